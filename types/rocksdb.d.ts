@@ -1,0 +1,5 @@
+// The rocksdb binding ships no types; validator/db/rocks.ts declares the narrow shape it uses.
+declare module 'rocksdb' {
+  const factory: unknown
+  export default factory
+}

@@ -1,0 +1,4 @@
+// `agora forum ...` commands. (Placeholder registration: filled in by its area's issue.)
+import type { Command } from 'commander'
+
+export function registerForumCommands(_program: Command): void {}

@@ -1,0 +1,71 @@
+// `agora init` and `agora keys`: every key of a node comes from one mnemonic (core/crypto/keys.ts).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { Command } from 'commander'
+import { checkMnemonic, deriveNodeKeys, generateMnemonic, type NodeKeys } from '../../../core/crypto/keys.ts'
+import { openMnemonic, parseKeystore, sealMnemonic } from '../../../core/keystore.ts'
+import { toHex } from '../../../core/bytes.ts'
+import { AgoraError } from '../../../core/errors.ts'
+import { printJson } from '../output.ts'
+
+export const KEYSTORE_FILE = 'keystore.json'
+export const DEFAULT_DATA_DIR = '.agora'
+
+export function keysSummary(k: NodeKeys) {
+  return { peerId: k.peerId, evmAddress: k.evmAddress, blsPublicKey: '0x' + toHex(k.blsPublicKey) }
+}
+
+/** Password from the option, else AGORA_PASSWORD, else empty (a devnet's keystores are unattended). */
+const passwordOf = (opt?: string) => opt ?? process.env.AGORA_PASSWORD ?? ''
+
+export async function initDataDir(dir: string, opts: { mnemonic?: string; password?: string; force?: boolean }) {
+  const file = join(dir, KEYSTORE_FILE)
+  if (existsSync(file) && !opts.force) {
+    throw new AgoraError('KEYSTORE_EXISTS', `${file} already exists (use --force to overwrite it)`)
+  }
+  const mnemonic = opts.mnemonic ? checkMnemonic(opts.mnemonic) : generateMnemonic()
+  const keys = await deriveNodeKeys(mnemonic)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(file, JSON.stringify(sealMnemonic(mnemonic, passwordOf(opts.password), { peerId: keys.peerId, evmAddress: keys.evmAddress }), null, 2), { mode: 0o600 })
+  return { mnemonic, keys, generated: !opts.mnemonic, file }
+}
+
+export async function loadKeysFromDataDir(dir: string, password?: string): Promise<{ mnemonic: string; keys: NodeKeys }> {
+  const file = join(dir, KEYSTORE_FILE)
+  if (!existsSync(file)) throw new AgoraError('NO_KEYSTORE', `no keystore at ${file} (run agora init first)`)
+  const mnemonic = openMnemonic(parseKeystore(readFileSync(file, 'utf8')), passwordOf(password))
+  return { mnemonic, keys: await deriveNodeKeys(mnemonic) }
+}
+
+export function registerKeyCommands(program: Command): void {
+  program.command('init')
+    .description('create a data dir with an encrypted keystore (a new mnemonic is shown once)')
+    .option('--data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .option('--mnemonic <words>', 'restore from these BIP39 words instead of generating new ones')
+    .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD or empty)')
+    .option('--force', 'overwrite an existing keystore')
+    .option('--json', 'print JSON')
+    .action(async (o: { dataDir: string; mnemonic?: string; password?: string; force?: boolean; json?: boolean }) => {
+      const r = await initDataDir(resolve(o.dataDir), o)
+      if (o.json) return printJson({ ...keysSummary(r.keys), dataDir: resolve(o.dataDir), ...(r.generated ? { mnemonic: r.mnemonic } : {}) })
+      if (r.generated) {
+        process.stdout.write(`Your mnemonic (shown once; it restores every key of this node):\n\n  ${r.mnemonic}\n\n`)
+      }
+      process.stdout.write(`keystore  ${r.file}\npeer id   ${r.keys.peerId}\nevm       ${r.keys.evmAddress}\n`)
+    })
+
+  program.command('keys')
+    .description('show the keys derived from a mnemonic or a data dir')
+    .option('--mnemonic <words>', 'BIP39 mnemonic')
+    .option('--data-dir <dir>', 'read the mnemonic from this data dir keystore')
+    .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD or empty)')
+    .option('--json', 'print JSON')
+    .action(async (o: { mnemonic?: string; dataDir?: string; password?: string; json?: boolean }) => {
+      const keys = o.mnemonic
+        ? await deriveNodeKeys(o.mnemonic)
+        : (await loadKeysFromDataDir(resolve(o.dataDir ?? DEFAULT_DATA_DIR), o.password)).keys
+      const s = keysSummary(keys)
+      if (o.json) return printJson(s)
+      process.stdout.write(`peer id   ${s.peerId}\nevm       ${s.evmAddress}\nbls       ${s.blsPublicKey}\n`)
+    })
+}

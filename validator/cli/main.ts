@@ -1,0 +1,34 @@
+// The `agora` CLI: one commander program; each area registers its own commands (commands/*.ts).
+import { Command, CommanderError } from 'commander'
+import { errorMessage } from '../../core/errors.ts'
+import { registerKeyCommands } from './commands/keys.ts'
+import { registerWasmCommands } from './commands/wasm.ts'
+import { registerChallengeCommands } from './commands/challenge.ts'
+import { registerForumCommands } from './commands/forum.ts'
+import { registerYumaCommands } from './commands/yuma.ts'
+
+export function buildProgram(): Command {
+  const program = new Command('agora')
+    .description('Agora: a reputation-governed validator network')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+  registerKeyCommands(program)
+  registerWasmCommands(program)
+  registerChallengeCommands(program)
+  registerForumCommands(program)
+  registerYumaCommands(program)
+  return program
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv)
+  } catch (e) {
+    if (e instanceof CommanderError) process.exit(e.exitCode)
+    // One clear line for bad input; the stack only when asked for.
+    process.stderr.write(`error: ${errorMessage(e)}\n`)
+    if (process.env.AGORA_DEBUG) process.stderr.write(`${(e as Error).stack}\n`)
+    process.exit(1)
+  }
+}
