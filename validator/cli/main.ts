@@ -6,6 +6,7 @@ import { registerWasmCommands } from './commands/wasm.ts'
 import { registerChallengeCommands } from './commands/challenge.ts'
 import { registerForumCommands } from './commands/forum.ts'
 import { registerYumaCommands } from './commands/yuma.ts'
+import { registerUserCommands } from './commands/user.ts'
 
 export function buildProgram(): Command {
   const program = new Command('agora')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerChallengeCommands(program)
   registerForumCommands(program)
   registerYumaCommands(program)
+  registerUserCommands(program)
   return program
 }
 

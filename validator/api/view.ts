@@ -1,0 +1,76 @@
+// What the API reads and does: the node implements NodeView (read model, plain DTOs) and NodeActions
+// (verified, signed transactions into the mempool + gossip). The API never touches node internals, so it
+// can be tested against a fake and the node can change underneath it.
+// Amounts are decimal REP strings, hashes/keys 0x-hex, ids strings; every list is cursor-paginated.
+
+export interface Page<T> { readonly items: readonly T[]; readonly nextCursor: string | null; readonly total: number }
+export interface PageArgs { readonly first?: number; readonly after?: string | null }
+
+export interface NodeInfoDto {
+  peerId: string; evmAddress: string; networkId: string; height: number; slot: number; epoch: number
+  stateRoot: string; peers: string[]; synced: boolean; lastCertifiedEpoch: number | null
+}
+export interface BlockDto { height: number; slot: number; epoch: number; hash: string; prevHash: string; prevStateRoot: string; stateRoot: string; proposer: string; txCount: number; certificateSigners: string[] }
+export interface ValidatorDto { peerId: string; evmAddress: string; power: string; powerPpm: number; blsPublicKey: string }
+export interface BalanceDto { member: string; balance: string; locked: string; free: string }
+export interface CitationDto { post: string; weightPpm: number }
+export interface PostDto { id: string; authors: { member: string; weightPpm: number }[]; citations: CitationDto[]; value: string; content: string; createdSlot: number }
+export interface PoolStakeDto { member: string; amount: string; inFavor: boolean }
+export interface PoolDto { id: string; post: string; fee: string; startSlot: number; endSlot: number; resolved: boolean; passed: boolean | null; quorumMet: boolean | null; stakes: PoolStakeDto[]; forTotal: string; againstTotal: string }
+export interface AvailabilityDto { member: string; amount: string; untilEpoch: number }
+export interface ParamDto { name: string; value: string; min: string | null; max: string | null }
+export interface PendingParamDto { name: string; value: string; effectiveEpoch: number }
+export interface ChallengeDto { id: string; name: string; version: string; moduleHash: string; owner: string; status: string; emissionSharePpm: number; policy: string /* JSON */ }
+export interface ReportDto { validator: string; score: string; fuelUsed: string; outputHash: string; deviating: boolean }
+export interface SubmissionDto { id: string; miner: string; challenge: string; payloadCid: string; height: number; committee: string[]; reports: ReportDto[]; finalScore: string | null; final: boolean }
+export interface EpochDto { epoch: number; uids: number[]; miners: string[]; weights: number[]; weightsHash: string; certificateSigners: string[]; chainTx: string | null; yuma: string | null /* JSON */ }
+export interface CheckpointDto { epoch: number; height: number; stateRoot: string; signers: string[]; cid: string | null }
+
+export interface NodeView {
+  info(): NodeInfoDto
+  blocks(args: PageArgs & { fromHeight?: number }): Page<BlockDto>
+  block(height: number): BlockDto | null
+  validators(args: PageArgs): Page<ValidatorDto>
+  balances(args: PageArgs): Page<BalanceDto>
+  balance(member: string): BalanceDto | null
+  posts(args: PageArgs): Page<PostDto>
+  post(id: string): PostDto | null
+  pools(args: PageArgs & { openOnly?: boolean }): Page<PoolDto>
+  pool(id: string): PoolDto | null
+  availability(args: PageArgs): Page<AvailabilityDto>
+  params(): { current: ParamDto[]; pending: PendingParamDto[] }
+  challenges(args: PageArgs): Page<ChallengeDto>
+  challenge(id: string): ChallengeDto | null
+  submissions(args: PageArgs & { miner?: string; challenge?: string }): Page<SubmissionDto>
+  submission(id: string): SubmissionDto | null
+  epochs(args: PageArgs): Page<EpochDto>
+  epoch(epoch: number): EpochDto | null
+  checkpoints(args: PageArgs): Page<CheckpointDto>
+}
+
+/** A transaction signed by the client: canonical CBOR body, ed25519 signature by the sender's key. */
+export interface SignedTxInput {
+  /** base64 of the canonical CBOR of the transaction body (which names its sender). */
+  readonly body: string
+  /** 0x-hex ed25519 public key of the sender. */
+  readonly publicKey: string
+  /** 0x-hex ed25519 signature over the body in Domain.transaction. */
+  readonly signature: string
+}
+
+export type ActionResult = { readonly accepted: true; readonly txId: string } | { readonly accepted: false; readonly code: ActionErrorCode; readonly message: string }
+export type ActionErrorCode = 'BAD_SIGNATURE' | 'MALFORMED' | 'UNKNOWN_CHALLENGE' | 'PAYLOAD_TOO_LARGE' | 'INSUFFICIENT_REP' | 'UNKNOWN_POST' | 'UNKNOWN_POOL' | 'RATE_LIMITED' | 'REJECTED'
+
+export interface NodeActions {
+  /** Verify (signature, schema, state preconditions), then add to the mempool and gossip. Changes nothing on error. */
+  submitTransaction(tx: SignedTxInput, payload?: Uint8Array): Promise<ActionResult>
+}
+
+/** Live events for subscriptions. */
+export type NodeEvent =
+  | { type: 'block'; block: BlockDto }
+  | { type: 'finalScore'; submission: SubmissionDto }
+  | { type: 'poolOutcome'; pool: PoolDto }
+  | { type: 'certifiedEpoch'; epoch: EpochDto }
+
+export interface NodeEvents { subscribe(fn: (e: NodeEvent) => void): () => void }
