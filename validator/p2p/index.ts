@@ -1,0 +1,10 @@
+// Public surface of the network layer (see docs/PROTOCOL.md for the wire format).
+export * from './constants.ts'
+export { createAgoraHost, type AgoraHost, type AgoraHostOptions, type AgoraHostModules } from './host.ts'
+export { signEnvelope, encodeEnvelope, openEnvelope, EnvelopeError, type GossipEnvelope, type EnvelopeFault } from './envelope.ts'
+export type { AgoraGossip, TopicHandler, Verdict, VerdictEvent, MessageContext } from './gossip.ts'
+export type { AgoraDht, PutResult, BlobPutResult } from './dht.ts'
+export { encodeCheckpoint, decodeCheckpoint, checkpointKey, blobKey, type CheckpointRecord, type VerifyCheckpoint } from './records.ts'
+export { createMemoryBlobStore, type BlobStore } from './blob-store.ts'
+export type { BlocksSource, BlobSource, StateChunkSource } from './sync.ts'
+export type { RequestOptions, ResponseHeader, ResponseStatus } from './reqresp.ts'
