@@ -1,0 +1,11 @@
+// Public API of the consensus engine (see README-style notes in each module).
+export * from './types.ts'
+export * from './validator-set.ts'
+export * from './signing.ts'
+export * from './certificate.ts'
+export * from './evidence.ts'
+export * from './justification.ts'
+export * from './core.ts'
+export * from './signer-store.ts'
+export * from './instance.ts'
+export * from './codec.ts'
