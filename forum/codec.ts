@@ -1,0 +1,123 @@
+// Canonical encoding of the forum state: explicit arrays sorted by id (never Map iteration order) in
+// deterministic DAG-CBOR. `stateRoot` is sha256 of it (tagged); `snapshot`/`restore` carry the state in a
+// checkpoint. Decoding normalises integers back to bigint where the state holds bigints.
+import { encode, decode } from '../core/encoding.ts'
+import { AgoraError } from '../core/errors.ts'
+import { taggedHash } from '../core/hash.ts'
+import type { MemberId, PoolId, PostId } from '../core/ids.ts'
+import type { ChallengeEntry, ChallengeStatus } from '../registry/lifecycle.ts'
+import { mergeParams, DEFAULT_PARAMS, type ParamKey, type Params } from './params.ts'
+import { sortedKeys, type ForumState, type PoolRecord, type PostRecord } from './state.ts'
+import type { PostPayload } from './tx.ts'
+
+const VERSION = 1
+type Row = unknown[]
+
+function canonical(s: ForumState): Record<string, unknown> {
+  const params: Record<string, unknown> = {}
+  for (const k of Object.keys(s.params).sort()) params[k] = s.params[k as ParamKey]
+  return {
+    v: VERSION, slot: s.slot, epoch: s.epoch, epochStartSlot: s.epochStartSlot, params,
+    pendingParams: sortedKeys(s.pendingParams).map((k) => { const p = s.pendingParams.get(k)!; return [k, p.value, p.post] }),
+    accounts: sortedKeys(s.accounts).map((m) => { const a = s.accounts.get(m)!; return [m, a.rep, a.locked, a.credits] }),
+    posts: sortedKeys(s.posts).map((id) => postRow(s.posts.get(id)!)),
+    pools: sortedKeys(s.pools).map((id) => poolRow(s.pools.get(id)!)),
+    availability: sortedKeys(s.availability).map((m) => { const a = s.availability.get(m)!; return [m, a.amount, a.unlockEpoch] }),
+    validators: s.validators.map((v) => [v.member, v.power]),
+    feePot: s.feePot,
+    totals: [s.totals.genesis, s.totals.minted, s.totals.burned, s.totals.escrow, s.totals.genesisCredits, s.totals.deposited],
+    registry: [...s.registry.challenges.keys()].sort().map((n) => {
+      const e = s.registry.challenges.get(n)!
+      return [e.name, e.status, e.manifest, e.signature, e.upgrade ?? null, e.since]
+    }),
+  }
+}
+
+const postRow = (p: PostRecord): Row => [
+  p.id, p.sender, p.authors.map((a) => [a.member, a.weightPpm]), p.citations.map((c) => [c.post, c.weightPpm, c.flow]),
+  p.value, p.createdSlot, p.payload ?? null, p.content ?? null,
+]
+
+const poolRow = (p: PoolRecord): Row => [
+  p.id, p.post, p.sender, p.fee, p.minted, p.favourMinted, p.againstMinted, p.startSlot, p.endSlot,
+  p.quorumPpm, p.winRatioPpm, p.bindingPpm, p.redistributeLosingStakes,
+  sortedKeys(p.stakes).map((m) => { const st = p.stakes.get(m)!; return [m, st.inFavor, st.against] }),
+  p.memberInFavor, p.memberAgainst,
+  p.outcome ? [p.outcome.quorumMet, p.outcome.passed, p.outcome.postAward, p.outcome.burned, p.outcome.effect ?? null] : null,
+]
+
+/** Canonical bytes of the whole state. */
+export const snapshot = (s: ForumState): Uint8Array => encode(canonical(s))
+/** The state root that goes into the next block header. */
+export const stateRoot = (s: ForumState): Uint8Array => taggedHash('agora/forum-state', snapshot(s))
+
+const big = (v: unknown): bigint => {
+  if (typeof v === 'bigint') return v
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v)
+  throw new AgoraError('BAD_SNAPSHOT', `expected an integer, got ${typeof v}`)
+}
+const num = (v: unknown): number => {
+  const b = big(v)
+  if (b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER)) throw new AgoraError('BAD_SNAPSHOT', 'integer out of range')
+  return Number(b)
+}
+const str = <T extends string = string>(v: unknown): T => {
+  if (typeof v !== 'string') throw new AgoraError('BAD_SNAPSHOT', `expected a string, got ${typeof v}`)
+  return v as T
+}
+const rows = (v: unknown): unknown[][] => {
+  if (!Array.isArray(v)) throw new AgoraError('BAD_SNAPSHOT', 'expected an array')
+  return v as unknown[][]
+}
+
+/** Rebuild a state from `snapshot` bytes; `snapshot(restore(b))` equals `b`. */
+export function restore(bytes: Uint8Array): ForumState {
+  const c = decode<Record<string, unknown>>(bytes)
+  if (c === null || typeof c !== 'object' || c.v !== VERSION) throw new AgoraError('BAD_SNAPSHOT', 'not a forum snapshot (version)')
+  const params: Params = mergeParams(DEFAULT_PARAMS, c.params as Record<string, unknown>)
+  const t = rows(c.totals) as unknown as unknown[]
+  const s: ForumState = {
+    params,
+    pendingParams: new Map(rows(c.pendingParams).map((r) => [str<ParamKey>(r[0]), { value: r[1] as number | boolean, post: str<PostId>(r[2]) }])),
+    slot: num(c.slot), epoch: num(c.epoch), epochStartSlot: num(c.epochStartSlot),
+    accounts: new Map(rows(c.accounts).map((r) => [str<MemberId>(r[0]), { rep: big(r[1]), locked: big(r[2]), credits: big(r[3]) }])),
+    posts: new Map(rows(c.posts).map((r) => {
+      const p: PostRecord = {
+        id: str(r[0]), sender: str(r[1]),
+        authors: rows(r[2]).map((a) => ({ member: str<MemberId>(a[0]), weightPpm: num(a[1]) })),
+        citations: rows(r[3]).map((x) => ({ post: str<PostId>(x[0]), weightPpm: num(x[1]), flow: big(x[2]) })),
+        value: big(r[4]), createdSlot: num(r[5]),
+      }
+      if (r[6] !== null) p.payload = r[6] as PostPayload
+      if (r[7] !== null) p.content = str(r[7])
+      return [p.id, p]
+    })),
+    pools: new Map(rows(c.pools).map((r) => {
+      const o = r[16] as unknown[] | null
+      const p: PoolRecord = {
+        id: str(r[0]), post: str(r[1]), sender: str(r[2]), fee: big(r[3]), minted: big(r[4]), favourMinted: big(r[5]),
+        againstMinted: big(r[6]), startSlot: num(r[7]), endSlot: num(r[8]), quorumPpm: num(r[9]), winRatioPpm: num(r[10]),
+        bindingPpm: num(r[11]), redistributeLosingStakes: r[12] === true,
+        stakes: new Map(rows(r[13]).map((x) => [str<MemberId>(x[0]), { inFavor: big(x[1]), against: big(x[2]) }])),
+        memberInFavor: big(r[14]), memberAgainst: big(r[15]),
+      }
+      if (o) {
+        p.outcome = { quorumMet: o[0] === true, passed: o[1] === true, postAward: big(o[2]), burned: big(o[3]) }
+        if (o[4] !== null) p.outcome.effect = str(o[4])
+      }
+      return [p.id, p]
+    })),
+    availability: new Map(rows(c.availability).map((r) => [str<MemberId>(r[0]), { amount: big(r[1]), unlockEpoch: num(r[2]) }])),
+    validators: rows(c.validators).map((r) => ({ member: str<MemberId>(r[0]), power: big(r[1]) })),
+    feePot: big(c.feePot),
+    totals: { genesis: big(t[0]), minted: big(t[1]), burned: big(t[2]), escrow: big(t[3]), genesisCredits: big(t[4]), deposited: big(t[5]) },
+    registry: {
+      challenges: new Map(rows(c.registry).map((r) => {
+        const e: ChallengeEntry = { name: str(r[0]), status: str<ChallengeStatus>(r[1]), manifest: r[2] as ChallengeEntry['manifest'], signature: str(r[3]), since: num(r[5]) }
+        if (r[4] !== null) e.upgrade = r[4] as ChallengeEntry['upgrade']
+        return [e.name, e]
+      })),
+    },
+  }
+  return s
+}

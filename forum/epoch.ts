@@ -1,0 +1,32 @@
+// Time: slots and epochs. Epoch length is governed, so the epoch is tracked (not derived from the slot).
+// At each boundary, in this order: fees are distributed, pending parameter changes take effect, and the
+// validator set for the new epoch is fixed from the availability stakes.
+import { AgoraError } from '../core/errors.ts'
+import { distributeFees } from './business.ts'
+import { activatePendingParams } from './governance.ts'
+import { computeValidatorSet, type ForumState } from './state.ts'
+import type { ForumEvent } from './events.ts'
+
+/** Move the clock to `slot` (never backwards), running every epoch boundary crossed on the way. */
+export function advanceTo(s: ForumState, slot: number, events: ForumEvent[] = []): ForumEvent[] {
+  if (!Number.isSafeInteger(slot) || slot < s.slot) throw new AgoraError('BAD_SLOT', `cannot move from slot ${s.slot} to ${slot}`)
+  while (slot >= s.epochStartSlot + s.params.epochSlots) {
+    s.epochStartSlot += s.params.epochSlots
+    s.epoch += 1
+    onEpochBoundary(s, events)
+  }
+  s.slot = slot
+  return events
+}
+
+/** Everything that happens when epoch `s.epoch` starts (the caller has already incremented it). */
+export function onEpochBoundary(s: ForumState, events: ForumEvent[] = []): ForumEvent[] {
+  const paid = distributeFees(s)
+  if (paid > 0n) events.push({ type: 'FeesDistributed', epoch: s.epoch, amount: paid })
+  const { applied, error } = activatePendingParams(s)
+  if (Object.keys(applied).length) events.push({ type: 'ParamsActivated', epoch: s.epoch, changes: applied })
+  if (error) events.push({ type: 'ParamsDropped', epoch: s.epoch, reason: error })
+  s.validators = computeValidatorSet(s)
+  events.push({ type: 'EpochStarted', epoch: s.epoch, startSlot: s.epochStartSlot, validators: s.validators.length })
+  return events
+}

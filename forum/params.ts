@@ -1,0 +1,121 @@
+// Governed parameters: one typed table with bounds and cross-constraints. Genesis supplies the initial
+// values; a parameter-change post whose pool passes takes effect at the next epoch boundary. Every value is
+// a safe integer (PPM for ratios) or a boolean, so the table encodes canonically.
+import { AgoraError } from '../core/errors.ts'
+
+export interface Params {
+  slotMs: number
+  epochSlots: number
+  committeeSize: number
+  poolDurationSlots: number
+  quorumPpm: number
+  winRatioPpm: number
+  bindingPpm: number
+  redistributeLosingStakes: boolean
+  mintingRatioPpm: number
+  stakeForAuthorPpm: number
+  referenceChainLimit: number
+  revaluationLimitPpm: number
+  defaultFuelLimit: number
+  maxFuelLimit: number
+  defaultMemoryPages: number
+  maxMemoryPages: number
+  /** Fee (nano-units of the fee currency) a miner pays per submission. */
+  submissionFee: number
+  maxValidators: number
+  availabilityMinLockEpochs: number
+  availabilityMaxLockEpochs: number
+}
+export type ParamKey = keyof Params
+
+/** DGF defaults (mintingRatio 1, stakeForAuthor 1/2, winRatio 1/2, quorum 0, binding 1, chain limit 3). */
+export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
+  slotMs: 2000,
+  epochSlots: 32,
+  committeeSize: 4,
+  poolDurationSlots: 16,
+  quorumPpm: 0,
+  winRatioPpm: 500_000,
+  bindingPpm: 1_000_000,
+  redistributeLosingStakes: true,
+  mintingRatioPpm: 1_000_000,
+  stakeForAuthorPpm: 500_000,
+  referenceChainLimit: 3,
+  revaluationLimitPpm: 1_000_000,
+  defaultFuelLimit: 1_000_000_000,
+  maxFuelLimit: 100_000_000_000,
+  defaultMemoryPages: 16,
+  maxMemoryPages: 1024,
+  submissionFee: 0,
+  maxValidators: 100,
+  availabilityMinLockEpochs: 2,
+  availabilityMaxLockEpochs: 1000,
+})
+
+type Bound = { kind: 'int'; min: number; max: number } | { kind: 'bool' }
+const int = (min: number, max: number): Bound => ({ kind: 'int', min, max })
+
+/** Inclusive bounds per parameter. A value outside them is refused when a change is posted. */
+export const PARAM_BOUNDS: Readonly<Record<ParamKey, Bound>> = Object.freeze({
+  slotMs: int(100, 600_000),
+  epochSlots: int(2, 1_000_000),
+  committeeSize: int(1, 1024),
+  poolDurationSlots: int(1, 10_000_000),
+  quorumPpm: int(0, 1_000_000),
+  winRatioPpm: int(1, 1_000_000),
+  bindingPpm: int(0, 1_000_000),
+  redistributeLosingStakes: { kind: 'bool' },
+  mintingRatioPpm: int(0, 1_000_000_000),
+  stakeForAuthorPpm: int(0, 1_000_000),
+  referenceChainLimit: int(0, 16),
+  revaluationLimitPpm: int(0, 1_000_000),
+  defaultFuelLimit: int(1_000, 1_000_000_000_000),
+  maxFuelLimit: int(1_000, 1_000_000_000_000),
+  defaultMemoryPages: int(1, 65_536),
+  maxMemoryPages: int(1, 65_536),
+  submissionFee: int(0, Number.MAX_SAFE_INTEGER),
+  maxValidators: int(1, 10_000),
+  availabilityMinLockEpochs: int(1, 100_000),
+  availabilityMaxLockEpochs: int(1, 100_000),
+})
+
+export const PARAM_KEYS = Object.freeze(Object.keys(PARAM_BOUNDS).sort() as ParamKey[])
+
+export function isParamKey(k: string): k is ParamKey {
+  return Object.prototype.hasOwnProperty.call(PARAM_BOUNDS, k)
+}
+
+/** Check one value against its bounds; throws BAD_PARAM naming the parameter. */
+export function checkParamValue(key: string, value: unknown): void {
+  if (!isParamKey(key)) throw new AgoraError('BAD_PARAM', `unknown parameter ${JSON.stringify(key)}`)
+  const b = PARAM_BOUNDS[key]
+  if (b.kind === 'bool') {
+    if (typeof value !== 'boolean') throw new AgoraError('BAD_PARAM', `parameter ${key} must be a boolean`)
+    return
+  }
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new AgoraError('BAD_PARAM', `parameter ${key} must be an integer`)
+  if (value < b.min || value > b.max) throw new AgoraError('BAD_PARAM', `parameter ${key}=${value} out of bounds [${b.min}, ${b.max}]`)
+}
+
+/** Relations between parameters that must hold for the whole table (checked on posting and on activation). */
+export function checkCrossConstraints(p: Params): void {
+  const fail = (msg: string) => { throw new AgoraError('BAD_PARAM', `parameter constraint violated: ${msg}`) }
+  // A pool must resolve while the stakes that voted in it are still locked as availability.
+  if (p.poolDurationSlots >= p.availabilityMinLockEpochs * p.epochSlots) fail('poolDurationSlots < availabilityMinLockEpochs × epochSlots')
+  if (p.committeeSize > p.maxValidators) fail('committeeSize ≤ maxValidators')
+  if (p.defaultFuelLimit > p.maxFuelLimit) fail('defaultFuelLimit ≤ maxFuelLimit')
+  if (p.defaultMemoryPages > p.maxMemoryPages) fail('defaultMemoryPages ≤ maxMemoryPages')
+  if (p.availabilityMinLockEpochs > p.availabilityMaxLockEpochs) fail('availabilityMinLockEpochs ≤ availabilityMaxLockEpochs')
+}
+
+/** Validate a full table (genesis) or a partial change merged over `base`. Returns the merged table. */
+export function mergeParams(base: Params, changes: Readonly<Record<string, unknown>>): Params {
+  const out: Params = { ...base }
+  for (const key of Object.keys(changes).sort()) {
+    const v = changes[key]
+    checkParamValue(key, v)
+    ;(out as unknown as Record<string, unknown>)[key] = v
+  }
+  checkCrossConstraints(out)
+  return out
+}

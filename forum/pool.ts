@@ -1,0 +1,143 @@
+// Validation pools (DGF): a fee mints REP held by the pool, split between a stake for the post's authors
+// and an unowned stake against; members lock REP for or against until the duration ends; resolution
+// decides by quorum and win ratio, pays winners from the losing side and propagates the post's award.
+import { PPM, formatRep } from '../core/amount.ts'
+import { AgoraError } from '../core/errors.ts'
+import type { MemberId, PoolId } from '../core/ids.ts'
+import { applyPayload } from './governance.ts'
+import { newEffects, propagate } from './propagate.ts'
+import { account, circulatingSupply, freeOf, requirePool, requirePost, sortedKeys, type ForumState, type PoolOutcome, type PoolRecord } from './state.ts'
+import { INCINERATOR, SYSTEM_SENDER, type InitiatePoolTx, type StakeTx } from './tx.ts'
+
+export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
+  if (s.pools.has(tx.id)) throw new AgoraError('DUPLICATE', `pool ${tx.id} already exists`)
+  if (tx.post === INCINERATOR) throw new AgoraError('UNKNOWN_POST', 'cannot pool on the incinerator')
+  requirePost(s, tx.post)
+  const system = tx.sender === SYSTEM_SENDER
+  if (tx.overrides && !system) throw new AgoraError('FORBIDDEN', 'only the system may override pool parameters')
+  if (!system && tx.durationSlots !== undefined && tx.durationSlots < s.params.poolDurationSlots) {
+    throw new AgoraError('BAD_POOL', `pool duration ${tx.durationSlots} below poolDurationSlots ${s.params.poolDurationSlots}`)
+  }
+  // The system pays fees from outside the forum (fees the node collected elsewhere): counted as deposited.
+  if (!system && (s.accounts.get(tx.sender)?.credits ?? 0n) < tx.fee) throw new AgoraError('INSUFFICIENT', `${tx.sender} cannot pay pool fee ${tx.fee}`)
+
+  if (system) s.totals.deposited += tx.fee
+  else account(s, tx.sender).credits -= tx.fee
+  s.feePot += tx.fee
+  // Floor: a fractional nano-REP of fee × ratio is never minted. The against half takes the split's remainder.
+  const minted = (tx.fee * BigInt(s.params.mintingRatioPpm)) / PPM
+  const favourMinted = (minted * BigInt(s.params.stakeForAuthorPpm)) / PPM
+  s.totals.minted += minted
+  s.totals.escrow += minted
+  const p = s.params, o = tx.overrides ?? {}
+  const pool: PoolRecord = {
+    id: tx.id, post: tx.post, sender: tx.sender, fee: tx.fee, minted, favourMinted, againstMinted: minted - favourMinted,
+    startSlot: s.slot, endSlot: s.slot + (tx.durationSlots ?? p.poolDurationSlots),
+    quorumPpm: o.quorumPpm ?? p.quorumPpm, winRatioPpm: o.winRatioPpm ?? p.winRatioPpm, bindingPpm: o.bindingPpm ?? p.bindingPpm,
+    redistributeLosingStakes: o.redistributeLosingStakes ?? p.redistributeLosingStakes,
+    stakes: new Map(), memberInFavor: 0n, memberAgainst: 0n,
+  }
+  s.pools.set(tx.id, pool)
+  return pool
+}
+
+export function stake(s: ForumState, tx: StakeTx): void {
+  const pool = requirePool(s, tx.pool)
+  if (tx.sender === SYSTEM_SENDER) throw new AgoraError('FORBIDDEN', 'the system holds no REP to stake')
+  if (pool.outcome || s.slot >= pool.endSlot) throw new AgoraError('POOL_CLOSED', `pool ${pool.id} closed at slot ${pool.endSlot}`)
+  if (tx.amount <= 0n) throw new AgoraError('BAD_AMOUNT', 'stake must be positive')
+  const free = freeOf(s, tx.sender)
+  if (tx.amount > free) throw new AgoraError('INSUFFICIENT', `${tx.sender} stakes ${formatRep(tx.amount)} REP but has ${formatRep(free)} free`)
+  account(s, tx.sender).locked += tx.amount
+  let st = pool.stakes.get(tx.sender)
+  if (!st) { st = { inFavor: 0n, against: 0n }; pool.stakes.set(tx.sender, st) }
+  if (tx.inFavor) { st.inFavor += tx.amount; pool.memberInFavor += tx.amount }
+  else { st.against += tx.amount; pool.memberAgainst += tx.amount }
+}
+
+/**
+ * Resolve a pool whose duration has passed. Quorum: member stakes / members' REP ≥ quorumPpm. Passes when
+ * quorum is met, something is staked, and for / (for + against) ≥ winRatioPpm (minted halves included).
+ */
+export function resolvePool(s: ForumState, id: PoolId): PoolOutcome {
+  const pool = requirePool(s, id)
+  if (pool.outcome) throw new AgoraError('POOL_CLOSED', `pool ${id} is already resolved`)
+  if (s.slot < pool.endSlot) throw new AgoraError('POOL_OPEN', `pool ${id} runs until slot ${pool.endSlot} (now ${s.slot})`)
+
+  const members = sortedKeys(pool.stakes)
+  const memberStaked = pool.memberInFavor + pool.memberAgainst
+  const forTotal = pool.favourMinted + pool.memberInFavor
+  const staked = forTotal + pool.againstMinted + pool.memberAgainst
+  const quorumMet = memberStaked * PPM >= BigInt(pool.quorumPpm) * circulatingSupply(s)
+  const passed = quorumMet && staked > 0n && forTotal * PPM >= BigInt(pool.winRatioPpm) * staked
+  s.totals.escrow -= pool.minted
+
+  if (!quorumMet) {
+    // No decision: members get their stakes back unchanged; the minted REP is burned.
+    for (const m of members) { const st = pool.stakes.get(m)!; account(s, m).locked -= st.inFavor + st.against }
+    s.totals.burned += pool.minted
+    return finish(pool, { quorumMet, passed: false, postAward: 0n, burned: pool.minted })
+  }
+
+  const winMinted = passed ? pool.favourMinted : pool.againstMinted
+  let pot = passed ? pool.againstMinted : pool.favourMinted // the whole minted losing half goes to winners
+  let burned = 0n
+  let winMembers = 0n
+  for (const m of members) {
+    const st = pool.stakes.get(m)!
+    const lost = passed ? st.against : st.inFavor
+    winMembers += passed ? st.inFavor : st.against
+    if (lost === 0n) continue
+    // Binding share floored: the sub-nano remainder stays with the loser.
+    const bound = (lost * BigInt(pool.bindingPpm)) / PPM
+    const acc = account(s, m)
+    acc.rep -= bound
+    acc.locked -= lost
+    if (pool.redistributeLosingStakes) pot += bound
+    else burned += bound
+  }
+  const winTotal = winMinted + winMembers // > 0: passed ⇒ for > 0; failed with quorum ⇒ against > 0
+  let paid = 0n
+  for (const m of members) {
+    const st = pool.stakes.get(m)!
+    const won = passed ? st.inFavor : st.against
+    if (won === 0n) continue
+    const share = (pot * won) / winTotal
+    const acc = account(s, m)
+    acc.rep += share
+    acc.locked -= won
+    paid += share
+  }
+  const mintedShare = winTotal === 0n ? 0n : (pot * winMinted) / winTotal
+  paid += mintedShare
+  burned += pot - paid // pro-rata dust (< number of winners, in nano-REP) is burned
+  let postAward = 0n
+  if (passed) {
+    // The authors' minted stake and its winnings go to the post and propagate through its citations.
+    postAward = winMinted + mintedShare
+    const fx = newEffects()
+    propagate(s, s.posts.get(pool.post)!, postAward, 0, fx)
+    burned += fx.burned
+  } else {
+    burned += winMinted + mintedShare // the unowned against stake and its winnings belong to nobody
+  }
+  s.totals.burned += burned
+  const post = s.posts.get(pool.post)!
+  const effect = passed && post.payload ? applyPayload(s, post.id, post.payload) : undefined
+  return finish(pool, { quorumMet, passed, postAward, burned, effect })
+}
+
+function finish(pool: PoolRecord, outcome: PoolOutcome): PoolOutcome {
+  if (outcome.effect === undefined) delete outcome.effect
+  pool.outcome = outcome
+  return outcome
+}
+
+/** Open pools whose duration has passed, in resolution order (end slot, then id). */
+export function duePools(s: ForumState): PoolRecord[] {
+  const due: PoolRecord[] = []
+  for (const p of s.pools.values()) if (!p.outcome && p.endSlot <= s.slot) due.push(p)
+  return due.sort((a, b) => a.endSlot - b.endSlot || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+export const stakesOf = (pool: PoolRecord, m: MemberId) => pool.stakes.get(m) ?? { inFavor: 0n, against: 0n }
