@@ -6,6 +6,15 @@ import { signEd25519, verifyEd25519, ed25519PublicKey, Domain } from '../../core
 import { equalBytes } from '../../core/bytes.ts'
 import { createAgoraHost, type AgoraHost, type AgoraHostOptions } from '../../validator/p2p/index.ts'
 import type { CheckpointRecord } from '../../validator/p2p/records.ts'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { gossipsub } from '@libp2p/gossipsub'
+import { multiaddr } from '@multiformats/multiaddr'
+import { sha256 } from '../../core/hash.ts'
+import { libp2pPrivateKey } from '../../core/crypto/keys.ts'
 
 export const seedOf = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(`agora-test/${label}`).digest())
 
@@ -59,3 +68,36 @@ export async function stopAll(hosts: readonly (AgoraHost | undefined)[]): Promis
 }
 
 export { equalBytes }
+
+// ---- a misbehaving peer: plain libp2p + gossipsub that publishes arbitrary bytes -----------------
+export interface RawPeer {
+  readonly libp2p: Libp2p
+  readonly peerId: string
+  /** Publish raw bytes on a topic (no envelope, no checks). */
+  publishRaw(topic: string, data: Uint8Array): Promise<number>
+  stop(): Promise<void>
+}
+
+/** A peer outside Agora's rules, connected only to `target` (it runs no DHT, so nobody else finds it). */
+export async function startRawPeer(label: string, target: AgoraHost, topics: readonly string[]): Promise<RawPeer> {
+  const libp2p = await createLibp2p({
+    privateKey: await libp2pPrivateKey(seedOf(label)),
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({ globalSignaturePolicy: 'StrictNoSign', msgIdFn: (m) => sha256(m.data), allowPublishToZeroTopicPeers: true, maxInboundDataLength: 8 << 20 }),
+    },
+  })
+  await libp2p.dial(multiaddr(target.multiaddrs()[0]!), { signal: AbortSignal.timeout(5_000) })
+  const ps = libp2p.services.pubsub
+  await waitFor('raw peer sees target subscriptions', () => topics.every((t) => ps.getSubscribers(t).some((p) => p.toString() === target.peerId)))
+  return {
+    libp2p,
+    peerId: libp2p.peerId.toString(),
+    publishRaw: async (topic, data) => (await ps.publish(topic, data)).recipients.length,
+    stop: () => libp2p.stop(),
+  }
+}
