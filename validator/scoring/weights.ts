@@ -26,7 +26,7 @@ export interface WeightVector {
   readonly weights: number[]
 }
 
-const PRECISION = 1n << 64n
+const gcd = (a: bigint, b: bigint): bigint => { while (b !== 0n) [a, b] = [b, a % b]; return a }
 
 /**
  * Weights for the epoch. Scores for challenges not in `challenges` (inactive) are ignored; several scores
@@ -50,14 +50,21 @@ export function epochWeights(input: { readonly challenges: readonly ChallengeSha
     if ((row.get(s.uid) ?? -1n) < clipped) row.set(s.uid, clipped)
     best.set(s.challengeId, row)
   }
-  // value[uid] = Σ_c share_c · score_cu / total_c, in units of 2^-64 of the whole emission (floored per term).
-  const value = new Map<number, bigint>()
+  // value[uid] = Σ_c share_c · score_cu / total_c, exactly: every term over the common denominator L =
+  // lcm(total_c), so ties (e.g. exactly half the maximum) round the same way the rationals would.
+  const totals = new Map<string, bigint>()
+  let common = 1n
   for (const [id, row] of best) {
     let total = 0n
     for (const v of row.values()) total += v
     if (total === 0n) continue
-    const num = share.get(id)! * PRECISION
-    for (const [uid, score] of row) value.set(uid, (value.get(uid) ?? 0n) + (num * score) / (PPM * total))
+    totals.set(id, total)
+    common = (common / gcd(common, total)) * total
+  }
+  const value = new Map<number, bigint>()
+  for (const [id, total] of totals) {
+    const factor = share.get(id)! * (common / total)
+    for (const [uid, score] of best.get(id)!) value.set(uid, (value.get(uid) ?? 0n) + factor * score)
   }
   const uids = [...value.keys()].sort((a, b) => a - b)
   const upscaled = maxUpscaleU16(uids.map((u) => value.get(u)!))
