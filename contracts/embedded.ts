@@ -23,6 +23,8 @@ export interface EmbeddedChain {
   readonly chainId: bigint
   /** In-process ethers provider (no HTTP). */
   readonly provider: BrowserProvider
+  /** The raw in-process EIP-1193 provider (for wrapping, or for hardhat_* methods). */
+  readonly eip1193: Eip1193Provider
   /** Addresses of the 20 pre-funded development accounts. */
   readonly accounts: readonly string[]
   /** Development account `index` as a signer on the in-process provider. */
@@ -82,6 +84,7 @@ export async function startEmbeddedChain(opts: EmbeddedChainOptions = {}): Promi
     rpcUrl,
     chainId: BigInt(chainId),
     provider,
+    eip1193,
     accounts,
     wallet: (index) => new Wallet(devRoot.deriveChild(index).privateKey, provider),
     fund: async (address, wei = parseEther('1000')) => {
