@@ -20,7 +20,9 @@ export type StateChunkSource = (epoch: number, index: number) =>
 const uint = z.number().int().nonnegative().refine(Number.isSafeInteger)
 export const BlocksRequest = z.object({ from: uint, to: uint }).strict()
   .refine((r) => r.to >= r.from && r.to - r.from < MAX_BLOCKS_PER_REQUEST, `range must be from ≤ to, at most ${MAX_BLOCKS_PER_REQUEST} heights`)
-export const BlobRequest = z.object({ cid: z.string().max(200) }).strict()
+export const BlobRequest = z.object({
+  cid: z.string().max(200).refine((c) => { try { parseCid(c); return true } catch { return false } }, 'invalid cid'),
+}).strict()
 export const StateChunkRequest = z.object({ epoch: uint, index: uint }).strict()
 
 export interface SyncSources {
@@ -51,7 +53,6 @@ export async function serveSync(libp2p: Libp2p, sources: SyncSources, limiter: R
   const blob: ProtocolServer<z.infer<typeof BlobRequest>> = {
     schema: BlobRequest,
     async serve(req) {
-      parseCid(req.cid)
       const bytes = sources.blob ? await sources.blob(req.cid) : undefined
       if (!bytes || bytes.length > MAX_BLOB) return null
       return { frames: splitFrames(bytes) }
