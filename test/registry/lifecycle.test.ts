@@ -1,0 +1,118 @@
+// Challenge registry: signed manifests are checked (signature, hash, policy), and a challenge moves
+// proposed → active → deprecated → retired only through pools that pass.
+import { describe, expect, it } from 'vitest'
+import { toHex } from '../../core/bytes.ts'
+import { sha256 } from '../../core/hash.ts'
+import { applyTx, type ForumState, type ForumTx } from '../../forum/index.ts'
+import { activeChallenges } from '../../registry/lifecycle.ts'
+import { compareSemver, signManifest, verifySignedManifest, type SignedManifest } from '../../registry/manifest.ts'
+import { M, ok, poolTx, postTx, rep, resolveTx, stakeTx, state } from '../forum/helpers.ts'
+
+const ownerSeed = new Uint8Array(32).fill(7)
+const otherSeed = new Uint8Array(32).fill(9)
+const manifest = (version = '1.0.0', extra: Record<string, unknown> = {}) => ({
+  name: 'sorting', version, description: 'sort numbers fast', moduleHash: toHex(sha256(new TextEncoder().encode(`module ${version}`))),
+  entryPoints: ['evaluate'], policy: { fuelLimit: 1_000_000, memoryPages: 16, hostFunctions: ['input_read', 'output_write'] as const, floats: 'deny' as const },
+  emissionSharePpm: 400_000, ...extra,
+}) as Parameters<typeof signManifest>[1]
+const limits = { maxFuelLimit: 100_000_000_000, maxMemoryPages: 1024 }
+const propose = (post: string, signed: SignedManifest, sender = 'owner'): ForumTx => ({ type: 'ProposeChallenge', sender: M(sender), post: post as never, signed })
+
+/** Open a pool on `post` where `voter` stakes for or against, and resolve it; returns whether it passed. */
+function decide(s: ForumState, pool: string, post: string, inFavor: boolean): boolean {
+  const at = s.slot
+  ok(s, poolTx(pool, post, rep('1')), at)
+  ok(s, stakeTx(pool, 'voter', rep('10'), inFavor), at)
+  const r = ok(s, resolveTx(pool), at + s.params.poolDurationSlots)
+  return (r.events.find((e) => e.type === 'PoolResolved') as { passed: boolean }).passed
+}
+const status = (s: ForumState) => s.registry.challenges.get('sorting')?.status
+const lifecyclePost = (id: string, to: 'active' | 'deprecated' | 'retired') =>
+  postTx(id, 'owner', { owner: 1e6 }, { payload: { kind: 'challenge', name: 'sorting', to } })
+
+describe('manifest verification', () => {
+  it('accepts a manifest signed by its owner and refuses tampering or a foreign signature', () => {
+    const signed = signManifest(ownerSeed, manifest())
+    expect(verifySignedManifest(signed, limits).manifest.name).toBe('sorting')
+    const tampered = { ...signed, manifest: { ...signed.manifest, emissionSharePpm: 1_000_000 } }
+    expect(() => verifySignedManifest(tampered, limits)).toThrow(/signature does not verify/)
+    const foreign = { ...signed, signature: signManifest(otherSeed, manifest()).signature }
+    expect(() => verifySignedManifest(foreign, limits)).toThrow(/signature does not verify/)
+  })
+  it('refuses a bad module hash, a bad version, unknown host functions and policies over the limits', () => {
+    expect(() => signManifest(ownerSeed, manifest('1.0.0', { moduleHash: 'abc' }))).toThrow()
+    expect(() => signManifest(ownerSeed, manifest('1.0'))).toThrow()
+    expect(() => signManifest(ownerSeed, manifest('1.0.0', { policy: { ...manifest().policy, hostFunctions: ['fs_open'] } }))).toThrow()
+    const big = signManifest(ownerSeed, manifest('1.0.0', { policy: { ...manifest().policy, fuelLimit: 200_000_000_000 } }))
+    expect(() => verifySignedManifest(big, limits)).toThrow(/fuelLimit .* above maxFuelLimit/)
+    const mem = signManifest(ownerSeed, manifest('1.0.0', { policy: { ...manifest().policy, memoryPages: 2000 } }))
+    expect(() => verifySignedManifest(mem, limits)).toThrow(/memoryPages/)
+  })
+  it('orders semver', () => {
+    expect(compareSemver('1.2.0', '1.10.0')).toBe(-1)
+    expect(compareSemver('2.0.0-rc.1', '2.0.0')).toBe(-1)
+    expect(compareSemver('1.0.1', '1.0.1')).toBe(0)
+  })
+})
+
+describe('challenge lifecycle only through passed pools', () => {
+  it('goes proposed → active → deprecated → retired, and not otherwise', () => {
+    const s = state({ voter: '100', owner: '1' })
+    ok(s, propose('C-propose', signManifest(ownerSeed, manifest())))
+    expect(status(s)).toBe('proposed')
+    // No shortcut: deprecating a proposed challenge is not a lifecycle step, refused when posted.
+    expect(applyTx(s, lifecyclePost('X', 'deprecated'), { slot: s.slot })).toMatchObject({ ok: false, code: 'REGISTRY' })
+    // A failed pool changes nothing.
+    expect(decide(s, 'V0', 'C-propose', false)).toBe(false)
+    expect(status(s)).toBe('proposed')
+    // A second pool on the proposal post passes: active.
+    expect(decide(s, 'V1', 'C-propose', true)).toBe(true)
+    expect(status(s)).toBe('active')
+    expect(activeChallenges(s.registry).map((e) => e.name)).toEqual(['sorting'])
+
+    ok(s, lifecyclePost('C-dep', 'deprecated'))
+    expect(status(s)).toBe('active') // posting alone does nothing
+    expect(decide(s, 'V2', 'C-dep', true)).toBe(true)
+    expect(status(s)).toBe('deprecated')
+
+    ok(s, lifecyclePost('C-ret', 'retired'))
+    expect(decide(s, 'V3', 'C-ret', true)).toBe(true)
+    expect(status(s)).toBe('retired')
+    // Retired is final: no new proposal under the name, no step out of it.
+    expect(applyTx(s, propose('C-again', signManifest(ownerSeed, manifest('2.0.0'))), { slot: s.slot })).toMatchObject({ ok: false, code: 'REGISTRY' })
+    expect(applyTx(s, lifecyclePost('C-back', 'active'), { slot: s.slot })).toMatchObject({ ok: false, code: 'REGISTRY' })
+  })
+
+  it('upgrades an active challenge only through a passed pool, by the same owner, to a newer version', () => {
+    const s = state({ voter: '100', owner: '1' })
+    ok(s, propose('P1', signManifest(ownerSeed, manifest())))
+    decide(s, 'V1', 'P1', true)
+    expect(applyTx(s, propose('P2', signManifest(ownerSeed, manifest('0.9.0'))), { slot: s.slot })).toMatchObject({ ok: false, code: 'REGISTRY' })
+    expect(applyTx(s, propose('P2', signManifest(otherSeed, manifest('1.1.0'))), { slot: s.slot })).toMatchObject({ ok: false, code: 'REGISTRY' })
+    ok(s, propose('P2', signManifest(ownerSeed, manifest('1.1.0'))))
+    expect(s.registry.challenges.get('sorting')!.manifest.version).toBe('1.0.0')
+    decide(s, 'V2', 'P2', true)
+    const e = s.registry.challenges.get('sorting')!
+    expect([e.status, e.manifest.version, e.upgrade]).toEqual(['active', '1.1.0', undefined])
+  })
+
+  it('refuses activation that would push active emission shares above 100 %', () => {
+    const s = state({ voter: '100', owner: '1' })
+    ok(s, propose('P1', signManifest(ownerSeed, manifest('1.0.0', { emissionSharePpm: 700_000 }))))
+    decide(s, 'V1', 'P1', true)
+    ok(s, propose('P2', signManifest(ownerSeed, manifest('1.0.0', { name: 'hashing', emissionSharePpm: 400_000 }))))
+    const at = s.slot
+    ok(s, poolTx('V2', 'P2', rep('1')), at)
+    const r = ok(s, resolveTx('V2'), at + 16)
+    expect(r.events.find((e) => e.type === 'PoolResolved')).toMatchObject({ passed: true, effect: expect.stringMatching(/rejected: .*emission shares/) })
+    expect(s.registry.challenges.get('hashing')!.status).toBe('proposed')
+  })
+
+  it('refuses a proposal with an invalid signature without touching the state', () => {
+    const s = state({ owner: '1' })
+    const signed = signManifest(ownerSeed, manifest())
+    const bad = { ...signed, signature: signed.signature.replace(/^../, signed.signature.startsWith('00') ? '11' : '00') }
+    expect(applyTx(s, propose('P1', bad), { slot: 0 })).toMatchObject({ ok: false, code: 'BAD_MANIFEST' })
+    expect([s.registry.challenges.size, s.posts.size]).toEqual([0, 0])
+  })
+})
