@@ -51,7 +51,8 @@ describe('parameter changes', () => {
 
   it('refuses an out-of-bounds value or an unknown parameter when posted', () => {
     const s = state({ alice: '100' })
-    for (const changes of [{ committeeSize: 0 }, { quorumPpm: 1_000_001 }, { redistributeLosingStakes: 1 }, { noSuchParam: 1 }, {}]) {
+    const bad: Record<string, number | boolean>[] = [{ committeeSize: 0 }, { quorumPpm: 1_000_001 }, { redistributeLosingStakes: 1 }, { noSuchParam: 1 }, {}]
+    for (const changes of bad) {
       const r = applyTx(s, postTx('C', 'alice', { alice: 1e6 }, { payload: { kind: 'params', changes } }), { slot: 0 })
       expect(r.ok, JSON.stringify(changes)).toBe(false)
       if (!r.ok) expect(r.code).toBe('BAD_PARAM')
