@@ -88,6 +88,7 @@ export function createCore<V>(opts: CoreOptions<V>): Core<V> {
   const commitQuorumsWithoutBody = new Map<string, Tally>()
   const sent = new Set<string>() // (type, round) we already broadcast: each upon-rule fires once a round
   const authenticCache = new Map<string, boolean>()
+  const evidenced = new Set<string>() // (type, round, signer) already reported
   const hashCache = new WeakMap<object, Uint8Array>()
   if (prepared) values.set(toHex(prepared.valueHash), prepared.value)
 
@@ -180,11 +181,14 @@ export function createCore<V>(opts: CoreOptions<V>): Core<V> {
     } else if (msg.value !== undefined || msg.justification.length > 0) {
       return drop('prepare/commit carry no value or justification')
     }
-    if (prev) {
-      emit({ kind: 'evidence', evidence: makeEvidence(prev, sv) })
-      return
-    }
+    if (prev) return reportEquivocation(key, prev, sv)
     votes.set(key, sv)
+    // Votes quoted in a justification can expose an equivocation nobody saw directly.
+    for (const j of msg.justification) {
+      const jk = `${j.vote.type}/${j.vote.round}/${j.signer}`
+      const first = votes.get(jk)
+      if (first && conflicting(first.vote, j.vote) && isAuthentic(j)) reportEquivocation(jk, first, j)
+    }
 
     if (msg.value !== undefined && bodyHash) values.set(toHex(bodyHash), msg.value)
     switch (v.type) {
@@ -203,6 +207,12 @@ export function createCore<V>(opts: CoreOptions<V>): Core<V> {
         break
       }
     }
+  }
+
+  function reportEquivocation(key: string, first: SignedVote, second: SignedVote): void {
+    if (evidenced.has(key)) return
+    evidenced.add(key)
+    emit({ kind: 'evidence', evidence: makeEvidence(first, second) })
   }
 
   function addToTally(sv: SignedVote): Tally {

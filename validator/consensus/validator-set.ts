@@ -76,9 +76,17 @@ export function createValidatorSet(members: readonly ValidatorInfo[]): Validator
  */
 export function leaderOf(set: ValidatorSet, height: number, round: number): string {
   const vs = set.validators
-  const start = weightedIndex(set, height)
+  let starts = startCache.get(set)
+  if (!starts) startCache.set(set, (starts = new Map()))
+  let start = starts.get(height)
+  if (start === undefined) {
+    if (starts.size > 64) starts.clear()
+    starts.set(height, (start = weightedIndex(set, height)))
+  }
   return vs[(start + round) % vs.length]!.id
 }
+
+const startCache = new WeakMap<ValidatorSet, Map<number, number>>()
 
 function weightedIndex(set: ValidatorSet, height: number): number {
   const h = taggedHash('agora/v1/consensus/leader', u64be(height))
