@@ -1,0 +1,77 @@
+// API protection through plain HTTP: depth and cost refusals with typed errors, `first` capped, request
+// body size limit, and the per-client token-bucket rate limit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { codeOf, gql, startNet, type Net } from './helpers.ts'
+
+let net: Net
+beforeAll(async () => { net = await startNet({ count: 1, limits: { maxDepth: 6, maxCost: 600, maxFirst: 50, maxBodyBytes: 16 * 1024 } }); net.produce() })
+afterAll(async () => { await net?.close() })
+const url = () => net.servers[0]!.url
+
+describe('query limits', () => {
+  it('refuses a query deeper than maxDepth, with its depth', async () => {
+    const ok = await gql(url(), `{ posts(first: 1) { items { citations { target { id } } } } }`) // depth 5
+    expect(ok.errors).toBeUndefined()
+    const deep = await gql(url(), `{ posts(first: 1) { items { citations { target { citations { target { id } } } } } } }`) // depth 7
+    expect(codeOf(deep)).toBe('QUERY_TOO_DEEP')
+    expect(deep.errors![0]!.message).toMatch(/depth 7 exceeds the limit 6/)
+    expect(deep.data ?? null).toBeNull()
+  })
+
+  it('counts depth through fragments', async () => {
+    const r = await gql(url(), `fragment T on Post { citations { target { citations { target { id } } } } } { posts { items { ...T } } }`)
+    expect(codeOf(r)).toBe('QUERY_TOO_DEEP')
+  })
+
+  it('refuses a query costlier than maxCost; cost follows `first`, including from variables', async () => {
+    const q = `query($n: Int) { posts(first: $n) { items { citations { target { id } } } } }`
+    // per post: items 1 + citations (1 + 10 × target 1) = 12 → first × 12 + 1
+    expect((await gql(url(), q, { n: 40 })).errors).toBeUndefined() // 481
+    const costly = await gql(url(), q, { n: 50 }) // 601
+    expect(codeOf(costly)).toBe('QUERY_TOO_COSTLY')
+    expect(costly.errors![0]!.message).toMatch(/cost 601 exceeds the limit 600/)
+    // 12 aliases × (1 + 50 items) = 612: many cheap lists add up too
+    const aliased = await gql(url(), `{ ${Array.from({ length: 12 }, (_, i) => `b${i}: blocks(first: 50) { items { height } }`).join(' ')} }`)
+    expect(codeOf(aliased)).toBe('QUERY_TOO_COSTLY')
+  })
+
+  it('caps `first` at maxFirst', async () => {
+    for (let i = 0; i < 60; i++) net.produce()
+    const r = await gql(url(), `{ blocks(first: 100000) { total items { height } } }`)
+    expect(r.errors).toBeUndefined()
+    expect(r.data.blocks.total).toBe(61)
+    expect(r.data.blocks.items).toHaveLength(50)
+  })
+
+  it('refuses a request body over maxBodyBytes with 413 and a typed error', async () => {
+    const res = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ node { height } }`, variables: { pad: 'x'.repeat(20_000) } }) })
+    expect(res.status).toBe(413)
+    expect((await res.json()).errors[0].extensions.code).toBe('BODY_TOO_LARGE')
+    expect((await gql(url(), `{ node { height } }`)).data.node.height).toBe(61) // the server is fine afterwards
+  })
+})
+
+describe('rate limit', () => {
+  it('a client over its token bucket gets 429 RATE_LIMITED, then recovers', async () => {
+    const small = await startNet({ count: 1, limits: { ratePerSecond: 5, rateBurst: 5 } })
+    try {
+      const statuses: number[] = []
+      for (let i = 0; i < 8; i++) {
+        const res = await fetch(small.servers[0]!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ node { height } }' }) })
+        statuses.push(res.status)
+        if (res.status === 429) {
+          expect(res.headers.get('retry-after')).toBe('1')
+          expect((await res.json()).errors[0].extensions.code).toBe('RATE_LIMITED')
+        } else await res.arrayBuffer()
+      }
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(5)
+      expect(statuses).toContain(429)
+      await new Promise((r) => setTimeout(r, 1100)) // the bucket refills at 5/s
+      expect((await gql(small.servers[0]!.url, '{ node { height } }')).status).toBe(200)
+      const metrics = await (await fetch(small.servers[0]!.url.replace('/graphql', '/metrics'))).text()
+      expect(metrics).toMatch(/agora_api_refused_total\{code="RATE_LIMITED"\} [1-9]/)
+    } finally {
+      await small.close()
+    }
+  })
+})
