@@ -1,0 +1,102 @@
+// The instance driver end to end with real signatures: an in-memory network of 4, a restart that resumes
+// from the signer store, the store's refusal to sign another value, and the wire codec.
+import { describe, expect, it } from 'vitest'
+import { ManualClock } from '../../core/clock.ts'
+import { hashValue } from '../../core/encoding.ts'
+import {
+  type ConsensusMessage, decodeConsensusMessage, encodeConsensusMessage, type Instance, linearTimeout, memorySignerStore,
+  MsgType, type SignerStore, startInstance, verifyCertificate,
+} from '../../validator/consensus/index.ts'
+import { fixture, H } from './helpers.ts'
+
+const f = fixture([1n, 1n, 1n, 1n])
+
+async function network(opts: { drop?: (to: string, m: ConsensusMessage<string>) => boolean; stores?: Map<string, SignerStore<string>> } = {}) {
+  const clock = new ManualClock()
+  const nodes = new Map<string, Instance<string>>()
+  const decided = new Map<string, string>()
+  const inflight: [string, ConsensusMessage<string>][] = []
+  for (const id of f.ids) {
+    const inst = await startInstance<string>({ height: H }, {
+      definition: {
+        instance: 'block', set: f.set, roundTimeout: linearTimeout(1000, 500),
+        validateValue: (_h, v) => v.startsWith('ok'),
+        decide: (_h, v, cert) => { decided.set(id, v); expect(verifyCertificate(hashValue(v), cert, f.set)).toBe(true) },
+      },
+      transport: { broadcast: (m) => { for (const to of f.ids) if (to !== id && !opts.drop?.(to, m)) inflight.push([to, m]) } },
+      signer: f.signers.get(id)!, store: opts.stores?.get(id) ?? memorySignerStore(), clock,
+    })
+    nodes.set(id, inst)
+  }
+  const pump = async () => {
+    while (inflight.length) {
+      const [to, m] = inflight.shift()!
+      await nodes.get(to)!.deliver(m)
+    }
+  }
+  return { clock, nodes, decided, pump }
+}
+
+describe('instance', () => {
+  it('four validators decide the leader value in round 0', async () => {
+    const net = await network()
+    for (const [id, inst] of net.nodes) await inst.input(`ok-${id}`)
+    await net.pump()
+    expect(net.decided.size).toBe(4)
+    expect(new Set(net.decided.values())).toEqual(new Set([`ok-${f.set.leader(H, 0)}`]))
+    for (const inst of net.nodes.values()) expect((await inst.decided).certificate.round).toBe(0)
+  })
+
+  it('a silent leader is replaced after the round timer', async () => {
+    const leader = f.set.leader(H, 0)
+    const net = await network({ drop: (_to, m) => m.kind === 'vote' && m.signed.signer === leader })
+    for (const [id, inst] of net.nodes) await inst.input(`ok-${id}`)
+    await net.pump()
+    expect(net.decided.size).toBe(0)
+    net.clock.advance(1000)
+    for (const inst of net.nodes.values()) await inst.idle()
+    await net.pump()
+    const others = f.ids.filter((id) => id !== leader)
+    for (const id of others) expect(net.decided.get(id)).toBe(`ok-${f.set.leader(H, 1)}`)
+  })
+
+  it('resumes from the signer store after a restart and refuses to sign another value', async () => {
+    const store = memorySignerStore<string>()
+    expect(await store.recordSigned(H, 0, MsgType.PREPARE, hashValue('ok-a'))).toBe(true)
+    expect(await store.recordSigned(H, 0, MsgType.PREPARE, hashValue('ok-a'))).toBe(true)
+    expect(await store.recordSigned(H, 0, MsgType.PREPARE, hashValue('ok-b'))).toBe(false)
+    await store.savePrepared(H, { round: 2, valueHash: hashValue('ok-a'), value: 'ok-a', justification: [] })
+    await store.recordSigned(H, 3, MsgType.ROUND_CHANGE, new Uint8Array([1]))
+    expect(await store.loadResume(H)).toMatchObject({ round: 3, prepared: { round: 2, value: 'ok-a' } })
+    expect(await store.loadResume(H + 1)).toBeUndefined()
+
+    const resumed = await network({ stores: new Map([[f.ids[0]!, store]]) })
+    expect(resumed.nodes.get(f.ids[0]!)!.core.round).toBe(3)
+    expect(resumed.nodes.get(f.ids[0]!)!.core.prepared?.value).toBe('ok-a')
+
+    // A node that signed a PREPARE for 'ok-a' in round 0 before its restart never prepares another value there.
+    const follower = f.ids.find((id) => id !== f.set.leader(H, 0))!
+    const before = memorySignerStore<string>()
+    await before.recordSigned(H, 0, MsgType.PREPARE, hashValue('ok-a'))
+    const sent: ConsensusMessage<string>[] = []
+    const net = await network({ stores: new Map([[follower, before]]), drop: (_to, m) => { sent.push(m); return false } })
+    await net.nodes.get(f.set.leader(H, 0))!.input('ok-leader')
+    await net.pump()
+    const prepares = (signer: string) => sent.filter((m) => m.kind === 'vote' && m.signed.signer === signer && m.signed.vote.type === MsgType.PREPARE)
+    expect(prepares(follower)).toEqual([])
+    expect(prepares(f.ids.find((id) => id !== follower)!).length).toBeGreaterThan(0)
+  })
+
+  it('round-trips messages through the wire codec and rejects malformed ones', async () => {
+    const sent: ConsensusMessage<string>[] = []
+    const net = await network({ drop: (_to, m) => { sent.push(m); return false } })
+    for (const [id, inst] of net.nodes) await inst.input(`ok-${id}`)
+    await net.pump()
+    const parse = (raw: unknown) => { if (typeof raw !== 'string') throw new Error('value must be a string'); return raw }
+    for (const m of sent) expect(decodeConsensusMessage(encodeConsensusMessage(m), parse)).toEqual(m)
+    const pp = sent.find((m) => m.kind === 'vote' && m.signed.vote.type === MsgType.PRE_PREPARE)!
+    expect(() => decodeConsensusMessage(encodeConsensusMessage({ ...pp, value: 5 as unknown as string }), parse)).toThrow(/value must be a string/)
+    expect(() => decodeConsensusMessage(encodeConsensusMessage({ ...pp, extra: 1 } as never), parse)).toThrow(/BAD_MESSAGE|consensus message/)
+    expect(() => decodeConsensusMessage(new Uint8Array([0xff]), parse)).toThrow()
+  })
+})
