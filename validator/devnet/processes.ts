@@ -26,13 +26,14 @@ export function spawnLogged(cmd: LaunchCommand, logFile: string): ChildProcess {
   }
 }
 
+/** The pid exists and is not a zombie (an orphan's zombie lingers until init reaps it, which can be never). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
+  return processState(pid) !== 'Z'
 }
 
 /** Signal the whole process group of a detached child (falls back to the pid alone). */
@@ -68,7 +69,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** Resolves when the pid is gone (polling: works for processes we did not spawn too). */
 export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
-  while (isAlive(pid) && processState(pid) !== 'Z') {
+  while (isAlive(pid)) {
     if (Date.now() >= deadline) return false
     await sleep(50)
   }
