@@ -1,0 +1,69 @@
+// Runtime policy: every limit the sandbox enforces for one challenge (fuel, memory, table, stack, sizes,
+// host calls, floats, host-function whitelist). Carried in a challenge's manifest; validated with zod
+// wherever it enters (files, registry, network) and passed around typed.
+import { z } from 'zod'
+
+/** Every host function the runtime can provide; a policy whitelists a subset. */
+export const HOST_FUNCTIONS = ['input_len', 'input_read', 'output_write', 'log', 'seed', 'run_nested', 'nested_fuel_used'] as const
+export type HostFunctionName = (typeof HOST_FUNCTIONS)[number]
+
+/** Hard ceilings no policy may exceed (explicit, named limits). */
+export const MAX_FUEL = 1n << 62n
+export const MAX_MEMORY_PAGES = 4096 // 256 MiB
+export const MAX_TABLE_SIZE = 1 << 20
+export const MAX_STACK_DEPTH = 1 << 16
+
+const fuel = z
+  .union([z.bigint(), z.number().int(), z.string().regex(/^[0-9]+$/)])
+  .transform((v) => BigInt(v))
+  .pipe(z.bigint().min(1n).max(MAX_FUEL))
+
+export const runtimePolicySchema = z.object({
+  /** Instructions the module may execute (start function + entry + charged nested runs). */
+  fuelLimit: fuel,
+  /** 64 KiB pages; a declared maximum above this is clamped, a declared minimum above it is refused. */
+  maxMemoryPages: z.number().int().min(0).max(MAX_MEMORY_PAGES),
+  maxTableSize: z.number().int().min(0).max(MAX_TABLE_SIZE),
+  /** Call depth in frame units (1 + one per 64 locals/instructions of the callee). */
+  maxStackDepth: z.number().int().min(1).max(MAX_STACK_DEPTH),
+  maxModuleBytes: z.number().int().min(8).max(64 << 20),
+  maxInputBytes: z.number().int().min(0).max(64 << 20),
+  maxOutputBytes: z.number().int().min(8).max(16 << 20),
+  maxHostCalls: z.number().int().min(1).max(10_000_000),
+  /** false: any float type or instruction refuses the module; true: floats run with NaNs canonicalised. */
+  allowFloats: z.boolean(),
+  hostFunctions: z.array(z.enum(HOST_FUNCTIONS)).max(HOST_FUNCTIONS.length),
+  /** Fuel ceiling for one nested run (`run_nested`); nested fuel is also charged to the caller. */
+  maxNestedFuel: fuel,
+  /** Wall-clock backstop: a worker past this is killed and the evaluation yields "no result". */
+  wallClockMs: z.number().int().min(10).max(600_000),
+})
+
+export type RuntimePolicy = z.output<typeof runtimePolicySchema>
+export type RuntimePolicyInput = z.input<typeof runtimePolicySchema>
+
+export const DEFAULT_POLICY: RuntimePolicy = Object.freeze({
+  fuelLimit: 10_000_000n,
+  maxMemoryPages: 256,
+  maxTableSize: 10_000,
+  maxStackDepth: 4096,
+  maxModuleBytes: 4 << 20,
+  maxInputBytes: 1 << 20,
+  maxOutputBytes: 64 << 10,
+  maxHostCalls: 10_000,
+  allowFloats: false,
+  hostFunctions: ['input_len', 'input_read', 'output_write', 'log', 'seed'],
+  maxNestedFuel: 10_000_000n,
+  wallClockMs: 10_000,
+}) as RuntimePolicy
+
+/** Parse a (partial) policy over the defaults; throws AgoraError-friendly zod errors at the boundary. */
+export function parsePolicy(input: unknown): RuntimePolicy {
+  const merged = { ...DEFAULT_POLICY, ...(typeof input === 'object' && input !== null ? input : {}) }
+  return runtimePolicySchema.parse(merged)
+}
+
+/** Canonical, JSON-safe form (bigints as decimal strings) for hashing and transport. */
+export function policyToJson(p: RuntimePolicy): Record<string, unknown> {
+  return { ...p, fuelLimit: p.fuelLimit.toString(), maxNestedFuel: p.maxNestedFuel.toString(), hostFunctions: [...p.hostFunctions].sort() }
+}
