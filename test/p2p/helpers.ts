@@ -98,6 +98,6 @@ export async function startRawPeer(label: string, target: AgoraHost, topics: rea
     libp2p,
     peerId: libp2p.peerId.toString(),
     publishRaw: async (topic, data) => (await ps.publish(topic, data)).recipients.length,
-    stop: () => libp2p.stop(),
+    stop: async () => { await libp2p.stop() },
   }
 }

@@ -169,6 +169,12 @@ describe('DHT records', () => {
     const got = await hosts[4]!.dht.getBlob(put.cid)
     expect(got && bytesMatchCid(got, put.cid)).toBe(true)
     expect(equalBytes(got!, blob)).toBe(true)
+    // The bytes are also a DHT value record (getBlob above asked the provider first).
+    let value: Uint8Array | undefined
+    for await (const ev of (hosts[0]!.libp2p.services.dht as import('@libp2p/kad-dht').KadDHT).get(blobKey(put.cid), { signal: AbortSignal.timeout(10_000) })) {
+      if (ev.name === 'VALUE') value = ev.value
+    }
+    expect(value && equalBytes(value, blob)).toBe(true)
 
     const kad = hosts[0]!.libp2p.services.dht as import('@libp2p/kad-dht').KadDHT
     let accepted = 0

@@ -1,7 +1,7 @@
 // Checkpoints and blobs in the Kademlia DHT. Records are validated locally before a put (peers that
 // refuse a record only reset the stream, so a put never fails loudly) and puts report how many peers
 // stored them. Blobs up to MAX_DHT_BLOB are DHT values; every blob is also announced with a provider
-// record, and larger ones are fetched from providers over /agora/sync/blob and checked against the cid.
+// record; a get asks providers first (/agora/sync/blob, checked against the cid), then the DHT value.
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import type { PeerId } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
@@ -68,6 +68,7 @@ export function createAgoraDht(opts: { validateCheckpoint: (k: Uint8Array, v: Ui
     return accepted.size
   }
 
+  /** The best valid record for `key` among all peers that answer (kad validates, our selector picks). */
   async function get(key: Uint8Array, signal?: AbortSignal): Promise<Uint8Array | undefined> {
     let best: Uint8Array | undefined
     try {
@@ -114,13 +115,14 @@ export function createAgoraDht(opts: { validateCheckpoint: (k: Uint8Array, v: Ui
       const value = encodeCheckpoint(rec)
       const key = checkpointKey(rec.epoch)
       await opts.validateCheckpoint(key, value) // refuse locally what peers would refuse silently
-      const peersAccepted = await put(key, value, o.signal)
+      let latest = true
       try {
         await opts.validateCheckpoint(checkpointKey(CKPT_LATEST), value)
-        await put(checkpointKey(CKPT_LATEST), value, o.signal)
       } catch (e) {
-        if (!isAgoraError(e, 'STALE_RECORD')) throw e // an older epoch keeps its own key only
+        if (!isAgoraError(e, 'STALE_RECORD')) throw e
+        latest = false // an older epoch keeps its own key only
       }
+      const [peersAccepted] = await Promise.all([put(key, value, o.signal), latest ? put(checkpointKey(CKPT_LATEST), value, o.signal) : 0])
       return { peersAccepted }
     },
     getCheckpoint: (epoch, o = {}) => readCheckpoint(checkpointKey(epoch), o.signal),
@@ -144,9 +146,13 @@ export function createAgoraDht(opts: { validateCheckpoint: (k: Uint8Array, v: Ui
       if (local && bytesMatchCid(local, cid)) return local
       let bytes: Uint8Array | undefined
       try {
-        bytes = await get(blobKey(cid), o.signal)
-        if (bytes && !bytesMatchCid(bytes, cid)) bytes = undefined
-        bytes ??= await fromProviders(cid, o.signal)
+        // Providers first: one verified transfer from one peer, where a DHT get would pull the value
+        // from every peer holding it. The DHT value is the fallback when no provider answers.
+        bytes = await fromProviders(cid, o.signal)
+        if (!bytes) {
+          bytes = await get(blobKey(cid), o.signal)
+          if (bytes && !bytesMatchCid(bytes, cid)) bytes = undefined
+        }
       } catch (e) {
         throw new AgoraError('BLOB_FETCH', `get blob ${cid}: ${errorMessage(e)}`)
       }

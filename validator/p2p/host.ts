@@ -15,7 +15,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
 import { libp2pPrivateKey } from '../../core/crypto/keys.ts'
 import { sha256 } from '../../core/hash.ts'
-import { systemClock, type Clock } from '../../core/clock.ts'
+import { systemClock, type Clock, type Timer } from '../../core/clock.ts'
 import { AgoraError, errorMessage } from '../../core/errors.ts'
 import { ALL_TOPICS, DEFAULT_REQUEST_RATE, DHT_PROTOCOL, DEFAULT_TOPIC_SIZE_CAP } from './constants.ts'
 import { agoraScoreParams, agoraScoreThresholds } from './scoring.ts'
@@ -37,6 +37,8 @@ export interface AgoraHostOptions {
   /** Multiaddrs with /p2p/<peer id> of nodes to join through. */
   readonly bootstrap?: readonly string[]
   readonly maxConnections?: number
+  /** Keep looking for peers (DHT lookups, then dials) while connected to fewer than this. Default 16. */
+  readonly targetPeers?: number
   /** Checks a checkpoint's quorum certificate (supplied by consensus). */
   readonly verifyCheckpoint: VerifyCheckpoint
   readonly gossip?: Pick<GossipOptions, 'sizeCaps' | 'submissionRate' | 'maxMessageAgeMs' | 'maxClockSkewMs'>
@@ -143,6 +145,23 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
     libp2p.dial(id, { signal: AbortSignal.timeout(5_000) }).catch(() => { /* unreachable peers are normal */ })
   }
 
+  // libp2p's own self-lookup runs once at start, when a joining node may know only its bootstrap peer;
+  // repeat a lookup with backoff while we are below the target peer count.
+  const targetPeers = opts.targetPeers ?? 16
+  let refreshTimer: Timer | undefined
+  let refreshDelay = 1_000
+  const refresh = (): void => {
+    refreshTimer = clock.setTimer(refreshDelay, async () => {
+      refreshDelay = Math.min(refreshDelay * 2, 30_000)
+      if (libp2p.getPeers().length < targetPeers) {
+        try {
+          for await (const _ of kad.getClosestPeers(libp2p.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(5_000) })) { /* discovery events do the dialing */ }
+        } catch { /* nobody to ask yet */ }
+      }
+      if (libp2p.status === 'started') refresh()
+    })
+  }
+
   const toPeer = (peer: string): PeerId => {
     try {
       return peerIdFromString(peer)
@@ -161,8 +180,10 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
       libp2p.addEventListener('peer:discovery', onDiscovery)
       await serveSync(libp2p, sources, limiter)
       await Promise.allSettled((opts.bootstrap ?? []).map((a) => libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(5_000) })))
+      refresh()
     },
     async stop() {
+      refreshTimer?.cancel()
       libp2p.removeEventListener('peer:discovery', onDiscovery)
       await libp2p.stop()
     },
