@@ -46,11 +46,11 @@ async function expectRefused(query: string, variables: Record<string, unknown>, 
 describe('mutations: happy paths show up in state on both nodes after the next block', () => {
   it('submit (payload inline) and submit (by cid)', async () => {
     const payload = utf8('40 2')
-    const r = await gql(url(), SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(payload) }), payload: b64(payload) })
+    const r = await gql(url(), SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload: b64(payload) })
     expect(r.errors).toBeUndefined()
     expect(r.data.submit).toMatchObject({ type: 'Submission', sender: net.user.peerId })
     expect(r.data.submit.txId).toMatch(/^0x[0-9a-f]{64}$/)
-    const byCid = await gql(url(), SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(utf8('elsewhere')) }) })
+    const byCid = await gql(url(), SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(utf8('elsewhere')), payloadBytes: utf8('elsewhere').length }) })
     expect(byCid.errors).toBeUndefined()
     net.produce()
     for (const s of net.servers) {
@@ -141,17 +141,17 @@ describe('mutations: bad input gets a typed error and changes nothing', () => {
 
   it('unknown challenge (and a retired one)', async () => {
     for (const challenge of ['nope', 'old']) {
-      await expectRefused(SUBMIT, { tx: userTx({ type: 'Submission', challenge, payloadCid: cidOfBytes(utf8('x')) }) }, 'UNKNOWN_CHALLENGE')
+      await expectRefused(SUBMIT, { tx: userTx({ type: 'Submission', challenge, payloadCid: cidOfBytes(utf8('x')), payloadBytes: utf8('x').length }) }, 'UNKNOWN_CHALLENGE')
     }
   })
 
   it('oversized payload', async () => {
     const payload = new Uint8Array(MAX_PAYLOAD + 1)
-    await expectRefused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(payload) }), payload: b64(payload) }, 'PAYLOAD_TOO_LARGE')
+    await expectRefused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload: b64(payload) }, 'PAYLOAD_TOO_LARGE')
   })
 
   it('a payload that does not match its cid', async () => {
-    await expectRefused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(utf8('a')) }), payload: b64(utf8('b')) }, 'MALFORMED')
+    await expectRefused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(utf8('a')), payloadBytes: utf8('a').length }), payload: b64(utf8('b')) }, 'MALFORMED')
   })
 
   it('insufficient REP for a stake, an availability lock and a pool fee', async () => {

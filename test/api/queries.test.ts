@@ -15,7 +15,7 @@ beforeAll(async () => {
   // Some history on both nodes: a few blocks, a submission finalised, an epoch certified, a pool resolved.
   net.produce()
   const payload = utf8('1 2 3')
-  const tx = signTransaction(net.user.ed25519Seed, { type: 'Submission', sender: net.user.peerId, nonce: 1, challenge: 'sum', payloadCid: cidOfBytes(payload) })
+  const tx = signTransaction(net.user.ed25519Seed, { type: 'Submission', sender: net.user.peerId, nonce: 1, challenge: 'sum', payloadCid: cidOfBytes(payload), payloadBytes: payload.length })
   const r = await gql(net.servers[0]!.url, SIGNED, { tx, payload: Buffer.from(payload).toString('base64') })
   expect(r.errors).toBeUndefined()
   for (let i = 0; i < 30; i++) net.produce()

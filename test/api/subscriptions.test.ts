@@ -46,7 +46,7 @@ describe('subscriptions (SSE)', () => {
 
   it('finalScores, poolOutcomes and certifiedEpochs relay their events', async () => {
     const payload = utf8('7')
-    const tx = signTransaction(net.user.ed25519Seed, { type: 'Submission', sender: net.user.peerId, nonce: 1, challenge: 'sum', payloadCid: cidOfBytes(payload) })
+    const tx = signTransaction(net.user.ed25519Seed, { type: 'Submission', sender: net.user.peerId, nonce: 1, challenge: 'sum', payloadCid: cidOfBytes(payload), payloadBytes: payload.length })
     const sub = await gql(url(), `mutation($tx: SignedTxInput!) { submit(tx: $tx) { txId } }`, { tx })
     node().produceBlock()
     const id = sub.data.submit.txId

@@ -26,6 +26,8 @@ export const createEventPubSub = () => createPubSub<{
 
 interface Modules { view: NodeView; actions: NodeActions; pubsub: EventPubSub; limits: ApiLimits; metrics: ApiMetrics | null; operatorEnabled: boolean }
 
+const INLINE_NAME: Partial<Record<TxMutation, string>> = { submit: 'payload', post: 'content', proposeChallenge: 'module' }
+
 type Paged = { first?: number | null; after?: string | null }
 
 export function buildResolvers({ view, actions, pubsub, limits, metrics, operatorEnabled }: Modules) {
@@ -47,7 +49,7 @@ export function buildResolvers({ view, actions, pubsub, limits, metrics, operato
 
   const signedTx = async (mutation: TxMutation, tx: SignedTxInput, inline?: { b64: string; check: (bytes: Uint8Array, body: Record<string, unknown>) => void }) => {
     // Size first (cheap), then the envelope, then whether the bytes are the ones the body names.
-    const bytes = inline ? inlineBytes(inline.b64, mutation === 'submit' ? 'payload' : 'module') : undefined
+    const bytes = inline ? inlineBytes(inline.b64, INLINE_NAME[mutation] ?? 'payload') : undefined
     let checked
     try {
       checked = checkSignedTx(tx, mutation, limits.maxPayloadBytes)
@@ -109,10 +111,16 @@ export function buildResolvers({ view, actions, pubsub, limits, metrics, operato
       submit: (_: unknown, a: { tx: SignedTxInput; payload?: string | null }) => signedTx('submit', a.tx, a.payload ? {
         b64: a.payload,
         check: (bytes, body) => {
+          if (bytes.length !== body.payloadBytes) throw apiError('MALFORMED', `payload has ${bytes.length} bytes, body.payloadBytes says ${String(body.payloadBytes)}`)
           if (cidOfBytes(bytes) !== body.payloadCid) throw apiError('MALFORMED', `payload does not match payloadCid ${String(body.payloadCid)}`)
         },
       } : undefined),
-      post: (_: unknown, a: { tx: SignedTxInput }) => signedTx('post', a.tx),
+      post: (_: unknown, a: { tx: SignedTxInput; content?: string | null }) => signedTx('post', a.tx, a.content ? {
+        b64: a.content,
+        check: (bytes, body) => {
+          if (cidOfBytes(bytes) !== body.content) throw apiError('MALFORMED', `content does not match body.content ${String(body.content ?? null)}`)
+        },
+      } : undefined),
       initiatePool: (_: unknown, a: { tx: SignedTxInput }) => signedTx('initiatePool', a.tx),
       stake: (_: unknown, a: { tx: SignedTxInput }) => signedTx('stake', a.tx),
       stakeAvailability: (_: unknown, a: { tx: SignedTxInput }) => signedTx('stakeAvailability', a.tx),

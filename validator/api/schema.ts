@@ -209,8 +209,8 @@ type Query {
 type Mutation {
   "A miner's Submission. The payload goes inline (base64, checked against body.payloadCid) or is fetched by cid."
   submit(tx: SignedTxInput!, payload: String): TxReceipt!
-  "A forum Post (authors, citations, content)."
-  post(tx: SignedTxInput!): TxReceipt!
+  "A forum Post (authors, citations). Its text goes inline (base64) when body.content is the text's content id."
+  post(tx: SignedTxInput!, content: String): TxReceipt!
   "Open a validation pool on a post (InitiatePool)."
   initiatePool(tx: SignedTxInput!): TxReceipt!
   "Stake REP for or against in a pool (Stake)."
