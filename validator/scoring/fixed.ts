@@ -70,12 +70,12 @@ export function ratio(n: bigint, d: bigint): Fixed {
 }
 
 /** u16 proportion → I32F32 (`u16_proportion_to_fixed`: x / 65535). */
-export const fromU16Proportion = (x: number): Fixed => div(fromInt(x), fromInt(U16_MAX))
+export const fromU16Proportion = (x: number): Fixed => div(x, U16_MAX) // (x·2^32)/(65535·2^32), exactly
 
 /** I32F32 proportion → u16 (`fixed_proportion_to_u16`: floor(x × 65535), saturating). */
 export function toU16Proportion(x: Fixed): number {
   if (x <= 0) return 0
-  const v = Math.floor(mul(x, fromInt(U16_MAX)) / ONE)
+  const v = x < FAST_MUL_LIMIT ? Math.floor((x * U16_MAX) / ONE) : Math.floor(mul(x, fromInt(U16_MAX)) / ONE)
   return v > U16_MAX ? U16_MAX : v
 }
 

@@ -36,14 +36,12 @@ export function weightedMedian(values: readonly bigint[], stakes: readonly bigin
 }
 
 /**
- * The same selection in I32F32 over one column: `keys` is scratch space of length ≥ rows, `value(r)`
- * the score of row r, `stake` the (already normalised, positive) stake per row, `minority` = Σstake −
- * kappa. Used by the Yuma emulator for every miner column.
+ * The same selection in I32F32 over one column. `keys[r]` must hold `value(r) · rows + r` (value and row
+ * packed into one exact number, so a numeric typed-array sort orders by value); `stake` is the normalised
+ * positive stake per row and `minority` = Σstake − kappa. Used by the Yuma emulator for every miner column.
  */
-export function weightedMedianFixed(rows: number, value: (r: number) => Fixed, stake: Float64Array, minority: Fixed, keys: Float64Array): Fixed {
+export function weightedMedianFixed(keys: Float64Array, rows: number, stake: Float64Array, minority: Fixed): Fixed {
   if (rows === 0) return 0
-  // Pack (value, row) into one exactly-representable key so a numeric typed-array sort orders by value.
-  for (let r = 0; r < rows; r++) keys[r] = value(r) * rows + r
   const sorted = keys.subarray(0, rows).sort()
   let cumulative = 0
   for (let k = 0; k < rows; k++) {

@@ -1,8 +1,12 @@
 // Dense matrix and vector operations of subtensor's epoch (math.rs), in exact I32F32 (../fixed.ts).
 // A matrix is one Float64Array per validator row (columns = uids); Float64Array holds the raw integers
 // exactly. Each function says which subtensor operation it mirrors.
-import { type Fixed, ONE, div, mul, sum } from '../fixed.ts'
+import { type Fixed, ONE, div as fixedDiv, mul as fixedMul, sum } from '../fixed.ts'
 import { weightedMedianFixed } from '../median.ts'
+
+// Local bindings: hot loops call these directly instead of through the module namespace.
+const mul = fixedMul
+const div = fixedDiv
 
 export type Matrix = Float64Array[]
 
@@ -66,23 +70,45 @@ export function weightedMedianCol(stake: Float64Array, m: Matrix, cols: number, 
   const stakeSum = sum(useStake)
   const minority = stakeSum - kappa
   const keys = new Float64Array(rows.length)
-  for (let j = 0; j < cols; j++) out[j] = weightedMedianFixed(rows.length, (r) => m[rows[r]!]![j]!, useStake, minority, keys)
+  const used = rows.map((i) => m[i]!)
+  const p = used.length
+  for (let j = 0; j < cols; j++) {
+    for (let r = 0; r < p; r++) keys[r] = used[r]![j]! * p + r
+    out[j] = weightedMedianFixed(keys, p, useStake, minority)
+  }
   return out
 }
 
 /** min(m_ij, c_j) (`inplace_col_clip`), as a new matrix. */
-export const colClip = (m: Matrix, c: Float64Array): Matrix =>
-  m.map((row) => row.map((v, j) => (v < c[j]! ? v : c[j]!)))
+export function colClip(m: Matrix, c: Float64Array): Matrix {
+  return m.map((row) => {
+    const out = new Float64Array(row.length)
+    for (let j = 0; j < row.length; j++) out[j] = row[j]! < c[j]! ? row[j]! : c[j]!
+    return out
+  })
+}
 
-/** a + ratio·(b − a) elementwise (`interpolate`); ratio 0 → a, 1 → b. Here b ≤ a (clipped weights). */
+/** a + ratio·(b − a) elementwise (`interpolate`); ratio 0 → a, 1 → b. */
 export function interpolate(a: Matrix, b: Matrix, ratio: Fixed): Matrix {
   if (ratio === 0) return a
   if (ratio === ONE) return b
-  return a.map((row, i) => row.map((v, j) => v + mul(ratio, b[i]![j]! - v)))
+  return a.map((row, i) => {
+    const other = b[i]!
+    const out = new Float64Array(row.length)
+    for (let j = 0; j < row.length; j++) out[j] = row[j]! + mul(ratio, other[j]! - row[j]!)
+    return out
+  })
 }
 
 /** m_ij · s_i (`row_hadamard`). */
-export const rowHadamard = (m: Matrix, s: Float64Array): Matrix => m.map((row, i) => row.map((v) => mul(v, s[i]!)))
+export function rowHadamard(m: Matrix, s: Float64Array): Matrix {
+  return m.map((row, i) => {
+    const si = s[i]!
+    const out = new Float64Array(row.length)
+    if (si !== 0) for (let j = 0; j < row.length; j++) if (row[j]! !== 0) out[j] = mul(row[j]!, si)
+    return out
+  })
+}
 
 /** Each column divided by its sum where the sum is non-zero (`inplace_col_normalize`). */
 export function colNormalizeInPlace(m: Matrix, cols: number): void {
@@ -101,15 +127,28 @@ export function colMaxUpscaleInPlace(m: Matrix, cols: number): void {
 /** alpha·new + (1 − alpha)·old with one alpha (`mat_ema`). */
 export function ema(next: Matrix, old: Matrix, alpha: Fixed): Matrix {
   const keep = ONE - alpha
-  return next.map((row, i) => row.map((v, j) => mul(alpha, v) + mul(keep, old[i]![j]!)))
+  return next.map((row, i) => {
+    const prev = old[i]!
+    const out = new Float64Array(row.length)
+    for (let j = 0; j < row.length; j++) {
+      const a = row[j]! === 0 ? 0 : mul(alpha, row[j]!)
+      out[j] = prev[j]! === 0 ? a : a + mul(keep, prev[j]!)
+    }
+    return out
+  })
 }
 
 /** Per-entry alpha, result clamped to [0, 1] (`mat_ema_alpha`, liquid alpha). */
 export function emaPerEntry(next: Matrix, old: Matrix, alpha: (i: number, j: number) => Fixed): Matrix {
-  return next.map((row, i) => row.map((v, j) => {
-    const a = alpha(i, j)
-    const inc = mul(a, v)
-    const out = mul(ONE - a, old[i]![j]!) + (inc > 0 ? inc : 0)
-    return out > ONE ? ONE : out
-  }))
+  return next.map((row, i) => {
+    const prev = old[i]!
+    const out = new Float64Array(row.length)
+    for (let j = 0; j < row.length; j++) {
+      const a = alpha(i, j)
+      const inc = mul(a, row[j]!)
+      const v = mul(ONE - a, prev[j]!) + (inc > 0 ? inc : 0)
+      out[j] = v > ONE ? ONE : v
+    }
+    return out
+  })
 }
