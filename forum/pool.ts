@@ -24,9 +24,10 @@ export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
   if (system) s.totals.deposited += tx.fee
   else account(s, tx.sender).credits -= tx.fee
   s.feePot += tx.fee
-  // Floor: a fractional nano-REP of fee × ratio is never minted. The against half takes the split's remainder.
+  // Floor: a fractional nano-REP of fee × ratio is never minted. The split's remainder goes to the
+  // favour half, so an uncontested pool with the default 1/2 split always passes (odd fees included).
   const minted = (tx.fee * BigInt(s.params.mintingRatioPpm)) / PPM
-  const favourMinted = (minted * BigInt(s.params.stakeForAuthorPpm)) / PPM
+  const favourMinted = minted - (minted * (PPM - BigInt(s.params.stakeForAuthorPpm))) / PPM
   s.totals.minted += minted
   s.totals.escrow += minted
   const p = s.params, o = tx.overrides ?? {}
