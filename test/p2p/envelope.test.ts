@@ -76,3 +76,26 @@ describe('rate limiter', () => {
     expect([rl.take('a'), rl.take('a')]).toEqual([true, false])
   })
 })
+
+describe('docs/PROTOCOL.md test vector', () => {
+  it('matches the documented envelope bytes, digest and message id', async () => {
+    const { toHex } = await import('../../core/bytes.ts')
+    const { sha256 } = await import('../../core/hash.ts')
+    const { signingDigest, Domain } = await import('../../core/crypto/sign.ts')
+    const e = signEnvelope(new Uint8Array(32).fill(1), { topic: Topic.submissions, seq: 1, time: 1700000000000, payload: encode({ challenge: 'echo', nonce: 1 }) })
+    const doc = (await import('node:fs')).readFileSync(new URL('../../docs/PROTOCOL.md', import.meta.url), 'utf8')
+    const field = (name: string): string => {
+      const lines = doc.slice(doc.indexOf('## 7.')).split('\n')
+      const i = lines.findIndex((l) => l.startsWith(name.padEnd(12)))
+      let hex = lines[i]!.slice(12).trim()
+      for (let j = i + 1; /^\s{12}[0-9a-f]+$/.test(lines[j] ?? ''); j++) hex += lines[j]!.trim()
+      return hex
+    }
+    const bytes = encodeEnvelope(e)
+    expect(toHex(e.sender)).toBe(field('sender'))
+    expect(toHex(e.sig)).toBe(field('sig'))
+    expect(toHex(bytes)).toBe(field('envelope'))
+    expect(toHex(sha256(bytes))).toBe(field('message id'))
+    expect(toHex(signingDigest(Domain.gossipSubmissions, { v: 1, topic: e.topic, sender: e.sender, seq: 1, time: e.time, payload: e.payload }))).toBe(field('digest'))
+  })
+})
