@@ -12,6 +12,8 @@ import { fakeNodeCommand, pidAlive, waitFor } from './fake.ts'
 describe('devnet supervisor with fake nodes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agora-devnet-'))
   const events: SupervisorEvent[] = []
+  const hookCalls: string[] = []
+  let refuseNextAdd = false
   const seenPids = new Set<number>()
   let sup: Supervisor
 
@@ -22,6 +24,13 @@ describe('devnet supervisor with fake nodes', () => {
       dir, nodeCommand: fakeNodeCommand(), pollMs: 200, probeTimeoutMs: 500,
       unresponsiveMs: 4_000, backoff: { baseMs: 100, maxMs: 1_000 }, stopGraceMs: 3_000,
       onEvent: (e) => { events.push(e); if (e.type === 'spawned') seenPids.add(e.pid) },
+      hooks: {
+        beforeAdd: async (n) => {
+          hookCalls.push(`add ${n.id} ${n.index} ${n.dataDir === join(dir, 'nodes', n.id)}`)
+          if (refuseNextAdd) throw new Error('no REP left to stake')
+        },
+        beforeRemove: async (n) => { hookCalls.push(`remove ${n.id} ${n.status} ${pidAlive(n.pid!)}`) },
+      },
     })
     await sup.start()
   })
@@ -98,9 +107,16 @@ describe('devnet supervisor with fake nodes', () => {
     expect(node('node-1').pid).toBeNull()
     await expect(sup.removeNode('node-1')).rejects.toThrow(/already removed/)
 
+    refuseNextAdd = true
+    await expect(sup.addNodes(1)).rejects.toThrow('no REP left to stake')
+    refuseNextAdd = false
+    expect(sup.nodes()).toHaveLength(3) // a refused add starts nothing
+
     const [added] = await sup.addNodes(1)
     expect(added!.id).toBe('node-4')
     expect(added!.status).toBe('running')
+    // the hooks ran before the process work: the removed node was still running when asked
+    expect(hookCalls).toEqual(['add node-1 1 true', 'add node-2 2 true', 'add node-3 3 true', 'remove node-1 running true', 'add node-4 4 true', 'add node-4 4 true'])
     const info = await queryInfo(added!.apiPort, 2_000)
     expect(info?.peers.sort()).toEqual([node('node-2').peerId, node('node-3').peerId].sort())
   })

@@ -59,6 +59,14 @@ export function describeEvent(e: SupervisorEvent): string | null {
   }
 }
 
+/** An `onEvent` for the supervisor that prints notable events as progress lines of the view. */
+export function eventsToView(view: Pick<StatusView, 'progress'>): (e: SupervisorEvent) => void {
+  return (e) => {
+    const line = describeEvent(e)
+    if (line) view.progress(line)
+  }
+}
+
 // ---- rendering (pure) ------------------------------------------------------------------------------
 
 const ESC = '\x1b['

@@ -346,33 +346,3 @@ export function logTail(dataDir: string, lines: number): string {
   if (!existsSync(file)) return '(no log yet)'
   return readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n')
 }
-
-/**
- * SIGINT/SIGTERM/uncaught errors stop the supervisor (and so every node) before the process exits.
- * Returns a function that uninstalls the handlers.
- */
-export function installShutdownHandlers(sup: Supervisor, opts: { onSignal?: (signal: string) => void; exitCode?: (signal: string) => number } = {}): () => void {
-  let shuttingDown = false
-  const shutdown = (why: string, code: number) => {
-    if (shuttingDown) return
-    shuttingDown = true
-    opts.onSignal?.(why)
-    void sup.stop().finally(() => process.exit(code))
-  }
-  const onSigint = () => shutdown('SIGINT', opts.exitCode?.('SIGINT') ?? 130)
-  const onSigterm = () => shutdown('SIGTERM', opts.exitCode?.('SIGTERM') ?? 143)
-  const onError = (e: unknown) => {
-    process.stderr.write(`error: ${(e as Error)?.stack ?? String(e)}\n`)
-    shutdown('error', 1)
-  }
-  process.on('SIGINT', onSigint)
-  process.on('SIGTERM', onSigterm)
-  process.on('uncaughtException', onError)
-  process.on('unhandledRejection', onError)
-  return () => {
-    process.removeListener('SIGINT', onSigint)
-    process.removeListener('SIGTERM', onSigterm)
-    process.removeListener('uncaughtException', onError)
-    process.removeListener('unhandledRejection', onError)
-  }
-}
