@@ -6,7 +6,7 @@ import { toHex, utf8 } from '../../core/bytes.ts'
 import { sha256 } from '../../core/hash.ts'
 import {
   certificateError, type CommitCertificate, type ConsensusMessage, createValidatorSet, type Definition, evidenceError,
-  heightOf, type Instance, linearTimeout, memorySignerStore, MsgType, type SignerStore, signedValueKey, startInstance,
+  exponentialTimeout, heightOf, type Instance, memorySignerStore, MsgType, type SignerStore, signedValueKey, startInstance,
   type ValidatorSet, type VoteSigner,
 } from '../../validator/consensus/index.ts'
 import type { Clock } from '../../core/clock.ts'
@@ -38,8 +38,9 @@ export interface ScheduleResult {
 }
 
 const INSTANCE = 'block'
+const TRACE = process.env.AGORA_SIM_TRACE === '1' // print every upon-rule and dropped message
 const MAX_EVENTS = 3_000_000
-const ROUND_TIMEOUT = linearTimeout(200, 100)
+const ROUND_TIMEOUT = exponentialTimeout(200, 3_600_000)
 
 interface SimNode {
   readonly id: string
@@ -116,6 +117,7 @@ export async function runSchedule(cfg: SimConfig): Promise<ScheduleResult> {
       decide: (h, v, c) => onDecide(node, h, v, c),
       hashValue: simValueHash,
       verifyVote: crypto.verify,
+      ...(TRACE ? { trace: (h: number, e: { kind: string }) => process.stderr.write(`${sched.now} ${node.id} h${h} ${JSON.stringify(e)}\n`) } : {}),
       onEvidence(e) {
         evidence++
         const why = evidenceError(e, set, crypto.verify)

@@ -68,6 +68,14 @@ export const heightOf = (m: ConsensusMessage<unknown>): number =>
 /** Linear round timer: base + round × step (ms). */
 export const linearTimeout = (baseMs: number, stepMs: number) => (round: number) => baseMs + round * stepMs
 
+/**
+ * Doubling round timer: base × 2^round, capped. Liveness after GST needs honest nodes to overlap in one
+ * round long enough; when they entered rounds at times δ apart (a node ran ahead while partitioned, and
+ * fewer than 1/3 of the power ahead cannot pull the others), doubling closes that gap in O(log δ) rounds
+ * where a linear timer needs O(δ / step). Keep the cap well above any plausible δ.
+ */
+export const exponentialTimeout = (baseMs: number, maxMs: number) => (round: number) => Math.min(maxMs, baseMs * 2 ** Math.min(round, 40))
+
 /** Start (or, from the signer store, resume) the instance for `height`. */
 export async function startInstance<V>(opts: { readonly height: number }, modules: InstanceModules<V>): Promise<Instance<V>> {
   const { definition: def, transport, signer, store, clock } = modules
