@@ -1,6 +1,6 @@
 // Duty committees: stake-weighted sampling without replacement, seeded (e.g. by the previous block hash).
 // Pure and integer-only: every node draws the same committee from the same stakes and seed.
-import { concatBytes, u64be } from '../core/bytes.ts'
+import { toHex, u64be } from '../core/bytes.ts'
 import { AgoraError } from '../core/errors.ts'
 import { taggedHash } from '../core/hash.ts'
 import type { MemberId } from '../core/ids.ts'
@@ -28,7 +28,7 @@ export function assignCommittee(stakes: readonly WeightedMember[], seed: Uint8Ar
   for (let i = 0; i < n; i++) { addAt(tree, i, pool[i]!.stake); total += pool[i]!.stake }
   const out: MemberId[] = []
   for (let draw = 0; draw < k; draw++) {
-    const r = toBig(taggedHash('agora/committee', concatBytes(seed, u64be(draw)))) % total
+    const r = BigInt('0x' + toHex(drawHash(seed, draw))) % total
     const i = findByOffset(tree, r)
     out.push(pool[i]!.member)
     addAt(tree, i, -pool[i]!.stake)
@@ -53,8 +53,10 @@ function findByOffset(tree: bigint[], r: bigint): number {
   return pos // 0-based index = 1-based position + 1 − 1
 }
 
-function toBig(b: Uint8Array): bigint {
-  let v = 0n
-  for (const x of b) v = (v << 8n) | BigInt(x)
-  return v
+/** taggedHash('agora/committee', seed ‖ u64be(draw)), with the seed copied once per draw into a reused buffer. */
+function drawHash(seed: Uint8Array, draw: number): Uint8Array {
+  const buf = new Uint8Array(seed.length + 8)
+  buf.set(seed)
+  buf.set(u64be(draw), seed.length)
+  return taggedHash('agora/committee', buf)
 }

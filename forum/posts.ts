@@ -5,7 +5,7 @@ import { AgoraError } from '../core/errors.ts'
 import type { MemberId, PostId } from '../core/ids.ts'
 import { checkPayload } from './governance.ts'
 import { sortedEntries, type ForumState, type PostRecord } from './state.ts'
-import { INCINERATOR, MAX_AUTHORS, MAX_CITATIONS, MemberIdSchema, SYSTEM_SENDER, type PostPayload } from './tx.ts'
+import { INCINERATOR, MAX_AUTHORS, MAX_CITATIONS, MEMBER_ID_RE, SYSTEM_SENDER, type PostPayload } from './tx.ts'
 
 export interface NewPost {
   id: PostId
@@ -23,7 +23,7 @@ export function checkPost(s: ForumState, p: NewPost): PostRecord {
   if (authors.length === 0 || authors.length > MAX_AUTHORS) throw new AgoraError('BAD_POST', `post ${p.id}: 1..${MAX_AUTHORS} authors required`)
   let sum = 0n
   for (const [m, w] of authors) {
-    if (!MemberIdSchema.safeParse(m).success) throw new AgoraError('BAD_POST', `post ${p.id}: invalid author id ${JSON.stringify(m)}`)
+    if (!MEMBER_ID_RE.test(m)) throw new AgoraError('BAD_POST', `post ${p.id}: invalid author id ${JSON.stringify(m)}`)
     if (!Number.isSafeInteger(w) || w <= 0) throw new AgoraError('BAD_POST', `post ${p.id}: author weight must be a positive integer`)
     sum += BigInt(w)
   }

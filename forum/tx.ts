@@ -14,7 +14,9 @@ export const INCINERATOR = '@incinerator' as PostId
 export const MAX_AUTHORS = 32
 export const MAX_CITATIONS = 32
 
-const idRe = /^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$/
+/** Ids of members, posts and pools: 1–128 chars, starting alphanumeric (so '@system' / '@incinerator' never clash). */
+export const MEMBER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$/
+const idRe = MEMBER_ID_RE
 export const MemberIdSchema = z.string().regex(idRe, 'member id').transform((s) => s as MemberId)
 const SenderSchema = z.union([z.literal(SYSTEM_SENDER), z.string().regex(idRe)]).transform((s) => s as MemberId)
 export const PostIdSchema = z.string().regex(idRe, 'post id').transform((s) => s as PostId)
