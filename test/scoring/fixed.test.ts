@@ -14,6 +14,13 @@ describe('I32F32 arithmetic', () => {
     fc.assert(fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.integer({ min: -(2 ** 33), max: 2 ** 33 }), (a, b) => {
       expect(mul(a, b)).toBe(refMul(a, b))
     }), { numRuns: 500 })
+    // signed operands on the fast path: a negative product floors (−0.5 ulp → −1 ulp)
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 33) + 1, max: 2 ** 33 - 1 }), fc.integer({ min: -(2 ** 33) + 1, max: 2 ** 33 - 1 }), (a, b) => {
+      expect(mul(a, b)).toBe(refMul(a, b))
+    }), { numRuns: 2000 })
+    expect(mul(-1, ONE / 2)).toBe(-1)
+    expect(mul(-ONE, ONE / 2)).toBe(-ONE / 2)
+    expect(Object.is(mul(-ONE, 0), 0)).toBe(true)
   })
 
   it('divides exactly (truncating) on the fast path and off it', () => {
@@ -28,6 +35,10 @@ describe('I32F32 arithmetic', () => {
     }
     expect(div(5, 0)).toBe(0)
     expect(div(-ONE, 3 * ONE)).toBe(refDiv(-ONE, 3 * ONE))
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), (a, b) => {
+      fc.pre(b !== 0 && Math.abs(a / b) < 2 ** 20)
+      expect(div(a, b)).toBe(refDiv(a, b) || 0) // bigint truncates toward zero, as the fixed crate does
+    }), { numRuns: 1000 })
   })
 
   it('converts u16 proportions and decimals as subtensor does', () => {

@@ -21,13 +21,18 @@ export const fromInt = (n: number): Fixed => n * ONE
 
 /** floor(a * b / 2^32): the I32F32 product (rounded toward −∞, like a wide multiply and shift). */
 export function mul(a: Fixed, b: Fixed): Fixed {
-  if (a >= 0 && b >= 0 && a < FAST_MUL_LIMIT && b < FAST_MUL_LIMIT) {
-    // Split b into 16-bit halves so each partial product stays below 2^53.
-    const bh = Math.floor(b / WORD16)
-    const x = a * bh
-    const y = a * (b - bh * WORD16)
+  const ua = a < 0 ? -a : a
+  const ub = b < 0 ? -b : b
+  if (ua < FAST_MUL_LIMIT && ub < FAST_MUL_LIMIT) {
+    // Split |b| into 16-bit halves so each partial product stays below 2^53.
+    const bh = Math.floor(ub / WORD16)
+    const x = ua * bh
+    const y = ua * (ub - bh * WORD16)
     const xl = x % WORD16
-    return (x - xl) / WORD16 + Math.floor((xl * WORD16 + y) / ONE)
+    const low = xl * WORD16 + y // |a·b| = (x − xl)·2^16 + low, and (x − xl)·2^16 is a multiple of 2^32
+    const q = (x - xl) / WORD16 + Math.floor(low / ONE)
+    if ((a < 0) === (b < 0) || q === 0 && low === 0) return q
+    return low % ONE === 0 ? -q : -q - 1 // floor of a negative product
   }
   return bigToFixed((BigInt(a) * BigInt(b)) >> 32n)
 }
@@ -35,7 +40,11 @@ export function mul(a: Fixed, b: Fixed): Fixed {
 /** a / b in I32F32, truncated toward zero; 0 when b is 0 (subtensor's `safe_div`). */
 export function div(a: Fixed, b: Fixed): Fixed {
   if (b === 0) return 0
-  if (a >= 0 && b > 0 && a < FAST_DIV_LIMIT && b < FAST_DIV_LIMIT && a / b < 2 ** 20) {
+  if (a < 0 || b < 0) {
+    const q = div(a < 0 ? -a : a, b < 0 ? -b : b) // truncation toward zero is symmetric
+    return (a < 0) !== (b < 0) && q !== 0 ? -q : q
+  }
+  if (a < FAST_DIV_LIMIT && b < FAST_DIV_LIMIT && a / b < 2 ** 20) {
     // Long division, 8 bits at a time, so every intermediate is an exact double.
     let q = floorDiv(a, b)
     let r = a - q * b
@@ -113,12 +122,13 @@ const LN2: Fixed = 2977044472 // round(ln 2 × 2^32)
 const EXP_OVERFLOW = 1n << 63n
 
 /**
- * e^x in I32F32 as a bigint raw, by range reduction (x = k·ln2 + r) and a Taylor series in fixed point.
- * Like subtensor's `safe_exp`, a result that overflows I32F32 (≥ 2^31) yields 0.
+ * e^x in I32F32 by range reduction (x = k·ln2 + r) and a Taylor series in fixed point; −1 when the result
+ * is too large for a safe integer here (the bigint path takes over). Like subtensor's `safe_exp`, a result
+ * that overflows I32F32 (≥ 2^31) yields 0.
  */
-export function expRaw(x: Fixed): bigint {
+function expSmall(x: Fixed): Fixed {
   const k = Math.floor(x / LN2)
-  if (k >= 31 || k < -40) return 0n
+  if (k >= 31 || k < -40) return 0
   const r = x - k * LN2 // in [0, ln2)
   let term = ONE
   let acc = ONE
@@ -126,8 +136,17 @@ export function expRaw(x: Fixed): bigint {
     term = Math.floor(mul(term, r) / i)
     acc += term
   }
-  const v = k >= 0 ? BigInt(acc) << BigInt(k) : BigInt(Math.floor(acc / 2 ** -k))
-  return v >= EXP_OVERFLOW ? 0n : v
+  if (k > 19) return -1 - acc // acc < 2^33: acc·2^k may leave the safe range
+  return k >= 0 ? acc * 2 ** k : Math.floor(acc / 2 ** -k)
+}
+
+/** e^x in I32F32 as a bigint raw (0n where subtensor's `safe_exp` overflows). */
+export function expRaw(x: Fixed): bigint {
+  const v = expSmall(x)
+  if (v >= 0) return BigInt(v)
+  const k = BigInt(Math.floor(x / LN2))
+  const big = BigInt(-1 - v) << k
+  return big >= EXP_OVERFLOW ? 0n : big
 }
 
 /** e^x as a Fixed; asserts the result is representable here (|x| below ~14). */
@@ -135,6 +154,8 @@ export const exp = (x: Fixed): Fixed => bigToFixed(expRaw(x))
 
 /** 1 / (1 + e^x) in I32F32 (the logistic of −x), exact in fixed point. */
 export function logistic(x: Fixed): Fixed {
+  // e^x < 2^12 keeps both operands on div's exact fast path; beyond that, bigint.
+  if (x < 8 * ONE) return div(ONE, ONE + expSmall(x))
   const e = expRaw(x)
   return Number((BIG_ONE << 32n) / (BIG_ONE + e))
 }
