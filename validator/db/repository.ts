@@ -20,6 +20,7 @@ export const Bucket = {
   checkpoint: 0x0c,
   epochResult: 0x0d,
   mempool: 0x0e,
+  consensusPrepared: 0x0f, // height → prepared state (re-proposed after a restart)
   test: 0x7f,
 } as const
 

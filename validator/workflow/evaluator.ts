@@ -1,0 +1,77 @@
+// Evaluator: runs the submissions this node's committee seat was assigned in the runtime worker pool and
+// collects the reports; the workflow signs and gossips them as one batch per slot. A deterministic
+// failure (trap, fuel exhausted) is a score of 0 with an output hash naming the failure; a backstop
+// timeout or a payload we could not fetch is "no result" (ok = false), never a score.
+import { sha256 } from '../../core/hash.ts'
+import { toHex, utf8, concatBytes, fromHex } from '../../core/bytes.ts'
+import { errorMessage } from '../../core/errors.ts'
+import type { ExecutionService } from '../runtime/service.ts'
+import type { RuntimePolicy } from '../runtime/policy.ts'
+import { challengeScore } from '../runtime/score.ts'
+import type { EvaluationReport } from '../state/txs.ts'
+import type { SubmissionRecord } from '../state/evaluations.ts'
+import type { Logger } from '../log.ts'
+
+export interface EvaluatorModules {
+  runtime: ExecutionService
+  log: Logger
+  /** Module bytes (hash-checked) and policy of a challenge. */
+  challenge(id: string): Promise<{ module: Uint8Array; policy: RuntimePolicy } | undefined>
+  payload(cid: string): Promise<Uint8Array | undefined>
+  /** Test-only switch: report perturbed scores (a dishonest validator). */
+  dishonest?: boolean
+}
+
+export interface Evaluator {
+  assign(sub: SubmissionRecord): void
+  /** Reports finished since the last call. */
+  drain(): EvaluationReport[]
+  idle(): Promise<void>
+  readonly inFlight: number
+}
+
+export const seedOf = (submissionId: string): Uint8Array => sha256(concatBytes(utf8('agora/v1/seed/'), fromHex(submissionId)))
+
+export function createEvaluator(m: EvaluatorModules): Evaluator {
+  const done: EvaluationReport[] = []
+  const running = new Set<Promise<void>>()
+
+  async function evaluate(sub: SubmissionRecord): Promise<EvaluationReport> {
+    const none = (why: string): EvaluationReport => {
+      m.log.warn({ submission: sub.id.slice(0, 12), why }, 'evaluation has no result')
+      return { submission: sub.id, score: 0, fuelUsed: 0n, outputHash: toHex(sha256(utf8(`no-result`))), ok: false }
+    }
+    const ch = await m.challenge(sub.challenge)
+    if (!ch) return none(`challenge ${sub.challenge} module unavailable`)
+    const input = await m.payload(sub.payloadCid)
+    if (!input) return none(`payload ${sub.payloadCid} unavailable`)
+    const r = await m.runtime.evaluate({ module: ch.module, input, seed: seedOf(sub.id), policy: ch.policy })
+    if (r.noResult) return none(r.error?.message ?? 'backstop')
+    let score = 0
+    let outputHash: string
+    if (r.ok) {
+      score = Number(challengeScore(r.output))
+      outputHash = toHex(sha256(r.output))
+    } else {
+      outputHash = toHex(sha256(utf8(`error:${r.error?.code ?? 'unknown'}`)))
+    }
+    if (m.dishonest) {
+      score = (score + 250_000) % 1_000_001
+      outputHash = toHex(sha256(utf8(`lie:${outputHash}`)))
+    }
+    return { submission: sub.id, score, fuelUsed: r.fuelUsed, outputHash, ok: true }
+  }
+
+  return {
+    get inFlight() { return running.size },
+    assign(sub) {
+      const p = evaluate(sub)
+        .then((rep) => { done.push(rep) })
+        .catch((e) => { m.log.warn({ err: errorMessage(e) }, 'evaluation failed') })
+        .finally(() => running.delete(p))
+      running.add(p)
+    },
+    drain() { return done.splice(0) },
+    async idle() { await Promise.all([...running]) },
+  }
+}
