@@ -1,0 +1,42 @@
+// `agora forum simulate <scenario.json>`: the JSON contract on stdout, and exit 1 naming the bad step.
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const dir = mkdtempSync(join(tmpdir(), 'agora-forum-'))
+const file = (name: string, v: unknown) => { const p = join(dir, name); writeFileSync(p, JSON.stringify(v)); return p }
+
+describe('agora forum simulate', () => {
+  it('prints balances, posts, pools and supply as JSON', async () => {
+    const p = file('ok.json', {
+      params: { mintingRatioPpm: 1_000_000, stakeForAuthorPpm: 500_000, winRatioPpm: 500_000, quorumPpm: 0, bindingPpm: 1_000_000, redistributeLosingStakes: true, referenceChainLimit: 3, revaluationLimitPpm: 1_000_000 },
+      genesis: { alice: '10', bob: '10' },
+      steps: [
+        { op: 'post', id: 'P0', authors: { bob: 1_000_000 } },
+        { op: 'post', id: 'P1', authors: { carol: 1_000_000 }, citations: { P0: 500_000 } },
+        { op: 'pool', id: 'V1', post: 'P1', fee: '10', durationSlots: 10 },
+        { op: 'stake', pool: 'V1', who: 'alice', amount: '5', inFavor: true },
+        { op: 'advance', slots: 10 },
+        { op: 'resolve', pool: 'V1' },
+      ],
+    })
+    const { stdout } = await run('./bin/agora.js', ['forum', 'simulate', p], { timeout: 30_000 })
+    // for = 5 + 5, against 5 → pass; pot 5: alice 2.5 → 12.5; post 5 + 2.5 = 7.5 → P0 3.75, P1 3.75.
+    expect(JSON.parse(stdout)).toEqual({
+      balances: { alice: '12.5', bob: '13.75', carol: '3.75' }, posts: { P0: '3.75', P1: '3.75' },
+      pools: { V1: { passed: true, quorumMet: true } }, totalSupply: '30', minted: '10', burned: '0',
+    })
+  })
+
+  it('exits 1 naming the invalid step', async () => {
+    const p = file('bad.json', { genesis: { alice: '1' }, steps: [{ op: 'post', id: 'P1', authors: { alice: 1_000_000 } }, { op: 'pool', id: 'V1', post: 'P9', fee: '1' }] })
+    const err = await run('./bin/agora.js', ['forum', 'simulate', p], { timeout: 30_000 }).then(() => undefined, (e: { code: number; stderr: string; stdout: string }) => e)
+    expect(err?.code).toBe(1)
+    expect(err?.stderr).toMatch(/^error: step 1 \(pool V1\): unknown post P9/)
+    expect(err?.stdout).toBe('')
+  })
+})
