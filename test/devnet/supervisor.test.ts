@@ -21,8 +21,8 @@ describe('devnet supervisor with fake nodes', () => {
 
   beforeAll(async () => {
     sup = createSupervisor({
-      dir, nodeCommand: fakeNodeCommand(), pollMs: 200, probeTimeoutMs: 500,
-      unresponsiveMs: 4_000, backoff: { baseMs: 100, maxMs: 1_000 }, stopGraceMs: 3_000,
+      dir, nodeCommand: fakeNodeCommand(), pollMs: 200, probeTimeoutMs: 1_000,
+      unresponsiveMs: 6_000, backoff: { baseMs: 100, maxMs: 1_000 }, stopGraceMs: 3_000,
       onEvent: (e) => { events.push(e); if (e.type === 'spawned') seenPids.add(e.pid) },
       hooks: {
         beforeAdd: async (n) => {
@@ -75,7 +75,7 @@ describe('devnet supervisor with fake nodes', () => {
     process.kill(before.pid!, 'SIGSTOP')
     try {
       await waitFor('node-3 paused', () => node('node-3').status === 'paused')
-      await new Promise((r) => setTimeout(r, 1_500)) // well under unresponsiveMs (4 s)
+      await new Promise((r) => setTimeout(r, 1_500)) // well under unresponsiveMs (6 s)
     } finally {
       process.kill(before.pid!, 'SIGCONT')
     }

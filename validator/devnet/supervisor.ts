@@ -222,10 +222,12 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
 
   async function waitUp(m: Managed): Promise<NodeRecord> {
     const deadline = Date.now() + upTimeoutMs
-    while (Date.now() < deadline && !stopping) {
+    while (Date.now() < deadline) {
+      if (stopping) throw new AgoraError('SUPERVISOR_STOPPING', `the supervisor stopped before ${m.rec.id} came up`)
+      if (isLeaving(m)) throw new AgoraError('NODE_REMOVED', `${m.rec.id} was removed before it came up`)
       if (m.child && m.rec.pid && (await probeLive(m.rec.apiPort, probeTimeoutMs))) {
         refreshFromNodeJson(m)
-        if (m.rec.peerId && m.rec.status !== 'removed' && m.rec.status !== 'stopping') {
+        if (m.rec.peerId && !isLeaving(m)) {
           if (m.rec.status !== 'running') emit({ type: 'up', id: m.rec.id, peerId: m.rec.peerId })
           m.rec.status = 'running'
           m.lastLiveAt = Date.now()
