@@ -67,7 +67,11 @@ export async function probeReady(apiPort: number, timeoutMs: number): Promise<Re
     try {
       const body = JSON.parse(r.body) as { reason?: unknown }
       if (typeof body.reason === 'string') reason = body.reason
-    } catch { /* a plain-text body is fine */ }
+    } catch {
+      // A plain-text body: "not ready: <reason>" (validator/api/server.ts) or anything short.
+      const text = r.body.trim()
+      if (text) reason = text.replace(/^not ready:\s*/, '').slice(0, 200)
+    }
     return { ready: r.status === 200, reason: r.status === 200 ? reason : reason ?? `HTTP ${r.status}` }
   } catch (e) {
     return { ready: false, reason: (e as Error).message }
