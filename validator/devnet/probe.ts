@@ -72,7 +72,7 @@ export async function probeReady(apiPort: number, timeoutMs: number): Promise<Re
       const text = r.body.trim()
       if (text) reason = text.replace(/^not ready:\s*/, '').slice(0, 200)
     }
-    return { ready: r.status === 200, reason: r.status === 200 ? reason : reason ?? `HTTP ${r.status}` }
+    return { ready: r.status === 200, reason: r.status === 200 ? null : reason ?? `HTTP ${r.status}` }
   } catch (e) {
     return { ready: false, reason: (e as Error).message }
   }
