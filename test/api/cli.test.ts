@@ -1,0 +1,119 @@
+// The user CLI end to end: `./bin/agora.js` as a child process against a running API server (fake node),
+// --json outputs parsed, and each accepted command checked in the node's state after the next block.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AGORA_BIN } from '../helpers/cli.ts'
+import { ABANDON, gql, startNet, type Net } from './helpers.ts'
+
+let net: Net
+let dir: string
+beforeAll(async () => {
+  net = await startNet({ count: 1 })
+  net.produce()
+  dir = mkdtempSync(join(tmpdir(), 'agora-api-cli-'))
+})
+afterAll(async () => { await net?.close() })
+
+/** Async (the server runs in this process, so a blocking spawnSync would starve it). */
+function agora(args: string[], env: Record<string, string> = { AGORA_MNEMONIC: ABANDON }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [AGORA_BIN, ...args, ...(args[0] === 'init' ? [] : ['--node', net.servers[0]!.url])], {
+      env: { ...process.env, NO_COLOR: '1', AGORA_MNEMONIC: '', ...env }, timeout: 60_000,
+    })
+    let stdout = '', stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+  })
+}
+const json = async (args: string[], env?: Record<string, string>) => {
+  const r = await agora([...args, '--json'], env)
+  expect(r.stderr, r.stderr).toBe('')
+  expect(r.status).toBe(0)
+  return JSON.parse(r.stdout)
+}
+const query = async (q: string, v: Record<string, unknown> = {}) => (await gql(net.servers[0]!.url, q, v)).data
+
+describe('agora user commands against a node API', () => {
+  it('submit --challenge --payload: accepted, then in state; an unknown challenge is one error line', async () => {
+    const file = join(dir, 'payload.bin')
+    writeFileSync(file, 'forty two')
+    const r = await json(['submit', '--challenge', 'sum', '--payload', file])
+    expect(r).toMatchObject({ type: 'Submission', sender: net.user.peerId })
+    expect(r.payloadCid).toMatch(/^baf/)
+    net.produce()
+    const s = await query(`query($m: String!) { submissions(miner: $m) { items { id payloadCid challenge } } }`, { m: net.user.peerId })
+    expect(s.submissions.items).toContainEqual({ id: r.txId, payloadCid: r.payloadCid, challenge: 'sum' })
+
+    const bad = await agora(['submit', '--challenge', 'nope', '--payload', file])
+    expect(bad.status).toBe(1)
+    expect(bad.stderr.trim()).toMatch(/^error: UNKNOWN_CHALLENGE: no active challenge nope$/)
+  })
+
+  it('forum post (short inline text and long text by cid) with citations', async () => {
+    const r = await json(['forum', 'post', '--title', 'Raise committee size', '--content', 'to 5', '--cite', 'p0:250000', '--cite', 'p0:0.1', '--id', 'p-cli'])
+    expect(r).toMatchObject({ type: 'Post', post: 'p-cli' })
+    const long = await json(['forum', 'post', '--title', 'Essay', '--content', 'x'.repeat(500), '--cite', 'p0:-0.5'])
+    net.produce()
+    const d = await query(`query($id: String!) { a: post(id: "p-cli") { content authors { member weightPpm } citations { post weightPpm } } b: post(id: $id) { content citations { weightPpm } } }`, { id: long.post })
+    expect(d.a).toEqual({ content: 'Raise committee size\n\nto 5', authors: [{ member: net.user.peerId, weightPpm: 1_000_000 }], citations: [{ post: 'p0', weightPpm: 100_000 }] })
+    expect(d.b.content).toMatch(/^baf/) // the text went inline as the post's content payload
+    expect(d.b.citations).toEqual([{ weightPpm: -500_000 }])
+  })
+
+  it('pool stake --for/--against and availability stake, signed from a keystore data dir', async () => {
+    const dataDir = join(dir, 'keys')
+    const init = await agora(['init', '--data-dir', dataDir, '--mnemonic', ABANDON, '--json'], { AGORA_PASSWORD: 'pw' })
+    expect(init.status).toBe(0)
+    const s = await json(['pool', 'stake', 'pool0', '--for', '2.5', '--data-dir', dataDir], { AGORA_PASSWORD: 'pw' })
+    expect(s).toMatchObject({ type: 'Stake', pool: 'pool0' })
+    const a = await json(['availability', 'stake', '10', '--epochs', '3'])
+    expect(a.type).toBe('StakeAvailability')
+    net.produce()
+    const d = await query(`{ pool(id: "pool0") { stakes { member amount inFavor } } availability { items { member amount } } }`)
+    expect(d.pool.stakes).toContainEqual({ member: net.user.peerId, amount: '2.5', inFavor: true })
+    expect(d.availability.items).toContainEqual({ member: net.user.peerId, amount: '10' })
+
+    const [both, broke] = await Promise.all([
+      agora(['pool', 'stake', 'pool0', '--for', '1', '--against', '1']),
+      agora(['pool', 'stake', 'pool0', '--against', '5000']),
+    ])
+    expect(both.status).toBe(1)
+    expect(both.stderr).toMatch(/cannot be used with/)
+    expect(broke.stderr).toMatch(/^error: INSUFFICIENT_REP: /)
+  })
+
+  it('challenge publish <dir> signs the manifest and proposes it with the module', async () => {
+    const cdir = join(dir, 'echo')
+    mkdirSync(cdir)
+    writeFileSync(join(cdir, 'echo.wasm'), Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]))
+    writeFileSync(join(cdir, 'manifest.json'), JSON.stringify({
+      name: 'echo', version: '1.0.0', description: 'echo', entryPoints: ['run'],
+      policy: { fuelLimit: 1000, memoryPages: 1, hostFunctions: ['input_read', 'output_write'], floats: 'deny' }, emissionSharePpm: 100000,
+    }))
+    const r = await json(['challenge', 'publish', cdir])
+    expect(r).toMatchObject({ type: 'ProposeChallenge', challenge: 'echo', version: '1.0.0', post: 'challenge-echo-1.0.0' })
+    net.produce()
+    expect((await query(`{ challenge(id: "echo") { status moduleHash } }`)).challenge).toEqual({ status: 'proposed', moduleHash: '0x' + r.moduleHash })
+  })
+
+  it('status, weights and checkpoint (--json and tables)', async () => {
+    net.nodes[0]!.certifyEpoch(1)
+    net.nodes[0]!.certifyEpoch(2)
+    const [st, table, latest, wt, missing, c1] = await Promise.all([
+      json(['status'], {}), agora(['status'], {}), json(['weights'], {}), agora(['weights', '--epoch', '1'], {}),
+      agora(['weights', '--epoch', '9'], {}), json(['checkpoint', '--epoch', '1'], {}),
+    ])
+    expect(st).toMatchObject({ peerId: net.nodes[0]!.peerId, synced: true, validatorCount: 2, lastCertifiedEpoch: 2 })
+    expect(st.height).toBe(net.nodes[0]!.info().height)
+    expect(table.stdout).toMatch(/^height\s+\d+$/m)
+    expect(latest).toMatchObject({ epoch: 2, miners: [net.user.peerId], weights: [65535] })
+    expect(wt.stdout).toMatch(/^epoch\s+1$/m)
+    expect(wt.stdout).toMatch(new RegExp(`^0\\s+${net.user.peerId}\\s+65535$`, 'm'))
+    expect(missing.stderr.trim()).toBe('error: no weights for epoch 9')
+    expect(c1).toMatchObject({ epoch: 1, signers: expect.any(Array) })
+  })
+})
