@@ -175,7 +175,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     const nj = readNodeJson(m.rec.dataDir)
     // A node.json from before this spawn is stale (other pid, older file).
     if (!nj || (nj.pid !== m.rec.pid && nj.mtimeMs < m.spawnedAt - 1_000)) return
-    m.rec = { ...m.rec, peerId: nj.peerId, multiaddrs: nj.multiaddrs }
+    m.rec = { ...m.rec, peerId: nj.peerId, multiaddrs: nj.multiaddrs, apiUrl: nj.apiUrl }
   }
 
   async function checkNode(m: Managed): Promise<void> {
