@@ -1,7 +1,7 @@
 // Shared benchmark helpers: timing with warm-up, medians over repeats, one JSON line per case.
 import { performance } from 'node:perf_hooks'
 
-export interface Figures { readonly [k: string]: number | string | boolean | null }
+export interface Figures { readonly [k: string]: number | string | boolean | null | readonly number[] }
 
 /** Print one case as a JSON line: {"bench": "core", "case": "...", ...figures}. */
 export function report(bench: string, name: string, figures: Figures): void {

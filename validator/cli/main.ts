@@ -7,6 +7,7 @@ import { registerChallengeCommands } from './commands/challenge.ts'
 import { registerForumCommands } from './commands/forum.ts'
 import { registerYumaCommands } from './commands/yuma.ts'
 import { registerUserCommands } from './commands/user.ts'
+import { registerNodeCommands } from './commands/node.ts'
 
 export function buildProgram(): Command {
   const program = new Command('agora')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerForumCommands(program)
   registerYumaCommands(program)
   registerUserCommands(program)
+  registerNodeCommands(program)
   return program
 }
 

@@ -1,0 +1,177 @@
+// The node's read model for the API: maps ledger, block store and host state to the plain DTOs of
+// view.ts. Lists are sorted deterministically and paginated by an opaque cursor (the offset).
+import { formatRep } from '../../core/amount.ts'
+import { toHex } from '../../core/bytes.ts'
+import type { Clock } from '../../core/clock.ts'
+import type { NodeKeys } from '../../core/crypto/keys.ts'
+import * as forum from '../../forum/index.ts'
+import type { MemberId } from '../../core/ids.ts'
+import type { CommitCertificate } from '../consensus/index.ts'
+import type { AgoraHost } from '../p2p/index.ts'
+import type { Genesis } from '../genesis.ts'
+import { blockHash, type Block } from '../state/block.ts'
+import { activeChallengeTable, type LedgerState } from '../state/ledger.ts'
+import type { SubmissionRecord } from '../state/evaluations.ts'
+import type { BlockStore, EpochRecord } from '../state/store.ts'
+import type { Schedule } from '../workflow/scheduler.ts'
+import type { Mempool } from '../workflow/mempool.ts'
+import { policyToJson } from '../runtime/policy.ts'
+import { CHALLENGE_POLICIES } from '../../challenges/index.ts'
+import type {
+  BlockDto, ChallengeDto, EpochDto, NodeView, Page, PageArgs, PoolDto, PostDto, SubmissionDto,
+} from './view.ts'
+
+export const MAX_PAGE = 500
+
+export function paginate<T>(items: readonly T[], args: PageArgs): Page<T> {
+  const start = args.after ? Math.max(0, Number.parseInt(Buffer.from(args.after, 'base64url').toString(), 10) || 0) : 0
+  const first = Math.min(MAX_PAGE, Math.max(0, args.first ?? 50))
+  const slice = items.slice(start, start + first)
+  const end = start + slice.length
+  return { items: slice, total: items.length, nextCursor: end < items.length ? Buffer.from(String(end)).toString('base64url') : null }
+}
+
+export function dtoBlock(b: Block, stateRoot: string, cert: CommitCertificate | undefined, epoch = 0): BlockDto {
+  return {
+    height: b.height, slot: b.slot, epoch, hash: blockHash(b), prevHash: b.prevHash, prevStateRoot: b.prevStateRoot,
+    stateRoot, proposer: b.proposer, txCount: b.txs.length, certificateSigners: cert ? cert.commits.map((c) => c.signer) : [],
+  }
+}
+
+export function dtoPool(p: forum.PoolRecord): PoolDto {
+  const stakes = [...p.stakes.keys()].sort().flatMap((m) => {
+    const s = p.stakes.get(m)!
+    const out: PoolDto['stakes'] = []
+    if (s.inFavor > 0n) out.push({ member: m, amount: formatRep(s.inFavor), inFavor: true })
+    if (s.against > 0n) out.push({ member: m, amount: formatRep(s.against), inFavor: false })
+    return out
+  })
+  return {
+    id: p.id, post: p.post, fee: formatRep(p.fee), startSlot: p.startSlot, endSlot: p.endSlot, resolved: !!p.outcome,
+    passed: p.outcome ? p.outcome.passed : null, quorumMet: p.outcome ? p.outcome.quorumMet : null, stakes,
+    forTotal: formatRep(p.memberInFavor + p.favourMinted), againstTotal: formatRep(p.memberAgainst + p.againstMinted),
+  }
+}
+
+export function dtoSubmission(s: SubmissionRecord): SubmissionDto {
+  const deviating = new Set(s.final?.deviating ?? [])
+  return {
+    id: s.id, miner: s.miner, challenge: s.challenge, payloadCid: s.payloadCid, height: s.height,
+    committee: s.committee.map((c) => c.validator),
+    reports: s.reports.map((r) => ({ validator: r.validator, score: String(r.score), fuelUsed: r.fuelUsed.toString(), outputHash: r.outputHash, deviating: deviating.has(r.validator) })),
+    finalScore: s.final ? String(s.final.score) : null, final: !!s.final,
+  }
+}
+
+export function dtoEpoch(ledger: LedgerState, rec: EpochRecord): EpochDto {
+  const r = ledger.evals.results.get(rec.epoch)
+  return {
+    epoch: rec.epoch, uids: r?.uids ?? [], miners: r ? r.uids.map((u) => r.miners[u] ?? '') : [], weights: r?.weights ?? [],
+    weightsHash: rec.weightsHash ?? r?.weightsHash ?? '', certificateSigners: Object.keys(rec.weightSignatures ?? {}).sort(),
+    chainTx: rec.chainTx ?? null, yuma: null,
+  }
+}
+
+export interface NodeViewModules {
+  ledger: LedgerState
+  blocks: BlockStore
+  host: AgoraHost
+  self: string
+  keys: NodeKeys
+  genesis: Genesis
+  schedule: Schedule
+  clock: Clock
+  mempool: Mempool
+  root(): string
+}
+
+/** Recent blocks and epoch records are cached in memory for the synchronous view. */
+export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Promise<void> } {
+  const { ledger } = m
+  let recentBlocks: BlockDto[] = []
+  let epochs: EpochRecord[] = []
+  const refresh = async () => {
+    const last = ledger.height
+    const stored = await m.blocks.range(Math.max(1, last - 199), last)
+    recentBlocks = stored.map((s) => dtoBlock(s.block, '', s.certificate, m.schedule.epochOf(s.block.slot))).reverse()
+    epochs = (await m.blocks.epochRecords()).sort((a, b) => b.epoch - a.epoch)
+  }
+  const timer = setInterval(() => { void refresh().catch(() => {}) }, 500)
+  timer.unref()
+  void refresh()
+
+  const posts = (): PostDto[] => [...ledger.forum.posts.keys()].sort().map((id) => {
+    const p = ledger.forum.posts.get(id)!
+    return {
+      id: p.id, authors: p.authors.map((a) => ({ member: a.member, weightPpm: a.weightPpm })),
+      citations: p.citations.map((c) => ({ post: c.post, weightPpm: c.weightPpm })), value: formatRep(p.value),
+      content: p.content ?? '', createdSlot: p.createdSlot,
+    }
+  })
+  const pools = (): PoolDto[] => [...ledger.forum.pools.keys()].sort().map((id) => dtoPool(ledger.forum.pools.get(id)!))
+  const balances = () => [...ledger.forum.accounts.keys()].sort().map((mm) => {
+    const a = ledger.forum.accounts.get(mm)!
+    return { member: mm, balance: formatRep(a.rep), locked: formatRep(a.locked), free: formatRep(a.rep - a.locked) }
+  })
+  const challenges = (): ChallengeDto[] => {
+    const active = new Set(activeChallengeTable(ledger).map((c) => c.id))
+    const out: ChallengeDto[] = ledger.genesisChallenges.map((c) => ({
+      id: c.id, name: c.id, version: '1.0.0', moduleHash: c.moduleHash, owner: 'genesis', status: active.has(c.id) ? 'active' : 'retired',
+      emissionSharePpm: c.emissionSharePpm, policy: JSON.stringify(policyToJson((CHALLENGE_POLICIES as Record<string, never>)[c.id] ?? {})),
+    }))
+    for (const [name, e] of ledger.forum.registry.challenges) {
+      out.push({ id: name, name, version: e.manifest.version, moduleHash: e.manifest.moduleHash, owner: e.manifest.owner, status: e.status, emissionSharePpm: e.manifest.emissionSharePpm, policy: JSON.stringify(e.manifest.policy) })
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : 1))
+  }
+  const submissions = () => [...ledger.evals.submissions.values()].sort((a, b) => b.height - a.height || (a.id < b.id ? -1 : 1)).map(dtoSubmission)
+
+  return {
+    refresh,
+    info() {
+      const certified = epochs.find((e) => e.checkpoint)?.epoch ?? null
+      return {
+        peerId: m.self, evmAddress: m.keys.evmAddress, networkId: m.genesis.networkId, height: ledger.height,
+        slot: m.schedule.slotAt(m.clock.now()), epoch: ledger.forum.epoch, stateRoot: m.root(), peers: m.host.peers(),
+        synced: ledger.lastSlot >= m.schedule.slotAt(m.clock.now()) - 4, lastCertifiedEpoch: certified,
+      }
+    },
+    blocks: (args) => paginate(args.fromHeight ? recentBlocks.filter((b) => b.height >= args.fromHeight!) : recentBlocks, args),
+    block: (h) => recentBlocks.find((b) => b.height === h) ?? null,
+    validators: (args) => {
+      const total = ledger.forum.validators.reduce((s, v) => s + v.power, 0n)
+      const g = new Map(m.genesis.validators.map((v) => [v.peerId, v]))
+      return paginate(ledger.forum.validators.map((v) => ({
+        peerId: v.member, evmAddress: g.get(v.member)?.evmAddress ?? '', power: formatRep(v.power),
+        powerPpm: total > 0n ? Number((v.power * 1_000_000n) / total) : 0, blsPublicKey: g.get(v.member)?.blsPublicKey ?? '',
+      })), args)
+    },
+    balances: (args) => paginate(balances(), args),
+    balance: (member) => balances().find((b) => b.member === member) ?? null,
+    posts: (args) => paginate(posts(), args),
+    post: (id) => posts().find((p) => p.id === id) ?? null,
+    pools: (args) => paginate(args.openOnly ? pools().filter((p) => !p.resolved) : pools(), args),
+    pool: (id) => { const p = ledger.forum.pools.get(id as never); return p ? dtoPool(p) : null },
+    availability: (args) => paginate([...ledger.forum.availability.keys()].sort().map((mm) => {
+      const a = ledger.forum.availability.get(mm)!
+      return { member: mm, amount: formatRep(a.amount), untilEpoch: a.unlockEpoch }
+    }), args),
+    params: () => ({
+      current: forum.PARAM_KEYS.map((k) => {
+        const b = forum.PARAM_BOUNDS[k]
+        return { name: k, value: String(ledger.forum.params[k]), min: b.kind === 'int' ? String(b.min) : null, max: b.kind === 'int' ? String(b.max) : null }
+      }),
+      pending: [...ledger.forum.pendingParams.keys()].sort().map((k) => ({ name: k, value: String(ledger.forum.pendingParams.get(k)!.value), effectiveEpoch: ledger.forum.epoch + 1 })),
+    }),
+    challenges: (args) => paginate(challenges(), args),
+    challenge: (id) => challenges().find((c) => c.id === id) ?? null,
+    submissions: (args) => paginate(submissions().filter((s) => (!args.miner || s.miner === args.miner) && (!args.challenge || s.challenge === args.challenge)), args),
+    submission: (id) => { const s = ledger.evals.submissions.get(id); return s ? dtoSubmission(s) : null },
+    epochs: (args) => paginate(epochs.map((e) => dtoEpoch(ledger, e)), args),
+    epoch: (e) => { const r = epochs.find((x) => x.epoch === e); return r ? dtoEpoch(ledger, r) : null },
+    checkpoints: (args) => paginate(epochs.filter((e) => e.checkpoint).map((e) => ({
+      epoch: e.epoch, height: e.checkpoint!.height, stateRoot: e.checkpoint!.stateRoot, signers: e.checkpoint!.signers, cid: e.checkpoint!.cid ?? null,
+    })), args),
+  }
+}
+

@@ -1,0 +1,470 @@
+// wire(): the node's whole data flow in one place (Charon's Wire()). Reading it top to bottom:
+//   Scheduler (slot ticks) ─► BlockConsensus (propose from the Mempool, validate, decide)
+//   decided block ─► BlockStore (synced) ─► Ledger.applyBlock ─► events:
+//     submission for our committee seat ─► Evaluator ─► report batch ─► Signer ─► gossip + Mempool
+//     epoch closed ─► WEIGHTS / CHECKPOINT duties ─► DutyDB ─► Signer ─► ParSigDB ◄─► ParSigEx (gossip)
+//       ─► SigAgg ─► Broadcaster (chain, once, rotating submitter with fallback) / Checkpointer (DHT)
+//   gossip in (submissions, forum, evaluations) ─► validation ─► Mempool;  laggard ─► block sync
+import type { Clock } from '../../core/clock.ts'
+import { decode, hashValue } from '../../core/encoding.ts'
+import { fromHex, toHex } from '../../core/bytes.ts'
+import { errorMessage } from '../../core/errors.ts'
+import { Domain, signBls, verifyBls, aggregateBlsSignatures } from '../../core/crypto/sign.ts'
+import type { NodeKeys } from '../../core/crypto/keys.ts'
+import { ONE_REP } from '../../core/amount.ts'
+import { cidOfBytes } from '../../core/encoding.ts'
+import * as forum from '../../forum/index.ts'
+import type { MemberId, PoolId } from '../../core/ids.ts'
+import { signDigest, recoverSigner, weightsDigest, type ChainClient } from '../../contracts/index.ts'
+import { createValidatorSet, verifyCertificate, type ValidatorSet, type CommitCertificate } from '../consensus/index.ts'
+import { Topic, type AgoraHost, type GossipEnvelope } from '../p2p/index.ts'
+import type { ExecutionService } from '../runtime/service.ts'
+import type { RuntimePolicy } from '../runtime/policy.ts'
+import type { Genesis } from '../genesis.ts'
+import { applyBlock, activeChallengeTable, ledgerStateRoot, type LedgerEvent, type LedgerState } from '../state/ledger.ts'
+import { BlockSchema, blockHash, blockHashBytes, type Block, MAX_BLOCK_BYTES } from '../state/block.ts'
+import { encode } from '../../core/encoding.ts'
+import { memberIdOf, signTx, verifyTx, type SignedTx, type VerifiedTx } from '../state/txs.ts'
+import type { BlockStore } from '../state/store.ts'
+import type { EpochResult } from '../state/evaluations.ts'
+import type { Metrics } from '../metrics/metrics.ts'
+import type { Logger } from '../log.ts'
+import type { NodeActions, NodeEvent, NodeEvents, NodeView } from '../api/view.ts'
+import type { ApiHealth } from '../api/server.ts'
+import { Schedule, startSlotTicker, type SlotInfo } from './scheduler.ts'
+import { Mempool } from './mempool.ts'
+import { createBlockConsensus } from './block-consensus.ts'
+import { createEvaluator } from './evaluator.ts'
+import { createParSigDb, ParSigMessageSchema, type Aggregate, type ParSigKind } from './parsig.ts'
+import type { DutyDb } from './dutydb.ts'
+import type { SignerStore } from '../consensus/index.ts'
+import { checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, genesisBlsSet, type CheckpointHeader } from './checkpoint.ts'
+import { createActions } from './actions.ts'
+import { createNodeView, dtoBlock, dtoEpoch, dtoPool, dtoSubmission } from '../api/node-view.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+
+export interface WireOptions {
+  readonly keys: NodeKeys
+  readonly genesis: Genesis
+  readonly ledger: LedgerState
+  readonly clock: Clock
+  readonly dishonest: boolean
+}
+
+export interface WireModules {
+  readonly log: Logger
+  readonly host: AgoraHost
+  readonly blocks: BlockStore
+  readonly runtime: ExecutionService
+  readonly chain?: ChainClient
+  readonly metrics: Metrics
+  readonly duties: DutyDb
+  readonly signerStore: SignerStore<Block>
+  challengeModule(id: string): Promise<{ module: Uint8Array; policy: RuntimePolicy } | undefined>
+}
+
+export interface Wired {
+  readonly view: NodeView
+  readonly actions: NodeActions
+  readonly events: NodeEvents
+  readonly health: ApiHealth
+  readonly schedule: Schedule
+  start(): void
+  stop(): void
+}
+
+/** REP an honest validator stakes against a report it re-checked and found deviating. */
+const DISPUTE_VOTE = 5n * ONE_REP
+/** Slots the non-designated validators wait before submitting an epoch's weights themselves. */
+const BROADCAST_FALLBACK_SLOTS = 3
+const MAX_PAYLOADS = 4096
+
+export function wire(o: WireOptions, m: WireModules): Wired {
+  const { keys, genesis, ledger, clock } = o
+  const self = keys.peerId
+  const log = m.log
+  const schedule = new Schedule(genesis.genesisTime, ledger.forum.params.slotMs, ledger.forum.params.epochSlots)
+  const mempool = new Mempool()
+  const payloads = new Map<string, Uint8Array>()
+  const verifiedCache = new Map<string, VerifiedTx>()
+  const listeners = new Set<(e: NodeEvent) => void>()
+  const emit = (e: NodeEvent) => { for (const l of listeners) { try { l(e) } catch { /* a subscriber's bug is not ours */ } } }
+  const snapshots = new Map<string, Uint8Array>() // forum state snapshots by cid (checkpoint blobs)
+  let root = ledgerStateRoot(ledger)
+  let lastNonce = 0
+  const nextNonce = () => (lastNonce = Math.max(clock.now(), lastNonce + 1))
+  const genesisIndex = new Map(genesis.validators.map((v) => [v.peerId, v]))
+  const blsSet = genesisBlsSet(genesis)
+  const sortedGenesis = [...genesis.validators].map((v) => v.peerId).sort()
+
+  // ---- validator set of the current epoch (consensus), cached per epoch ----
+  let setCache: { epoch: number; set: ValidatorSet } | undefined
+  function validatorSet(): ValidatorSet {
+    if (setCache?.epoch === ledger.forum.epoch) return setCache.set
+    const set = createValidatorSet(ledger.forum.validators.map((v) => ({ id: v.member, publicKey: publicKeyOfMember(v.member), power: v.power })))
+    setCache = { epoch: ledger.forum.epoch, set }
+    return set
+  }
+
+  // ---- Evaluator ----
+  const evaluator = createEvaluator({
+    runtime: m.runtime, log, dishonest: o.dishonest,
+    challenge: (id) => m.challengeModule(id),
+    payload: async (cid) => payloads.get(cid) ?? (await m.host.dht.getBlob(cid).catch(() => undefined)),
+  })
+
+  // ---- ParSigDB / SigAgg ----
+  const parsig = createParSigDb({
+    powerOf: (_kind, s) => blsSet.power.get(s) ?? 0n,
+    totalPower: () => blsSet.total,
+    verify(kind, signer, valueHash, signature) {
+      if (kind === 'weights') {
+        const want = genesisIndex.get(signer)?.evmAddress.toLowerCase()
+        return !!want && recoverSigner('0x' + valueHash, signature)?.toLowerCase() === want
+      }
+      const pub = blsSet.keys.get(signer)
+      return !!pub && verifyBls(pub, Domain.checkpoint, checkpointSigningPayload(valueHash), fromHex(signature))
+    },
+  })
+
+  // ---- block consensus ----
+  let syncing = false
+  const consensus = createBlockConsensus({
+    clock, log, store: m.signerStore, selfId: self, ed25519Seed: keys.ed25519Seed,
+    publish: async (bytes) => { await m.host.gossip.publish(Topic.consensus, bytes).catch(() => undefined) },
+    nextHeight: () => ledger.height + 1,
+    validatorSet,
+    slotMs: () => ledger.forum.params.slotMs,
+    buildProposal: (height) => ({
+      height, slot: Math.max(schedule.slotAt(clock.now()), ledger.lastSlot + 1), prevHash: ledger.lastBlockHash,
+      prevStateRoot: root, proposer: self,
+      txs: mempool.select().filter((t) => t.nonce > (ledger.nonces.get(t.sender) ?? -1)).map((t) => t.signed),
+    }),
+    validateBlock: async (height, block) => validateBlock(height, block),
+    onDecided: (block, cert) => onDecided(block, cert),
+    onBehind: (peer) => { void syncFrom(peer) },
+    onEvidence: (e) => log.warn({ signer: e.signer }, 'consensus equivocation evidence'),
+  })
+
+  function validateBlock(height: number, block: Block): boolean {
+    if (block.height !== height || block.height !== ledger.height + 1) return false
+    if (block.prevHash !== ledger.lastBlockHash || block.prevStateRoot !== root) return false
+    if (block.slot <= ledger.lastSlot || block.slot > schedule.slotAt(clock.now()) + 1) return false
+    if (encode(block).length > MAX_BLOCK_BYTES) return false
+    try {
+      for (const t of block.txs) verified(t)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  function verified(t: SignedTx): VerifiedTx {
+    const id = toHex(hashValue(t))
+    let v = verifiedCache.get(id)
+    if (!v) {
+      v = verifyTx(t)
+      if (verifiedCache.size > 50_000) verifiedCache.clear()
+      verifiedCache.set(id, v)
+    }
+    return v
+  }
+
+  // ---- decided block → ledger → duties ----
+  let applying: Promise<void> = Promise.resolve()
+  function onDecided(block: Block, certificate: CommitCertificate): Promise<void> {
+    const run = async () => {
+      if (block.height !== ledger.height + 1) return
+      await m.blocks.putBlock({ block, certificate })
+      const started = schedule.info(block.slot).slotStartMs
+      const result = applyBlock(ledger, block, block.txs.map(verified))
+      root = result.stateRoot
+      m.metrics.height.set(block.height)
+      m.metrics.epoch.set(ledger.forum.epoch)
+      m.metrics.blockTxs.observe(block.txs.length)
+      m.metrics.blockFinality.observe(Math.max(0, clock.now() - started) / 1000)
+      for (const r of result.outcomes) m.metrics.txOutcomes.inc({ result: r.ok ? 'ok' : r.code ?? 'failed' })
+      mempool.prune(result.outcomes.map((r) => r.id), (t) => t.nonce <= (ledger.nonces.get(t.sender) ?? -1))
+      for (const e of result.events) onLedgerEvent(e, block)
+      emit({ type: 'block', block: dtoBlock(block, result.stateRoot, certificate) })
+    }
+    const p = applying.then(run, run)
+    applying = p.catch((e) => log.error({ err: errorMessage(e) }, 'applying a decided block failed'))
+    return p
+  }
+
+  function onLedgerEvent(e: LedgerEvent, block: Block): void {
+    switch (e.type) {
+      case 'submission':
+        if (e.submission.committee.some((c) => c.validator === self)) evaluator.assign(e.submission)
+        return
+      case 'finalScore':
+        m.metrics.finalScores.inc({ rule: e.submission.final?.rule ?? 'unknown' })
+        emit({ type: 'finalScore', submission: dtoSubmission(e.submission) })
+        return
+      case 'epochClosed':
+        void onEpochClosed(e.result, block).catch((err) => log.warn({ epoch: e.result.epoch, err: errorMessage(err) }, 'epoch duties failed'))
+        return
+      case 'dispute':
+        log.info({ validator: e.validator, submission: e.submission.slice(0, 12) }, 'dispute pool opened')
+        return
+      case 'forum': {
+        const f = e.event
+        if (f.type === 'PoolResolved') { const p = ledger.forum.pools.get(f.pool); if (p) emit({ type: 'poolOutcome', pool: dtoPool(p) }) }
+        if (f.type === 'ParamsActivated' && ('slotMs' in f.changes || 'epochSlots' in f.changes)) {
+          schedule.changeFromEpoch(f.epoch, ledger.forum.params.slotMs, ledger.forum.params.epochSlots)
+        }
+        return
+      }
+    }
+  }
+
+  // ---- WEIGHTS and CHECKPOINT duties ----
+  async function onEpochClosed(result: EpochResult, block: Block): Promise<void> {
+    const e = result.epoch
+    await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash })
+    if (!blsSet.keys.has(self)) return // only the certifying (genesis) set signs
+    if (m.chain && genesis.chain?.weightRegistry && result.uids.length > 0) {
+      const digest = weightsDigest({ chainId: BigInt(genesis.chain.chainId), contract: genesis.chain.weightRegistry, epoch: BigInt(e), uids: result.uids, weights: result.weights })
+      await m.duties.decide({ type: 'WEIGHTS', slot: block.slot }, `epoch-${e}`, fromHex(digest))
+      await signAndShare('weights', e, digest.slice(2), signDigest(keys.evmPrivateKey, digest))
+    }
+    const snapshot = forum.snapshot(ledger.forum)
+    const stateCid = cidOfBytes(snapshot)
+    snapshots.set(stateCid, snapshot)
+    if (snapshots.size > 4) snapshots.delete(snapshots.keys().next().value!)
+    const header: CheckpointHeader = { networkId: genesis.networkId, epoch: e, height: block.height, blockHash: blockHash(block), stateRoot: root, stateCid }
+    const hh = checkpointHeaderHash(header)
+    pendingHeaders.set(e, header)
+    await m.duties.decide({ type: 'CHECKPOINT', slot: block.slot }, `epoch-${e}`, fromHex(hh))
+    await signAndShare('checkpoint', e, hh, '0x' + toHex(signBls(keys.blsSecretKey, Domain.checkpoint, checkpointSigningPayload(hh))))
+  }
+  const pendingHeaders = new Map<number, CheckpointHeader>()
+
+  async function signAndShare(kind: ParSigKind, epoch: number, valueHash: string, signature: string): Promise<void> {
+    const msg = { kind, epoch, valueHash, signature }
+    await m.host.gossip.publish(Topic.parsig, msg).catch(() => undefined)
+    const a = parsig.add(self, msg) ?? parsig.expect(kind, epoch, valueHash)
+    if (a) await onAggregate(a)
+  }
+
+  async function onAggregate(a: Aggregate): Promise<void> {
+    m.metrics.certifiedEpochs.inc({ kind: a.kind })
+    if (a.kind === 'weights') {
+      await m.blocks.updateEpoch(a.epoch, { weightSignatures: Object.fromEntries(a.signatures) })
+      scheduleBroadcast(a.epoch)
+      return
+    }
+    const header = pendingHeaders.get(a.epoch)
+    if (!header) return
+    const signers = a.signatures.map(([s]) => s)
+    const agg = aggregateBlsSignatures(a.signatures.map(([, sig]) => fromHex(sig)))
+    const rec = encodeCheckpointRecord(header, signers, agg)
+    await m.blocks.updateEpoch(a.epoch, { checkpoint: { height: header.height, stateRoot: header.stateRoot, blockHash: header.blockHash, signers, cid: header.stateCid } })
+    const put = await m.host.dht.putCheckpoint(rec).catch((e) => { log.warn({ err: errorMessage(e) }, 'checkpoint put failed'); return undefined })
+    if (isDesignated(a.epoch)) {
+      const snap = snapshots.get(header.stateCid)
+      if (snap) await m.host.dht.putBlob(snap).catch(() => undefined)
+    }
+    const rec2 = await m.blocks.getEpoch(a.epoch)
+    if (rec2) emit({ type: 'certifiedEpoch', epoch: dtoEpoch(ledger, rec2) })
+    log.info({ epoch: a.epoch, signers: signers.length, peersAccepted: put?.peersAccepted }, 'checkpoint certified')
+  }
+
+  // ---- Broadcaster: the certified matrix goes on chain once, in epoch order ----
+  const isDesignated = (epoch: number) => sortedGenesis[epoch % sortedGenesis.length] === self
+  let chainQueue: Promise<void> = Promise.resolve()
+  const broadcastDue = new Map<number, number>() // epoch → slot from which we submit ourselves
+  function scheduleBroadcast(epoch: number): void {
+    const now = schedule.slotAt(clock.now())
+    broadcastDue.set(epoch, isDesignated(epoch) ? now : now + BROADCAST_FALLBACK_SLOTS)
+    if (isDesignated(epoch)) runBroadcasts()
+  }
+  function runBroadcasts(): void {
+    if (!m.chain) return
+    const now = schedule.slotAt(clock.now())
+    const due = [...broadcastDue.entries()].filter(([, s]) => s <= now).map(([e]) => e).sort((a, b) => a - b)
+    for (const e of due) {
+      broadcastDue.delete(e)
+      chainQueue = chainQueue.then(() => submitEpoch(e)).catch((err) => log.warn({ epoch: e, err: errorMessage(err) }, 'weight submission failed'))
+    }
+  }
+  async function submitEpoch(epoch: number): Promise<void> {
+    const chain = m.chain!
+    const rec = await m.blocks.getEpoch(epoch)
+    const result = ledger.evals.results.get(epoch)
+    if (!rec?.weightSignatures || !result) return
+    const r = await chain.submitWeights(BigInt(epoch), result.uids, result.weights, Object.values(rec.weightSignatures))
+    m.metrics.chainSubmissions.inc({ result: r.status })
+    if (r.status === 'submitted') {
+      await m.blocks.updateEpoch(epoch, { chainTx: r.txHash })
+      log.info({ epoch, tx: r.txHash, gas: r.gasUsed.toString() }, 'weights submitted to chain')
+      const updated = await m.blocks.getEpoch(epoch)
+      if (updated) emit({ type: 'certifiedEpoch', epoch: dtoEpoch(ledger, updated) })
+    }
+  }
+
+  // ---- POOL_VOTE: re-check disputed reports and vote against the deviating ones ----
+  const voted = new Set<string>()
+  async function poolVotes(slot: number): Promise<void> {
+    if (!validatorSet().byId(self)) return
+    for (const [id, p] of ledger.forum.pools) {
+      if (p.outcome || slot >= p.endSlot || voted.has(id) || !id.startsWith('pool-dispute-')) continue
+      voted.add(id)
+      const post = ledger.forum.posts.get(p.post)
+      const accused = post?.authors[0]?.member
+      if (!accused || accused === self) continue
+      const subPrefix = p.post.slice('dispute-'.length, 'dispute-'.length + 16)
+      const sub = [...ledger.evals.submissions.values()].find((s) => s.id.startsWith(subPrefix))
+      if (!sub?.final?.deviating.includes(accused)) continue
+      if (forum.freeOf(ledger.forum, self as MemberId) < DISPUTE_VOTE) continue
+      try {
+        await m.duties.decide({ type: 'POOL_VOTE', slot: p.startSlot }, id, new Uint8Array([0]))
+      } catch { continue }
+      await submitOwn({ type: 'Stake', pool: id as PoolId, amount: DISPUTE_VOTE.toString(), inFavor: false })
+    }
+  }
+
+  // ---- own transactions (reports, votes, operator actions) ----
+  async function submitOwn(body: Record<string, unknown>): Promise<VerifiedTx | undefined> {
+    const signed = signTx(keys.ed25519Seed, keys.ed25519PublicKey, { ...body, sender: self, nonce: nextNonce() })
+    const v = verifyTx(signed)
+    mempool.add(v)
+    const topic = v.tx.type === 'Evaluations' ? Topic.evaluations : Topic.forum
+    await m.host.gossip.publish(topic, { tx: signed }).catch(() => undefined)
+    return v
+  }
+
+  function flushReports(): void {
+    const reports = evaluator.drain()
+    for (const r of reports) m.metrics.evaluations.inc({ result: r.ok ? 'ok' : 'no-result' })
+    if (reports.length) void submitOwn({ type: 'Evaluations', reports })
+  }
+
+  // ---- gossip in ----
+  const asSignedTx = (env: GossipEnvelope): { tx: SignedTx; payload?: Uint8Array } => {
+    const raw = decode<{ tx: SignedTx; payload?: Uint8Array }>(env.payload)
+    if (!raw || !(raw.tx?.body instanceof Uint8Array) || !(raw.tx.publicKey instanceof Uint8Array) || !(raw.tx.signature instanceof Uint8Array)) throw new Error('not a signed tx')
+    return raw
+  }
+  const txTopic = (accepts: (v: VerifiedTx, payload?: Uint8Array) => boolean) => ({
+    validate(env: GossipEnvelope) {
+      try {
+        const { tx, payload } = asSignedTx(env)
+        return accepts(verified(tx), payload) ? 'accept' as const : 'reject' as const
+      } catch { return 'reject' as const }
+    },
+    onMessage(env: GossipEnvelope) {
+      const { tx, payload } = asSignedTx(env)
+      const v = verified(tx)
+      if (payload && v.tx.type === 'Submission') rememberPayload(v.tx.payloadCid, payload)
+      mempool.add(v)
+      m.metrics.mempoolTxs.set(mempool.size)
+    },
+  })
+  function rememberPayload(cid: string, bytes: Uint8Array): void {
+    if (payloads.size >= MAX_PAYLOADS) payloads.delete(payloads.keys().next().value!)
+    payloads.set(cid, bytes)
+  }
+  const submissionOk = (v: VerifiedTx, payload?: Uint8Array) =>
+    v.tx.type === 'Submission' && !!payload && payload.length === v.tx.payloadBytes && cidOfBytes(payload) === v.tx.payloadCid &&
+    activeChallengeTable(ledger).some((c) => c.id === (v.tx as { challenge: string }).challenge)
+
+  const actions = createActions({
+    ledger, mempool, self, nextNonce, keys,
+    rememberPayload,
+    publish: (topic, value) => m.host.gossip.publish(topic, value).then(() => undefined, () => undefined),
+  })
+
+  // ---- block sync for laggards ----
+  async function syncFrom(peer: string): Promise<void> {
+    if (syncing) return
+    syncing = true
+    try {
+      for (let rounds = 0; rounds < 64; rounds++) {
+        const from = ledger.height + 1
+        const got = await m.host.requestBlocks(peer, from, from + 63)
+        if (got.length === 0) break
+        for (const bytes of got) {
+          const raw = decode<{ block: unknown; certificate: CommitCertificate }>(bytes)
+          const block = BlockSchema.parse(raw.block) as Block
+          if (block.height !== ledger.height + 1) break
+          if (!verifyCertificate(blockHashBytes(block), raw.certificate, validatorSet())) throw new Error(`block ${block.height} from ${peer} has an invalid certificate`)
+          await onDecided(block, raw.certificate)
+        }
+        consensus.resync()
+        if (got.length < 64) break
+      }
+    } catch (e) {
+      log.warn({ peer, err: errorMessage(e) }, 'block sync failed')
+    } finally {
+      syncing = false
+    }
+  }
+
+  // ---- the slot loop ----
+  let ticker: { stop(): void } | undefined
+  function onSlot(info: SlotInfo): void {
+    m.metrics.peers.set(m.host.peers().length)
+    consensus.onSlot()
+    flushReports()
+    runBroadcasts()
+    void poolVotes(info.slot)
+  }
+
+  const view = createNodeView({ ledger, blocks: m.blocks, host: m.host, self, keys, genesis, schedule, clock, root: () => root, mempool })
+
+  return {
+    view,
+    actions,
+    events: { subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn) } },
+    health: {
+      live: () => true,
+      ready() {
+        const now = schedule.slotAt(clock.now())
+        if (clock.now() >= genesis.genesisTime && ledger.lastSlot < now - 4 && genesis.validators.length > 1) return { ready: false, reason: `behind: last block at slot ${ledger.lastSlot}, now ${now}` }
+        if (genesis.validators.length > 1 && m.host.peers().length === 0) return { ready: false, reason: 'no peers' }
+        return { ready: true }
+      },
+    },
+    schedule,
+    start() {
+      m.host.gossip.subscribe(Topic.consensus, {
+        validate: (env) => { try { decode(env.payload); return 'accept' } catch { return 'reject' } },
+        onMessage: (env, ctx) => { consensus.receive(decode<Uint8Array>(env.payload), ctx.from) },
+      })
+      m.host.gossip.subscribe(Topic.submissions, txTopic(submissionOk))
+      m.host.gossip.subscribe(Topic.forum, txTopic((v) => v.tx.type !== 'Submission' && v.tx.type !== 'Evaluations'))
+      m.host.gossip.subscribe(Topic.evaluations, txTopic((v) => v.tx.type === 'Evaluations' && !!validatorSet().byId(v.sender)))
+      m.host.gossip.subscribe(Topic.parsig, {
+        validate: (env) => (ParSigMessageSchema.safeParse(decode(env.payload)).success ? 'accept' : 'reject'),
+        onMessage: (env) => {
+          const msg = ParSigMessageSchema.parse(decode(env.payload))
+          const a = parsig.add(memberIdOf(env.sender), msg)
+          if (a) void onAggregate(a).catch((e) => log.warn({ err: errorMessage(e) }, 'aggregate handling failed'))
+        },
+      })
+      m.host.handleBlocks(async (from, to) => (await m.blocks.range(from, Math.min(to, from + 63))).map((b) => encode(b)))
+      m.host.handleBlobs((cid) => snapshots.get(cid) ?? payloads.get(cid))
+      ticker = startSlotTicker(schedule, clock, onSlot)
+    },
+    stop() {
+      ticker?.stop()
+      consensus.stop()
+    },
+  }
+}
+
+const keyCache = new Map<string, Uint8Array>()
+/** A member id is a libp2p peer id of an ed25519 key: the key is inside it. */
+export function publicKeyOfMember(member: string): Uint8Array {
+  let k = keyCache.get(member)
+  if (!k) {
+    const pk = peerIdFromString(member).publicKey
+    if (!pk) throw new Error(`member ${member} has no embedded public key`)
+    k = pk.raw
+    keyCache.set(member, k)
+  }
+  return k
+}
+
