@@ -181,8 +181,8 @@ type EpochPage { items: [Epoch!]!, nextCursor: String, total: Int! }
 type Checkpoint { epoch: Int!, height: Int!, stateRoot: String!, signers: [String!]!, cid: String }
 type CheckpointPage { items: [Checkpoint!]!, nextCursor: String, total: Int! }
 
-"""Reads. Every list is a page: `first` (default 20, capped at the server's maxFirst, default 100) items
-after the opaque cursor `after`; `nextCursor` is null on the last page. Queries deeper or costlier than the
+"""Reads. Every list is a page: 'first' (default 20, capped at the server's maxFirst, default 100) items
+after the opaque cursor 'after'; 'nextCursor' is null on the last page. Queries deeper or costlier than the
 server's limits are refused with QUERY_TOO_DEEP / QUERY_TOO_COSTLY."""
 type Query {
   "This node's identity and position."
