@@ -15,6 +15,8 @@ export interface EmbeddedChainOptions {
   readonly chainId?: number
   /** Block gas limit (EDR's default is 60M; mainnet-like is 30M-45M). */
   readonly blockGasLimit?: bigint
+  /** EVM rules, e.g. 'prague' (no 2^24 per-transaction gas cap); EDR's default is the latest, osaka. */
+  readonly hardfork?: string
 }
 
 export interface EmbeddedChain {
@@ -44,6 +46,7 @@ export async function startEmbeddedChain(opts: EmbeddedChainOptions = {}): Promi
       chainId,
       loggingEnabled: false,
       ...(opts.blockGasLimit !== undefined ? { blockGasLimit: opts.blockGasLimit } : {}),
+      ...(opts.hardfork !== undefined ? { hardfork: opts.hardfork } : {}),
     },
   })
   const eip1193 = conn.provider as unknown as Eip1193Provider

@@ -1,7 +1,7 @@
 // Public surface of contracts/: what the node imports to reach a chain.
 export { startEmbeddedChain, type EmbeddedChain, type EmbeddedChainOptions } from './embedded.ts'
 export { deployWeightRegistry, type DeployOptions } from './deploy.ts'
-export { createChainClient, type ChainClient, type ChainClientOptions, type SubmitResult, type TxResult, type ValidatorSetState } from './client.ts'
+export { createChainClient, TX_GAS_CAP, type ChainClient, type ChainClientOptions, type SubmitResult, type TxResult, type ValidatorSetState } from './client.ts'
 export {
   weightsDigest, signWeights, validatorSetDigest, signValidatorSet, signDigest, recoverSigner, packSignatures,
   canonicalValidatorSet, registryDomain, type ValidatorPower, type RegistryDomain, type WeightsLayout,
