@@ -1,0 +1,56 @@
+// The execution service: worker pool, compiled-module cache, wall-clock backstop → "no result".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createExecutionService, type ExecutionService } from '../../validator/runtime/service.ts'
+import { evaluateInProcess } from '../../validator/runtime/execute.ts'
+import { challengeScore } from '../../validator/runtime/score.ts'
+import { IMPORTS, request, wat } from './helpers.ts'
+
+const ECHO = wat(`(module ${IMPORTS} (memory 1) (func (export "evaluate") (result i32)
+  (drop (call $input_read (i32.const 0) (i32.const 0) (call $input_len)))
+  (drop (call $output_write (i32.const 0) (call $input_len))) (i32.const 0)))`)
+const SPIN = wat(`(module (func (export "evaluate") (result i32) (loop $l (br $l)) (i32.const 0)))`)
+
+let service: ExecutionService
+beforeAll(() => { service = createExecutionService({ workers: 2 }) })
+afterAll(async () => { await service.close() })
+
+describe('execution service', () => {
+  it('returns what the in-process evaluation returns, with the host-call audit', async () => {
+    const input = new Uint8Array([64, 66, 15, 0, 0, 0, 0, 0, 9]) // score 1,000,000 PPM + 1 detail byte
+    const r = await service.evaluate(request(ECHO, { input }))
+    const local = evaluateInProcess(request(ECHO, { input }))
+    expect(r.ok).toBe(true)
+    expect([...r.output]).toEqual([...input])
+    expect(challengeScore(r.output)).toBe(1_000_000n)
+    expect(r.fuelUsed).toBe(local.fuelUsed)
+    expect(r.auditHash).toBe(local.auditHash)
+    expect(r.audit.hostCalls).toEqual([['input_len', 0, 0], ['input_read', 0, 9], ['input_len', 0, 0], ['output_write', 9, 0]])
+  })
+
+  it('caches compiled modules by module and policy hash', async () => {
+    const before = service.stats()
+    await Promise.all(Array.from({ length: 6 }, (_, i) => service.evaluate(request(ECHO, { input: new Uint8Array([i]) }))))
+    const after = service.stats()
+    expect(after.cacheHits - before.cacheHits).toBeGreaterThanOrEqual(4)
+  })
+
+  it('turns a runaway past the wall-clock backstop into "no result", and recovers', async () => {
+    const [slow, fine] = await Promise.all([
+      service.evaluate(request(SPIN, { policy: { fuelLimit: 1n << 60n, wallClockMs: 200 } })),
+      service.evaluate(request(ECHO, { input: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) })),
+    ])
+    expect(slow.noResult).toBe(true)
+    expect(slow.ok).toBe(false)
+    expect(slow.error?.code).toBe('NO_RESULT')
+    expect(fine.ok).toBe(true)
+    const again = await service.evaluate(request(ECHO, { input: new Uint8Array(8) }))
+    expect(again.ok).toBe(true)
+    expect(service.stats().workers).toBe(2)
+  })
+
+  it('refuses work after close', async () => {
+    const s = createExecutionService({ workers: 1 })
+    await s.close()
+    await expect(s.evaluate(request(ECHO))).rejects.toThrow(/closed/)
+  })
+})
