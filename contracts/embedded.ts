@@ -2,6 +2,8 @@
 // automine, exposed on a 127.0.0.1 JSON-RPC endpoint so outside tools (ethers, cast, a wallet) can
 // read it. In-process calls skip HTTP and polling (~15 ms per transaction against ~70 ms over loopback).
 import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { BrowserProvider, HDNodeWallet, Wallet, parseEther, toQuantity, type Eip1193Provider } from 'ethers'
 import { AgoraError, errorMessage } from '../core/errors.ts'
 
@@ -36,10 +38,24 @@ export interface EmbeddedChain {
   stop(): Promise<void>
 }
 
+/**
+ * One hardhat runtime per process, built from an inline config rooted at this repository, so the node
+ * can run from any working directory (`import { network } from 'hardhat'` looks for a config from cwd).
+ */
+let hardhat: Promise<{ network: { create: (p: { override: Record<string, unknown> }) => Promise<HardhatConnection> } }> | null = null
+interface HardhatConnection {
+  readonly provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> }
+  close(): Promise<void>
+}
+const hardhatRuntime = () =>
+  (hardhat ??= import('hardhat/hre').then(({ createHardhatRuntimeEnvironment }) =>
+    createHardhatRuntimeEnvironment({}, {}, join(dirname(fileURLToPath(import.meta.url)), '..')),
+  ))
+
 interface RpcRequest { jsonrpc?: string; id?: unknown; method?: unknown; params?: unknown }
 
 export async function startEmbeddedChain(opts: EmbeddedChainOptions = {}): Promise<EmbeddedChain> {
-  const { network } = await import('hardhat')
+  const { network } = await hardhatRuntime()
   const chainId = opts.chainId ?? 31337
   const conn = await network.create({
     override: {
