@@ -75,3 +75,28 @@ describe('rate limit', () => {
     }
   })
 })
+
+describe('errors from the node', () => {
+  it('an AgoraError from the view keeps its code; any other error is masked and reported to the operator', async () => {
+    const { createApiServer } = await import('../../validator/api/server.ts')
+    const { AgoraError } = await import('../../core/errors.ts')
+    const seen: unknown[] = []
+    const view = {
+      ...net.nodes[0]!,
+      blocks: () => { throw new AgoraError('BAD_CURSOR', 'cursor "zz" is not one of ours') },
+      posts: () => { throw new Error('db exploded at /secret/path') },
+    }
+    const server = await createApiServer({ view, actions: net.nodes[0]!, events: net.nodes[0]!, port: 0, onUnexpectedError: (e) => seen.push(e) })
+    try {
+      const typed = await gql(server.url, `{ blocks(after: "zz") { total } }`)
+      expect(codeOf(typed)).toBe('BAD_CURSOR')
+      expect(typed.errors![0]!.message).toBe('cursor "zz" is not one of ours')
+      const masked = await gql(server.url, `{ posts { total } }`)
+      expect(masked.errors![0]!.message).toBe('Unexpected error.')
+      expect(JSON.stringify(masked)).not.toMatch(/secret/)
+      expect(String(seen[0])).toMatch(/db exploded/)
+    } finally {
+      await server.close()
+    }
+  })
+})

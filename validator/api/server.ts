@@ -4,9 +4,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { createSchema, createYoga, type Plugin } from 'graphql-yoga'
+import { createSchema, createYoga, maskError, type Plugin } from 'graphql-yoga'
 import type { ExecutionArgs } from 'graphql'
 import type { Registry } from 'prom-client'
+import { isAgoraError } from '../../core/errors.ts'
 import { typeDefs } from './schema.ts'
 import { buildResolvers, createEventPubSub, type ApiContext } from './resolvers.ts'
 import { DEFAULT_LIMITS, createRateLimiter, measureOperation, type ApiLimits } from './limits.ts'
@@ -31,6 +32,8 @@ export interface ApiServerOptions {
   readonly limits?: Partial<ApiLimits>
   readonly metricsRegistry?: Registry
   readonly health?: ApiHealth
+  /** Called with unexpected resolver errors (masked as "Unexpected error." for clients); e.g. the node's logger. */
+  readonly onUnexpectedError?: (error: unknown) => void
 }
 
 export interface ApiServer {
@@ -62,6 +65,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     landingPage: false,
     logging: false,
     plugins: [queryLimitsPlugin(limits, metrics)],
+    maskedErrors: {
+      // An AgoraError from the node is a typed refusal (its code goes out); anything else is a bug, masked.
+      maskError(error, message, isDev) {
+        const original = (error as { originalError?: unknown }).originalError ?? error
+        if (isAgoraError(original)) return apiError(original.code as ApiErrorCode, original.message)
+        opts.onUnexpectedError?.(original)
+        return maskError(error, message, isDev)
+      },
+    },
   })
   const limiter = createRateLimiter(limits.ratePerSecond, limits.rateBurst)
   const tokenDigest = opts.apiToken ? sha256(opts.apiToken) : null
