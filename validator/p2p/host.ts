@@ -46,6 +46,8 @@ export interface AgoraHostOptions {
   readonly requestRate?: RateLimit
   /** IPs exempt from gossipsub's IP-colocation penalty (default: loopback). */
   readonly colocationWhitelist?: readonly string[]
+  /** Multiaddr networks exempt from inbound connection limits (default: loopback, for local devnets). */
+  readonly allowInbound?: readonly string[]
 }
 
 export interface AgoraHostModules {
@@ -90,7 +92,9 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: opts.bootstrap?.length ? [bootstrap({ list: [...opts.bootstrap], timeout: 50 })] : [],
-    connectionManager: { maxConnections },
+    // libp2p refuses more than 5 new inbound connections per second per IP by default: a devnet of ten
+    // nodes on 127.0.0.1 would lose joiners, so loopback is exempt.
+    connectionManager: { maxConnections, inboundConnectionThreshold: 20, allow: [...(opts.allowInbound ?? ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'])] },
     services: {
       identify: identify(),
       // The DHT pings peers to check its routing table; the default of one outbound stream collides.
@@ -148,12 +152,18 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
   // libp2p's own self-lookup runs once at start, when a joining node may know only its bootstrap peer;
   // repeat a lookup with backoff while we are below the target peer count.
   const targetPeers = opts.targetPeers ?? 16
+  const dialBootstrap = () => Promise.allSettled((opts.bootstrap ?? []).map(async (a) => {
+    const id = /\/p2p\/([^/]+)/.exec(a)?.[1]
+    if (id && libp2p.getConnections(peerIdFromString(id)).length > 0) return
+    await libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(5_000) })
+  }))
   let refreshTimer: Timer | undefined
   let refreshDelay = 1_000
   const refresh = (): void => {
     refreshTimer = clock.setTimer(refreshDelay, async () => {
       refreshDelay = Math.min(refreshDelay * 2, 30_000)
       if (libp2p.getPeers().length < targetPeers) {
+        await dialBootstrap()
         try {
           for await (const _ of kad.getClosestPeers(libp2p.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(5_000) })) { /* discovery events do the dialing */ }
         } catch { /* nobody to ask yet */ }
@@ -179,7 +189,7 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
       await libp2p.start()
       libp2p.addEventListener('peer:discovery', onDiscovery)
       await serveSync(libp2p, sources, limiter)
-      await Promise.allSettled((opts.bootstrap ?? []).map((a) => libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(5_000) })))
+      await dialBootstrap()
       refresh()
     },
     async stop() {
