@@ -114,7 +114,8 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
         }
         if (await done()) return null
         // Simulating first surfaces a revert (with its custom error) before any gas is paid.
-        const gasLimit = opts.gasLimit ?? padGas(await wallet.estimateGas({ to, data }))
+        // A fixed limit is clamped to the osaka cap: above it the node refuses the transaction outright.
+        const gasLimit = opts.gasLimit !== undefined ? min(opts.gasLimit, TX_GAS_CAP) : padGas(await wallet.estimateGas({ to, data }))
         if (opts.gasLimit !== undefined) await wallet.call({ to, data })
         const nonce = await provider.getTransactionCount(wallet.address, 'pending')
         const tx = await wallet.sendTransaction({ to, data, nonce, gasLimit })
@@ -203,6 +204,8 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
     },
   }
 }
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b)
 
 function padGas(estimate: bigint): bigint {
   const padded = estimate + estimate / 5n
