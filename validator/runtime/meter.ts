@@ -1,9 +1,9 @@
-// Fuel metering by instrumentation. Every basic block subtracts its cost (1 per instruction; nop, drop,
-// block, loop, else, end free) from an exported i64 global `agora_fuel` at block entry; the sign of the
-// counter is checked at function entry and at every loop header (the only ways to run unboundedly), and
-// by the host after a call and at every host call. Observable result: success ⇔ the exact instruction
-// count fits the budget, and then fuelUsed is that exact count; anything else ends FUEL_EXHAUSTED.
-// Stack depth is counted the same way (`agora_stack`, Substrate-style), never taken from V8.
+// Fuel metering by instrumentation. Every basic block is charged its cost (1 per instruction; nop, drop,
+// block, loop, else, end free) at block entry, and traps (`unreachable`) before running if the remaining
+// fuel is smaller. The counter is the exported i64 global `agora_fuel`, cached in a local inside each
+// function (synced around calls and at exit) so charges cost no memory traffic. On success fuelUsed is
+// the exact instruction count. Stack depth is counted the same way (`agora_stack`, Substrate-style:
+// each call costs 1 + (locals + instructions) / 64 units), never taken from V8's native stack.
 import { AgoraError } from '../../core/errors.ts'
 import { FUEL_GLOBAL, MEMORY_EXPORT, START_EXPORT, STACK_GLOBAL } from './abi.ts'
 import type { RuntimePolicy } from './policy.ts'
@@ -102,6 +102,11 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
     const instrStart = br.pos
     const tmpF32 = locals
     const tmpF64 = locals + 1
+    // Fuel lives in a local (a register) inside the function and is synced with the global around
+    // every call and at exit, so a basic block's charge and check cost no memory traffic.
+    const fuelLocal = locals + (canonicalizeNaN ? 2 : 0)
+    const syncOut = [0x20, ...uleb(fuelLocal), 0x24, ...uleb(fuelIdx)]
+    const syncIn = [0x23, ...uleb(fuelIdx), 0x21, ...uleb(fuelLocal)]
 
     const inserts: Insert[] = []
     const ctrl: number[] = [] // Flow.block / loop / if
@@ -125,6 +130,10 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
         }
       }
       cur.cost += instructionCost(d.op)
+      if (d.op === 0x10 || d.op === 0x11) {
+        inserts.push({ pos, cost: 0, check: false, skip: 0, bytes: syncOut })
+        inserts.push({ pos: br.pos, cost: 0, check: false, skip: 0, bytes: syncIn })
+      }
       switch (d.flow) {
         case Flow.block: ctrl.push(Flow.block); targeted.push(false); break
         case Flow.loop: ctrl.push(Flow.loop); targeted.push(false); newBlock(br.pos, true); break
@@ -154,25 +163,26 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
 
     const weight = 1 + Math.floor((locals + instrs) / STACK_UNIT_SLOTS)
     const w = new Writer()
-    if (canonicalizeNaN) {
-      // Two scratch locals (f32, f64) for the NaN fix-ups, after the function's own.
-      w.u32(groups + 2)
-      w.push(m.bytes.subarray(groupsStart, instrStart))
-      w.push([0x01, 0x7d, 0x01, 0x7c])
-    } else w.push(m.bytes.subarray(bodyStart, instrStart)) // locals, verbatim
+    // The function's own locals, then (floats allowed) f32/f64 scratch for NaN fix-ups, then the fuel local.
+    w.u32(groups + (canonicalizeNaN ? 3 : 1))
+    w.push(m.bytes.subarray(groupsStart, instrStart))
+    if (canonicalizeNaN) w.push([0x01, 0x7d, 0x01, 0x7c])
+    w.push([0x01, 0x7e])
     w.push([0x23, ...uleb(stackIdx), 0x41, ...sleb(BigInt(weight)), 0x6b, 0x24, ...uleb(stackIdx)]) // stack -= weight
     w.push([0x23, ...uleb(stackIdx), 0x41, 0x00, 0x48, 0x04, 0x40, 0x00, 0x0b]) // if stack < 0: unreachable
-    emitCharge(w, first, fuelIdx)
+    w.push(syncIn)
+    emitCharge(w, first, fuelIdx, fuelLocal)
     w.push([0x02, ...blockTypeFor(type.results)])
     let at = instrStart
     for (const ins of inserts) {
       w.push(m.bytes.subarray(at, ins.pos))
       at = ins.pos + ins.skip
       if (ins.bytes) w.push(ins.bytes)
-      else emitCharge(w, ins, fuelIdx)
+      else emitCharge(w, ins, fuelIdx, fuelLocal)
     }
     w.push(m.bytes.subarray(at, finalEnd))
     w.byte(0x0b) // end of the wrapper block
+    w.push(syncOut)
     w.push([0x23, ...uleb(stackIdx), 0x41, ...sleb(BigInt(weight)), 0x6a, 0x24, ...uleb(stackIdx)]) // stack += weight
     w.byte(0x0b)
     bodies.push(w.finish())
@@ -197,9 +207,11 @@ function nanFix(op: number, tmpF32: number, tmpF64: number): number[] | undefine
 
 const floatError = (f: number): AgoraError => new AgoraError('FLOAT_FORBIDDEN', `function ${f} uses floats and the policy forbids floats`)
 
-function emitCharge(w: Writer, ins: Insert, fuelIdx: number): void {
-  if (ins.cost > 0) w.push([0x23, ...uleb(fuelIdx), 0x42, ...sleb(BigInt(ins.cost)), 0x7d, 0x24, ...uleb(fuelIdx)])
-  if (ins.check) w.push([0x23, ...uleb(fuelIdx), 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b])
+/** fuel -= cost; if fuel < 0 { publish it; unreachable } — before the block runs (exact trap point). */
+function emitCharge(w: Writer, ins: Insert, fuelIdx: number, fuelLocal: number): void {
+  if (ins.cost === 0) return
+  const f = uleb(fuelLocal)
+  w.push([0x20, ...f, 0x42, ...sleb(BigInt(ins.cost)), 0x7d, 0x22, ...f, 0x42, 0x00, 0x53, 0x04, 0x40, 0x20, ...f, 0x24, ...uleb(fuelIdx), 0x00, 0x0b])
 }
 
 // ---- module assembly -------------------------------------------------------------------------------
