@@ -159,6 +159,16 @@ describe('upon-rules', () => {
     expect(rules(got)).toEqual(['justifiedDecided'])
     expect(laggard.decided?.value).toBe('A')
   })
+
+  it('a decided message with a weak certificate or for another value is ignored', () => {
+    const laggard = f.core(c)
+    laggard.start()
+    const weak = buildCertificate([a, b].map((id) => f.commit(id, 0, 'A')), f.set) // 2 of 8 power
+    expect(dropped(deliver(laggard, { kind: 'decided', value: 'A', certificate: weak }))[0]).toMatch(/unjustified decided/)
+    const strong = buildCertificate([big, b].map((id) => f.commit(id, 0, 'A')), f.set)
+    expect(dropped(deliver(laggard, { kind: 'decided', value: 'B', certificate: strong }))[0]).toMatch(/another value/)
+    expect(laggard.decided).toBeUndefined()
+  })
 })
 
 describe('justifications', () => {

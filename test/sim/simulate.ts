@@ -10,7 +10,7 @@ import {
   type ValidatorSet, type VoteSigner,
 } from '../../validator/consensus/index.ts'
 import type { Clock } from '../../core/clock.ts'
-import { type Adversary, createAdversary, type SimValue } from './byzantine.ts'
+import { type Adversary, createAdversary, createCoalition, type SimValue } from './byzantine.ts'
 import { describeFaults, type FaultPlan, planFaults, type Strategy } from './faults.ts'
 import { createRng, type Rng } from './prng.ts'
 import { Scheduler } from './scheduler.ts'
@@ -87,13 +87,15 @@ export async function runSchedule(cfg: SimConfig): Promise<ScheduleResult> {
   const violate = (what: string) => { if (violations.length < 10) violations.push(`${what} (t=${sched.now}ms)`) }
 
   const nodes = new Map<string, SimNode>()
+  const misled = new Set(rng.fork(3).shuffle(ids).slice(0, Math.floor(n / 2)))
+  const coalition = createCoalition((to) => misled.has(to))
   for (const id of ids) {
     const strategy = plan.byzantine.get(id)
     const signer = crypto.signer(id)
     const node: SimNode = {
       id, signer,
       store: strategy ? permissiveStore() : memorySignerStore<SimValue>(),
-      adversary: strategy ? createAdversary(strategy, signer, rng.fork(100 + ids.indexOf(id)), simValueHash) : undefined,
+      adversary: strategy ? createAdversary(strategy, signer, rng.fork(100 + ids.indexOf(id)), simValueHash, coalition) : undefined,
       clock: sched.clock(() => settle(node)),
       up: true, height: 0, instances: new Map(), future: new Map(), decided: new Map(), repliedDecided: new Set(),
     }
