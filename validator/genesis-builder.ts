@@ -26,6 +26,10 @@ export interface LocalNetworkOptions {
   minerRep?: string
   params?: Record<string, number | boolean>
   challenges?: LocalChallenge[]
+  /** Identities with REP but no stake, for validators added later (`agora nodes add`). */
+  spareValidators?: number
+  /** Data dir of validator i (default <dir>/nodes/node-<i>, the devnet supervisor's layout). */
+  dataDirOf?: (i: number) => string
   /** Reuse these mnemonics (recreate a network); generated otherwise. */
   validatorMnemonics?: string[]
   minerMnemonics?: string[]
@@ -37,6 +41,7 @@ export interface LocalNetwork {
   genesisPath: string
   validators: { index: number; dataDir: string; mnemonic: string; peerId: string; evmAddress: string }[]
   miners: { index: number; mnemonic: string; peerId: string }[]
+  spares: { index: number; mnemonic: string; peerId: string }[]
 }
 
 export async function buildLocalNetwork(o: LocalNetworkOptions): Promise<LocalNetwork> {
@@ -45,7 +50,7 @@ export async function buildLocalNetwork(o: LocalNetworkOptions): Promise<LocalNe
   const validators: LocalNetwork['validators'] = []
   const gv: Genesis['validators'] = []
   for (let i = 0; i < o.validators; i++) {
-    const dataDir = join(dir, `node-${i}`)
+    const dataDir = o.dataDirOf ? o.dataDirOf(i) : join(dir, 'nodes', `node-${i}`)
     const r = await initDataDir(dataDir, { mnemonic: o.validatorMnemonics?.[i], force: true })
     validators.push({ index: i, dataDir, mnemonic: r.mnemonic, peerId: r.keys.peerId, evmAddress: r.keys.evmAddress })
     gv.push({
@@ -59,7 +64,13 @@ export async function buildLocalNetwork(o: LocalNetworkOptions): Promise<LocalNe
     const mnemonic = o.minerMnemonics?.[i] ?? generateMnemonic()
     miners.push({ index: i, mnemonic, peerId: (await deriveNodeKeys(mnemonic)).peerId })
   }
+  const spares: LocalNetwork['spares'] = []
+  for (let i = 0; i < (o.spareValidators ?? 0); i++) {
+    const mnemonic = generateMnemonic()
+    spares.push({ index: o.validators + i, mnemonic, peerId: (await deriveNodeKeys(mnemonic)).peerId })
+  }
   const balances: Record<string, string> = {}
+  for (const v of spares) balances[v.peerId] = o.validatorRep ?? '1000'
   for (const v of validators) balances[v.peerId] = o.validatorRep ?? '1000'
   for (const m of miners) balances[m.peerId] = o.minerRep ?? '10'
   const genesis: Genesis = {
@@ -76,6 +87,6 @@ export async function buildLocalNetwork(o: LocalNetworkOptions): Promise<LocalNe
   }
   const genesisPath = join(dir, 'genesis.json')
   writeGenesis(genesisPath, genesis)
-  writeFileSync(join(dir, 'mnemonics.json'), JSON.stringify({ validators: validators.map((v) => v.mnemonic), miners: miners.map((m) => m.mnemonic) }, null, 2), { mode: 0o600 })
-  return { genesis, genesisPath, validators, miners }
+  writeFileSync(join(dir, 'mnemonics.json'), JSON.stringify({ validators: validators.map((v) => v.mnemonic), miners: miners.map((m) => m.mnemonic), spares: spares.map((m) => m.mnemonic) }, null, 2), { mode: 0o600 })
+  return { genesis, genesisPath, validators, miners, spares }
 }

@@ -118,6 +118,15 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   })
   await host.start()
   wired.start()
+  // Bootstrap peers may start after us: keep dialling them until connected (bounded, cheap when connected).
+  const redial = setInterval(() => {
+    const connected = new Set(host.peers())
+    for (const addr of opts.bootstrap ?? []) {
+      const id = addr.split('/p2p/')[1]
+      if (id && id !== keys.peerId && !connected.has(id)) void host.dial(addr).catch(() => undefined)
+    }
+  }, 2000)
+  redial.unref()
   writeFileSync(join(dataDir, 'node.json'), JSON.stringify({
     pid: process.pid, peerId: keys.peerId, multiaddrs: host.multiaddrs(), apiUrl: api.url, startedAt: new Date().toISOString(),
   }, null, 2))
@@ -127,6 +136,7 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   return {
     keys, host, api, wired, ledger: () => ledger,
     stop: () => (stopping ??= (async () => {
+      clearInterval(redial)
       wired.stop()
       await api.close().catch(() => {})
       await host.stop().catch(() => {})

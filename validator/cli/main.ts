@@ -8,6 +8,8 @@ import { registerForumCommands } from './commands/forum.ts'
 import { registerYumaCommands } from './commands/yuma.ts'
 import { registerUserCommands } from './commands/user.ts'
 import { registerNodeCommands } from './commands/node.ts'
+import { registerDevnetCommands } from './commands/devnet.ts'
+import { registerNodesCommands } from './commands/nodes.ts'
 
 export function buildProgram(): Command {
   const program = new Command('agora')
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerYumaCommands(program)
   registerUserCommands(program)
   registerNodeCommands(program)
+  registerDevnetCommands(program)
+  registerNodesCommands(program)
   return program
 }
 

@@ -3,7 +3,7 @@
 // failure (trap, fuel exhausted) is a score of 0 with an output hash naming the failure; a backstop
 // timeout or a payload we could not fetch is "no result" (ok = false), never a score.
 import { sha256 } from '../../core/hash.ts'
-import { toHex, utf8, concatBytes, fromHex } from '../../core/bytes.ts'
+import { toHex, utf8, concatBytes } from '../../core/bytes.ts'
 import { errorMessage } from '../../core/errors.ts'
 import type { ExecutionService } from '../runtime/service.ts'
 import type { RuntimePolicy } from '../runtime/policy.ts'
@@ -30,7 +30,11 @@ export interface Evaluator {
   readonly inFlight: number
 }
 
-export const seedOf = (submissionId: string): Uint8Array => sha256(concatBytes(utf8('agora/v1/seed/'), fromHex(submissionId)))
+/**
+ * The challenge's seed (cities, prefix, input values): per challenge, so a miner knows the instance before
+ * it works on it. (A per-epoch seed would stop precomputation; see the issue notes.)
+ */
+export const challengeSeed = (challengeId: string): Uint8Array => sha256(concatBytes(utf8('agora/v1/seed/'), utf8(challengeId)))
 
 export function createEvaluator(m: EvaluatorModules): Evaluator {
   const done: EvaluationReport[] = []
@@ -45,7 +49,7 @@ export function createEvaluator(m: EvaluatorModules): Evaluator {
     if (!ch) return none(`challenge ${sub.challenge} module unavailable`)
     const input = await m.payload(sub.payloadCid)
     if (!input) return none(`payload ${sub.payloadCid} unavailable`)
-    const r = await m.runtime.evaluate({ module: ch.module, input, seed: seedOf(sub.id), policy: ch.policy })
+    const r = await m.runtime.evaluate({ module: ch.module, input, seed: challengeSeed(sub.challenge), policy: ch.policy })
     if (r.noResult) return none(r.error?.message ?? 'backstop')
     let score = 0
     let outputHash: string
