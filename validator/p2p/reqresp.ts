@@ -109,6 +109,7 @@ export async function request(libp2p: Libp2p, peer: PeerId, protocol: string, re
   try {
     const frames = readFrames(stream, { maxFrame: opts.maxFrame ?? MAX_FRAME_BYTES, maxTotal: opts.maxTotal ?? MAX_RESPONSE_BYTES, signal })
     const pending = frames.next() // attach the reader before the response can arrive
+    pending.catch(() => { /* awaited below; if the write fails first, this must not go unhandled */ })
     await writeFrames(stream, [body], signal)
     await stream.close({ signal })
     const first = await pending
