@@ -22,7 +22,7 @@ import { createAgoraHost, type AgoraHost } from './p2p/index.ts'
 import { createExecutionService, type ExecutionService } from './runtime/service.ts'
 import { DEFAULT_POLICY, type RuntimePolicy } from './runtime/policy.ts'
 import { CHALLENGE_POLICIES } from '../challenges/index.ts'
-import { createChainClient, type ChainClient } from '../contracts/index.ts'
+import { createChainClient, TX_GAS_CAP, type ChainClient } from '../contracts/index.ts'
 import { createLogger, type Logger } from './log.ts'
 import { wire, type Wired } from './workflow/wire.ts'
 import { makeCheckpointVerifier } from './workflow/checkpoint.ts'
@@ -95,7 +95,7 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const rpcUrl = opts.rpcUrl ?? genesis.chain?.rpcUrl
   const registry = opts.weightRegistry ?? genesis.chain?.weightRegistry
   const chain: ChainClient | undefined = rpcUrl && registry
-    ? createChainClient({ rpcUrl, address: registry, privateKey: keys.evmPrivateKey, gasLimit: 25_000_000n, retries: 3 })
+    ? createChainClient({ rpcUrl, address: registry, privateKey: keys.evmPrivateKey, gasLimit: TX_GAS_CAP, retries: 3 })
     : undefined
 
   const verifyCheckpoint = makeCheckpointVerifier(genesis)
@@ -105,7 +105,8 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   }, { clock })
   const runtime: ExecutionService = createExecutionService({ workers: opts.runtimeWorkers ?? Math.max(1, Math.min(2, availableParallelism() - 1)) })
 
-  const wired = wire({ keys, genesis, ledger, clock, dishonest: !!opts.dishonest }, {
+  const chainTarget = chain && registry ? { chainId: await chain.chainId(), contract: registry } : undefined
+  const wired = wire({ keys, genesis, ledger, clock, dishonest: !!opts.dishonest, chainTarget }, {
     log, host, blocks, runtime, chain, metrics,
     duties: createDutyDb(db), signerStore: rocksSignerStore(db),
     challengeModule: async (id) => challenges.get(id),

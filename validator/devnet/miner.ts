@@ -17,7 +17,7 @@ export interface MinerOptions {
   readonly onResult?: (r: { ok: boolean; challenge: string; kind: string; error?: string }) => void
 }
 
-const SUBMIT = `mutation($tx: SignedTxInput!, $payload: String) { submit(tx: $tx, payload: $payload) { accepted txId } }`
+const SUBMIT = `mutation($tx: SignedTxInput!, $payload: String) { submit(tx: $tx, payload: $payload) { txId } }`
 
 /** Payload variants per challenge, cycled by each miner (index-shifted so miners differ). */
 function payloadFor(challenge: string, round: number, miner: number): { kind: string; bytes: Uint8Array } | undefined {
@@ -74,9 +74,9 @@ export function startMiner(o: MinerOptions): { stop(): Promise<void> } {
         const url = urls[(round + o.index) % Math.max(1, urls.length)]
         if (!url) continue
         try {
-          const r = await graphqlRequest<{ submit: { accepted: boolean } }>(url, SUBMIT, { tx, payload: Buffer.from(p.bytes).toString('base64') })
+          const r = await graphqlRequest<{ submit: { txId: string } }>(url, SUBMIT, { tx, payload: Buffer.from(p.bytes).toString('base64') })
           const err = r.errors?.[0]
-          o.onResult?.({ ok: !err && !!r.data?.submit.accepted, challenge, kind: p.kind, error: err ? `${err.extensions?.code ?? ''} ${err.message}` : undefined })
+          o.onResult?.({ ok: !err && !!r.data?.submit.txId, challenge, kind: p.kind, error: err ? `${err.extensions?.code ?? ''} ${err.message}` : undefined })
         } catch (e) {
           o.onResult?.({ ok: false, challenge, kind: p.kind, error: errorMessage(e) })
         }

@@ -62,6 +62,7 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
   say(`generating keys and genesis for ${o.validators} validators…`)
   const net: LocalNetwork = await buildLocalNetwork({
     dir, validators: o.validators, miners: o.miners, slotMs: o.slotMs, epochSlots: o.epochSlots, spareValidators: o.spares ?? 2,
+    dataDirOf: (i) => join(dir, 'nodes', `node-${i + 1}`), // the supervisor numbers nodes from 1
     // Slots that pass while the processes start are simply skipped (the first block has a later slot).
     genesisTime: Date.now() + 5_000, params: { poolDurationSlots: Math.max(2, Math.floor(o.epochSlots / 2)), availabilityMinLockEpochs: 1 },
     challenges: o.challenges.map((id) => ({ id, modulePath: join(BUILD_DIR, `${id}.wasm`), emissionSharePpm: Math.floor(1_000_000 / o.challenges.length) })),
@@ -79,7 +80,7 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
   })
   const spares = [...net.spares]
   async function beforeAdd(n: { index: number; dataDir: string }): Promise<void> {
-    if (n.index < o.validators) return // genesis validators: keystore written with the genesis
+    if (n.index <= o.validators) return // genesis validators (1-based): keystore written with the genesis
     const spare = spares.shift()
     if (!spare) throw new Error('no funded identity left for a new validator (start the devnet with more spares)')
     await initDataDir(n.dataDir, { mnemonic: spare.mnemonic, force: true })
@@ -87,17 +88,17 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     const running = sup.nodes().find((r) => r.status === 'running')
     if (!running) throw new Error('no running node to send the availability stake to')
     const tx = signTransaction(keys.ed25519Seed, { type: 'StakeAvailability', sender: keys.peerId, nonce: Date.now(), amount: parseRep('100').toString(), epochs: 1000 })
-    await gql(running, `mutation($tx: SignedTxInput!) { stakeAvailability(tx: $tx) { accepted } }`, { tx })
+    await gql(running, `mutation($tx: SignedTxInput!) { stakeAvailability(tx: $tx) { txId } }`, { tx })
   }
   async function beforeRemove(n: NodeRecord): Promise<void> {
     const mn = JSON.parse(readFileSync(join(dir, 'mnemonics.json'), 'utf8')) as { validators: string[] }
-    const mnemonic = mn.validators[n.index]
+    const mnemonic = mn.validators[n.index - 1]
     if (!mnemonic) return
     const keys = await deriveNodeKeys(mnemonic)
     const other = sup.nodes().find((r) => r.status === 'running' && r.id !== n.id)
     if (!other) return
     const tx = signTransaction(keys.ed25519Seed, { type: 'UnstakeAvailability', sender: keys.peerId, nonce: Date.now() })
-    await gql(other, `mutation($tx: SignedTxInput!) { unstakeAvailability(tx: $tx) { accepted } }`, { tx }).catch(() => undefined)
+    await gql(other, `mutation($tx: SignedTxInput!) { unstakeAvailability(tx: $tx) { txId } }`, { tx }).catch(() => undefined)
   }
 
   const reader = createChainClient({ rpcUrl: chain.rpcUrl!, address: registry })
@@ -133,13 +134,24 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     await sup.addNodes(o.validators, (n, done, total) => view!.progress(`node ${done}/${total} up (${n.id}, api :${n.apiPort})`))
     view.progress(`miners: ${o.miners}, challenges: ${o.challenges.join(', ')}`)
     const apiUrls = () => sup.nodes().filter((r) => r.status === 'running').map((r) => `http://127.0.0.1:${r.apiPort}/graphql`)
-    for (const m of net.miners) miners.push(startMiner({ mnemonic: m.mnemonic, index: m.index, apiUrls, challenges: o.challenges, intervalMs: o.slotMs * 2 }))
+    const tally = { accepted: 0, refused: 0 }
+    let reported = 0
+    const onResult = (r: { ok: boolean; challenge: string; kind: string; error?: string }) => {
+      if (r.ok) tally.accepted++; else tally.refused++
+      // Wrong payloads are accepted too (they score 0); a refusal is worth showing, a few times.
+      if (!r.ok && reported++ < 3) view!.progress(`miner submission refused (${r.challenge}/${r.kind}): ${r.error}`)
+    }
+    for (const m of net.miners) miners.push(startMiner({ mnemonic: m.mnemonic, index: m.index, apiUrls, challenges: o.challenges, intervalMs: o.slotMs * 2, onResult }))
     view.start()
     if (o.epochs === undefined) {
       await new Promise<void>(() => {}) // runs until Ctrl-C (the shutdown handlers stop everything)
     }
-    // Count epochs from the first one the miners worked through from its start.
+    // Count epochs from the first one the miners worked through from its start (after the first block).
     const first = sup.nodes().find((r) => r.status === 'running')!
+    for (let i = 0; i < 600; i++) {
+      if ((await gql<{ node: { height: number } }>(first, '{ node { height } }').catch(() => ({ node: { height: 0 } }))).node.height > 0) break
+      await new Promise((r) => setTimeout(r, 200))
+    }
     const startEpoch = (await gql<{ node: { epoch: number } }>(first, '{ node { epoch } }')).node.epoch + 1
     view.progress(`waiting for epochs ${startEpoch}..${startEpoch + o.epochs! - 1}`)
     const summary = await waitForEpochs(sup, reader, startEpoch, o.epochs!, o.slotMs * o.epochSlots)

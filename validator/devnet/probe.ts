@@ -91,7 +91,7 @@ export const NodeInfoSchema = z.object({
 })
 export type NodeInfo = z.infer<typeof NodeInfoSchema>
 
-const INFO_QUERY = '{ info { peerId height slot epoch stateRoot peers synced lastCertifiedEpoch } }'
+const INFO_QUERY = '{ info: node { peerId height slot epoch stateRoot peers synced lastCertifiedEpoch } }'
 
 /** The node's `info` over GraphQL, or null when it does not answer in time or answers nonsense. */
 export async function queryInfo(apiPort: number, timeoutMs: number): Promise<NodeInfo | null> {

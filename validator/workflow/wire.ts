@@ -49,6 +49,8 @@ export interface WireOptions {
   readonly ledger: LedgerState
   readonly clock: Clock
   readonly dishonest: boolean
+  /** Where certified weights go: the EIP-712 domain validators sign for (absent: no chain). */
+  readonly chainTarget?: { readonly chainId: bigint; readonly contract: string }
 }
 
 export interface WireModules {
@@ -224,8 +226,8 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     const e = result.epoch
     await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash })
     if (!blsSet.keys.has(self)) return // only the certifying (genesis) set signs
-    if (m.chain && genesis.chain?.weightRegistry && result.uids.length > 0) {
-      const digest = weightsDigest({ chainId: BigInt(genesis.chain.chainId), contract: genesis.chain.weightRegistry, epoch: BigInt(e), uids: result.uids, weights: result.weights })
+    if (m.chain && o.chainTarget && result.uids.length > 0) {
+      const digest = weightsDigest({ ...o.chainTarget, epoch: BigInt(e), uids: result.uids, weights: result.weights })
       await m.duties.decide({ type: 'WEIGHTS', slot: block.slot }, `epoch-${e}`, fromHex(digest))
       await signAndShare('weights', e, digest.slice(2), signDigest(keys.evmPrivateKey, digest))
     }
