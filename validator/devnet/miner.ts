@@ -32,7 +32,7 @@ function payloadFor(challenge: string, round: number, miner: number): { kind: st
   }
   if (challenge === 'pow') {
     const bits = 6 + ((round + miner) % 8)
-    if ((round + miner) % 5 === 4) return { kind: 'empty', bytes: powPayloads.empty() }
+    if ((round + miner) % 5 === 4) return { kind: 'tooLong', bytes: powPayloads.tooLong() }
     return { kind: `pow-${bits}`, bytes: powSearchFrom(seed, bits, round * 1_000_003 + miner * 7_777_777) }
   }
   return undefined

@@ -1,0 +1,51 @@
+// The README's main command, run as a user would: `agora devnet --validators 4 --epochs 3` as a child
+// process. Checks the summary (every node agrees, each epoch's weights are on the chain, a checkpoint per
+// epoch) and that no process is left behind.
+import { describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AGORA_BIN } from '../helpers/cli.ts'
+import { isAlive } from '../../validator/devnet/processes.ts'
+
+interface Summary {
+  agree: boolean
+  nodes: { id: string; height: number; stateRoot: string; blockHash: string; rep: string }[]
+  epochs: { epoch: number; uids: number[]; weights: number[]; onChain: boolean; checkpointCid: string | null }[]
+}
+
+function run(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [AGORA_BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stdout += d })
+    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs)
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout }) })
+  })
+}
+
+describe('agora devnet', () => {
+  it('runs 4 validators for 3 epochs: all agree, weights on chain, checkpoints, nothing left running', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'agora-devnet-')), 'net')
+    const r = await run(['devnet', '--validators', '4', '--epochs', '3', '--slot-ms', '1000', '--epoch-slots', '8', '--dir', dir], 420_000)
+    const last = r.stdout.trim().split('\n').at(-1)!
+    expect(r.code, r.stdout.slice(-3000)).toBe(0)
+    const s = JSON.parse(last) as Summary
+    expect(s.agree).toBe(true)
+    expect(s.nodes).toHaveLength(4)
+    expect(new Set(s.nodes.map((n) => n.stateRoot)).size).toBe(1)
+    expect(s.epochs).toHaveLength(3)
+    for (const e of s.epochs) {
+      expect(e.checkpointCid, `epoch ${e.epoch}`).toMatch(/^bafk/)
+      expect(e.uids.length, `epoch ${e.epoch} has scored miners`).toBeGreaterThan(0)
+      expect(e.onChain, `epoch ${e.epoch} on chain`).toBe(true)
+    }
+    // Honest validators did their duties: evidence pools minted REP for them.
+    for (const n of s.nodes) expect(Number(n.rep)).toBeGreaterThan(1000)
+    const registry = JSON.parse(readFileSync(join(dir, 'nodes.json'), 'utf8')) as { nodes: { pid: number | null }[] }
+    await new Promise((res) => setTimeout(res, 500))
+    for (const n of registry.nodes) if (n.pid) expect(isAlive(n.pid), `pid ${n.pid}`).toBe(false)
+  }, 480_000)
+})
