@@ -93,7 +93,8 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
   const refresh = async () => {
     const last = ledger.height
     const stored = await m.blocks.range(Math.max(1, last - 199), last)
-    recentBlocks = stored.map((s) => dtoBlock(s.block, '', s.certificate, m.schedule.epochOf(s.block.slot))).reverse()
+    // A block's post-state root is the next block's prevStateRoot (or the current root for the newest).
+    recentBlocks = stored.map((s, i) => dtoBlock(s.block, stored[i + 1]?.block.prevStateRoot ?? (s.block.height === ledger.height ? m.root() : ''), s.certificate, m.schedule.epochOf(s.block.slot))).reverse()
     epochs = (await m.blocks.epochRecords()).sort((a, b) => b.epoch - a.epoch)
   }
   const timer = setInterval(() => { void refresh().catch(() => {}) }, 500)
@@ -136,7 +137,8 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
         synced: ledger.lastSlot >= m.schedule.slotAt(m.clock.now()) - 4, lastCertifiedEpoch: certified,
       }
     },
-    blocks: (args) => paginate(args.fromHeight ? recentBlocks.filter((b) => b.height >= args.fromHeight!) : recentBlocks, args),
+    // Newest first; from a height on, oldest first (a reader catching up).
+    blocks: (args) => paginate(args.fromHeight ? recentBlocks.filter((b) => b.height >= args.fromHeight!).reverse() : recentBlocks, args),
     block: (h) => recentBlocks.find((b) => b.height === h) ?? null,
     validators: (args) => {
       const total = ledger.forum.validators.reduce((s, v) => s + v.power, 0n)
