@@ -48,4 +48,19 @@ describe('agora devnet', () => {
     await new Promise((res) => setTimeout(res, 500))
     for (const n of registry.nodes) if (n.pid) expect(isAlive(n.pid), `pid ${n.pid}`).toBe(false)
   }, 480_000)
+
+  // Same file, so the two networks run one after the other (each wants both cores).
+  it('a validator that reports perturbed scores is outvoted, disputed, and loses REP; honest REP grows', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'agora-devnet-')), 'net')
+    const r = await run(['devnet', '--validators', '4', '--epochs', '2', '--slot-ms', '1000', '--epoch-slots', '8', '--dir', dir, '--test-dishonest', '4'], 420_000)
+    expect(r.code, r.stdout.slice(-3000)).toBe(0)
+    const s = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Summary
+    expect(s.agree).toBe(true)
+    const liar = s.nodes.find((n) => n.id === 'node-4')!
+    const honest = s.nodes.filter((n) => n.id !== 'node-4')
+    expect(Number(liar.rep)).toBeLessThan(1000)
+    for (const n of honest) expect(Number(n.rep)).toBeGreaterThan(1000)
+    // Scores were still final and weights certified: the liar holds less than 1/3 of the power.
+    for (const e of s.epochs) expect(e.onChain, `epoch ${e.epoch}`).toBe(true)
+  }, 480_000)
 })

@@ -29,6 +29,8 @@ export interface DevnetOptions {
   /** Extra funded identities `agora nodes add` turns into validators. */
   readonly spares?: number
   readonly out?: NodeJS.WritableStream & { isTTY?: boolean }
+  /** Test only: the node with this (1-based) index reports perturbed scores. */
+  readonly testDishonest?: number
 }
 
 export interface EpochSummary { epoch: number; uids: number[]; weights: number[]; chainTx: string | null; checkpointCid: string | null; onChain: boolean }
@@ -74,7 +76,10 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
 
   const sup: Supervisor = createSupervisor({
     dir,
-    nodeCommand: agoraNodeCommand({ genesis: net.genesisPath, rpcUrl: chain.rpcUrl!, weightRegistry: registry }),
+    nodeCommand: agoraNodeCommand({
+      genesis: net.genesisPath, rpcUrl: chain.rpcUrl!, weightRegistry: registry,
+      extraArgs: (spec) => (spec.index === o.testDishonest ? ['--test-dishonest'] : []),
+    }),
     hooks: { beforeAdd: (n) => beforeAdd(n), beforeRemove: (n) => beforeRemove(n) },
     onEvent: (e) => (view ? eventsToView(view)(e) : undefined),
   })

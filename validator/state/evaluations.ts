@@ -68,15 +68,22 @@ export function addSubmission(s: EvalState, rec: Omit<SubmissionRecord, 'reports
   }
 }
 
-export type ReportOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'already-final'
+export type ReportOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'late-deviating'
 
+/**
+ * Record a committee member's report. A report arriving after the score became final still counts against
+ * its author when it deviates from the final value (a liar is not saved by being slow).
+ */
 export function addReport(s: EvalState, validator: string, r: EvaluationReport, slot: number): ReportOutcome {
   const sub = s.submissions.get(r.submission)
   if (!sub) return 'unknown-submission'
-  if (sub.final) return 'already-final'
   if (!sub.committee.some((m) => m.validator === validator)) return 'not-in-committee'
   if (sub.reports.some((x) => x.validator === validator)) return 'duplicate'
   sub.reports.push({ validator, score: r.score, fuelUsed: BigInt(r.fuelUsed), outputHash: r.outputHash, ok: r.ok, slot })
+  if (sub.final && r.ok && (r.score !== sub.final.score || (sub.final.outputHash !== undefined && r.outputHash !== sub.final.outputHash))) {
+    sub.final.deviating = [...sub.final.deviating, validator].sort()
+    return 'late-deviating'
+  }
   return 'recorded'
 }
 

@@ -140,7 +140,11 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
     }
     case 'Evaluations': {
       let recorded = 0
-      for (const r of tx.reports) if (addReport(s.evals, tx.sender, r, block.slot) === 'recorded') recorded++
+      for (const r of tx.reports) {
+        const outcome = addReport(s.evals, tx.sender, r, block.slot)
+        if (outcome === 'late-deviating') openDispute(s, s.evals.submissions.get(r.submission)!, tx.sender, block.slot, events)
+        if (outcome === 'recorded' || outcome === 'late-deviating') recorded++
+      }
       return recorded > 0 ? { id: v.id, ok: true } : fail('NO_EFFECT', 'no report in the batch was accepted')
     }
     default: {

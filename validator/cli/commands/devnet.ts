@@ -1,5 +1,5 @@
 // `agora devnet`: the one command that runs a whole local network (validator/devnet/network.ts).
-import type { Command } from 'commander'
+import { Option, type Command } from 'commander'
 import { AgoraError } from '../../../core/errors.ts'
 import { runDevnet } from '../../devnet/network.ts'
 
@@ -19,7 +19,8 @@ export function registerDevnetCommands(program: Command): void {
     .option('--epoch-slots <n>', 'slots per epoch', int('epoch-slots', 2), 10)
     .option('--dir <dir>', 'devnet directory (data dirs, genesis, logs)', '.devnet')
     .option('--challenges <ids>', 'bundled challenges active at genesis', 'tsp,pow')
-    .action(async (o: { validators: number; miners: number; epochs?: number; slotMs: number; epochSlots: number; dir: string; challenges: string }) => {
+    .addOption(new Option('--test-dishonest <node>', 'test only: this node (1-based) reports perturbed scores').argParser(int('test-dishonest', 1)).hideHelp())
+    .action(async (o: { validators: number; miners: number; epochs?: number; slotMs: number; epochSlots: number; dir: string; challenges: string; testDishonest?: number }) => {
       const code = await runDevnet({ ...o, challenges: o.challenges.split(',').filter(Boolean) })
       process.exit(code)
     })

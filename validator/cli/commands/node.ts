@@ -1,6 +1,6 @@
 // `agora node` (run one validator) and `agora genesis` (write a local network's genesis and data dirs).
 import { resolve, join } from 'node:path'
-import type { Command } from 'commander'
+import { Option, type Command } from 'commander'
 import { AgoraError } from '../../../core/errors.ts'
 import { startNode } from '../../node.ts'
 import { buildLocalNetwork } from '../../genesis-builder.ts'
@@ -25,11 +25,12 @@ export function registerNodeCommands(program: Command): void {
     .option('--rpc-url <url>', 'JSON-RPC endpoint of the chain (default: genesis chain.rpcUrl)')
     .option('--weight-registry <address>', 'WeightRegistry contract address (default: genesis chain.weightRegistry)')
     .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD or empty)')
-    .action(async (o: { dataDir: string; genesis: string; listen?: string[]; bootstrap?: string[]; apiPort: number; rpcUrl?: string; weightRegistry?: string; password?: string }) => {
+    .addOption(new Option('--test-dishonest', 'test only: report perturbed scores').hideHelp())
+    .action(async (o: { dataDir: string; genesis: string; listen?: string[]; bootstrap?: string[]; apiPort: number; rpcUrl?: string; weightRegistry?: string; password?: string; testDishonest?: boolean }) => {
       const node = await startNode({
         dataDir: o.dataDir, genesisPath: o.genesis, listen: o.listen, bootstrap: o.bootstrap, apiPort: o.apiPort,
         rpcUrl: o.rpcUrl, weightRegistry: o.weightRegistry, password: o.password,
-        dishonest: process.env.AGORA_TEST_DISHONEST === '1',
+        dishonest: !!o.testDishonest,
       })
       await new Promise<void>((done) => {
         const stop = () => { void node.stop().then(done, done) }
