@@ -4,7 +4,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { availableParallelism } from 'node:os'
-import { randomBytes } from 'node:crypto'
 import { sha256 } from '../core/hash.ts'
 import { toHex } from '../core/bytes.ts'
 import { systemClock, type Clock } from '../core/clock.ts'
@@ -27,6 +26,7 @@ import { createLogger, type Logger } from './log.ts'
 import { wire, type Wired } from './workflow/wire.ts'
 import { makeCheckpointVerifier } from './workflow/checkpoint.ts'
 import { createApiServer, type ApiServer } from './api/server.ts'
+import { loadOrCreateApiToken } from './api/token.ts'
 import { createMetrics } from './metrics/metrics.ts'
 
 export interface NodeOptions {
@@ -112,7 +112,7 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
     challengeModule: async (id) => challenges.get(id),
   })
 
-  const apiToken = loadApiToken(dataDir)
+  const apiToken = loadOrCreateApiToken(dataDir)
   const api = await createApiServer({
     view: wired.view, actions: wired.actions, events: wired.events, port: opts.apiPort ?? 0, apiToken,
     metricsRegistry: metrics.registry, health: wired.health,
@@ -146,17 +146,5 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
       await db.close()
       log.info('node stopped')
     })()),
-  }
-}
-
-/** The operator's API token lives in the data dir (created on first start, readable by the owner only). */
-function loadApiToken(dataDir: string): string {
-  const file = join(dataDir, 'api-token')
-  try {
-    return readFileSync(file, 'utf8').trim()
-  } catch {
-    const token = toHex(randomBytes(24))
-    writeFileSync(file, token + '\n', { mode: 0o600 })
-    return token
   }
 }

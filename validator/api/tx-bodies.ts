@@ -1,26 +1,17 @@
 // The signed transaction bodies the API accepts, in one place: the forum's zod schemas (forum/tx.ts) plus
-// the `nonce` every signed body carries, and the miner's Submission (mirrors validator/state/txs.ts:
-// SubmissionTxSchema; switch to importing it once that module is committed). Amounts are decimal strings
+// the `nonce` every signed body carries, and the miner's Submission (validator/state/txs.ts). Amounts are decimal strings
 // of nano units (the forum's NanoSchema accepts them; canonical CBOR has no floats).
 import { z } from 'zod'
 import {
   BusinessRequestTxSchema, InitiatePoolTxSchema, PostTxSchema, ProposeChallengeTxSchema, StakeAvailabilityTxSchema,
   StakeTxSchema,
 } from '../../forum/tx.ts'
+import { SubmissionTxSchema } from '../state/txs.ts'
 
 const nonce = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
-/** A miner's claim: this payload (by content id) is my work for this challenge. */
-export const SubmissionBody = z.strictObject({
-  type: z.literal('Submission'),
-  sender: z.string().min(1).max(128),
-  nonce,
-  challenge: z.string().min(1).max(64),
-  /** CIDv1 (raw, sha2-256) of the payload bytes; inline bytes must match it. */
-  payloadCid: z.string().min(8).max(128),
-  /** Length of the payload in bytes; inline bytes must have it. */
-  payloadBytes: z.number().int().nonnegative(),
-})
+/** A miner's claim (the ledger's own schema): this payload, by content id, is my work for this challenge. */
+export const SubmissionBody = SubmissionTxSchema
 
 /** Mutation name → the body schema it accepts (body.type must match). */
 export const TX_BODY_BY_MUTATION = {
