@@ -36,6 +36,3 @@ export function mulDiv(a: bigint, num: bigint, den: bigint): bigint {
 }
 
 export const ppmOf = (amount: Rep, ppm: bigint | number): Rep => mulDiv(amount, BigInt(ppm), PPM)
-
-export const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b)
-export const maxBig = (a: bigint, b: bigint): bigint => (a > b ? a : b)

@@ -43,9 +43,6 @@ export class ManualClock implements Clock {
     this.timers = this.timers.filter((x) => x.live)
   }
 
-  /** Due time of the earliest live timer, if any. */
-  peek(): number | undefined { return this.nextDue()?.due }
-
   private nextDue() {
     let best: (typeof this.timers)[number] | undefined
     for (const x of this.timers) {

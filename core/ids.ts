@@ -14,4 +14,3 @@ export type Height = number
 export type Slot = number
 export type Epoch = number
 
-export const asId = <T extends Brand<string, string>>(s: string): T => s as T

@@ -77,7 +77,7 @@ for (const [name, make] of [['RocksStore', async () => RocksStore.open(tmp())], 
     it('range scans come back in numeric key order (big-endian keys), forward and reverse, within a bucket', async () => {
       const db: KvStore = await make()
       const repo = new Repository<number, number>(db, Bucket.block, uintKey, cborValue())
-      const other = new Repository<string, string>(db, Bucket.meta, stringKey, cborValue())
+      const other = new Repository<string, string>(db, Bucket.epochResult, stringKey, cborValue())
       await other.put('x', 'not a block')
       await fc.assert(fc.asyncProperty(fc.uniqueArray(fc.nat(1_000_000), { minLength: 1, maxLength: 50 }), async (ns) => {
         await db.batch(ns.map((n) => repo.putOp(n, n)))

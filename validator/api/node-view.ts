@@ -85,7 +85,7 @@ export interface NodeViewModules {
   root(): string
 }
 
-/** Recent blocks and epoch records are cached in memory for the synchronous view. */
+/** Recent blocks and epoch records are cached in memory for the synchronous view; the owner calls refresh() when they change. */
 export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Promise<void> } {
   const { ledger } = m
   let recentBlocks: BlockDto[] = []
@@ -97,9 +97,7 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
     recentBlocks = stored.map((s, i) => dtoBlock(s.block, stored[i + 1]?.block.prevStateRoot ?? (s.block.height === ledger.height ? m.root() : ''), s.certificate, m.schedule.epochOf(s.block.slot))).reverse()
     epochs = (await m.blocks.epochRecords()).sort((a, b) => b.epoch - a.epoch)
   }
-  const timer = setInterval(() => { void refresh().catch(() => {}) }, 500)
-  timer.unref()
-  void refresh()
+  void refresh().catch(() => {})
 
   const posts = (): PostDto[] => [...ledger.forum.posts.keys()].sort().map((id) => {
     const p = ledger.forum.posts.get(id)!

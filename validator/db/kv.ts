@@ -26,10 +26,3 @@ export interface KvStore {
   range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]>
   close(): Promise<void>
 }
-
-/** Collect a range into an array (bounded by `limit` when given). */
-export async function collectRange(store: KvStore, opts: RangeOptions): Promise<[Uint8Array, Uint8Array][]> {
-  const out: [Uint8Array, Uint8Array][] = []
-  for await (const e of store.range(opts)) out.push(e)
-  return out
-}

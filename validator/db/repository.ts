@@ -4,22 +4,12 @@ import type { BatchOp, KvStore, WriteOptions } from './kv.ts'
 import { concatBytes, u64be, readU64be, utf8, fromUtf8 } from '../../core/bytes.ts'
 import { encode, decode } from '../../core/encoding.ts'
 
-/** Bucket numbers are part of the on-disk format: never reuse or renumber one. */
+/** Bucket numbers are part of the on-disk format: never reuse or renumber one (gaps are fine). */
 export const Bucket = {
-  meta: 0x01,
   block: 0x02, // height → decided block with its commit certificate
-  stateSnapshot: 0x03,
   dutyDecided: 0x04, // slashing protection: (duty, key) → the one value signed
-  consensusSigner: 0x05, // last signed message per (height, round, type)
-  submission: 0x06,
-  payload: 0x07,
-  evaluation: 0x08,
-  audit: 0x09,
-  parsig: 0x0a,
-  aggsig: 0x0b,
-  checkpoint: 0x0c,
-  epochResult: 0x0d,
-  mempool: 0x0e,
+  consensusSigner: 0x05, // (height, round, type) → the value hash signed
+  epochResult: 0x0d, // epoch → weights hash, weight signatures, chain tx, checkpoint
   consensusPrepared: 0x0f, // height → prepared state (re-proposed after a restart)
   test: 0x7f,
 } as const

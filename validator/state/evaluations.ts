@@ -46,16 +46,6 @@ export interface EvalState {
 
 export const emptyEvalState = (): EvalState => ({ submissions: new Map(), pending: [], miners: [], minerUid: new Map(), results: new Map() })
 
-export function cloneEvalState(s: EvalState): EvalState {
-  return {
-    submissions: new Map([...s.submissions].map(([k, r]) => [k, { ...r, committee: [...r.committee], reports: r.reports.map((x) => ({ ...x })), final: r.final ? { ...r.final, deviating: [...r.final.deviating] } : undefined }])),
-    pending: [...s.pending],
-    miners: [...s.miners],
-    minerUid: new Map(s.minerUid),
-    results: new Map(s.results),
-  }
-}
-
 /** Submission id: hash of (miner, challenge, payload cid) — the first committer of a payload owns it. */
 export const submissionIdOf = (challenge: string, payloadCid: string): string => toHex(hashValue({ challenge, payloadCid }))
 

@@ -14,7 +14,7 @@ import type { Block } from './block.ts'
 import { blockHash } from './block.ts'
 import type { VerifiedTx } from './txs.ts'
 import {
-  addReport, addSubmission, cloneEvalState, computeEpochResult, emptyEvalState, evalStateForRoot, finalizeReady,
+  addReport, addSubmission, computeEpochResult, emptyEvalState, evalStateForRoot, finalizeReady,
   submissionIdOf, type EpochResult, type EvalState, type SubmissionRecord,
 } from './evaluations.ts'
 
@@ -68,10 +68,6 @@ export function createGenesisLedger(g: Genesis): LedgerState {
   }
 }
 
-export function cloneLedger(s: LedgerState): LedgerState {
-  return { ...s, forum: forum.cloneState(s.forum), evals: cloneEvalState(s.evals), nonces: new Map(s.nonces), genesisChallenges: [...s.genesisChallenges] }
-}
-
 /** Challenges that score this epoch: genesis ones plus registry-active ones, by id. */
 export function activeChallengeTable(s: LedgerState): { id: string; moduleHash: string; emissionSharePpm: number; committeeSize?: number }[] {
   const out = new Map<string, { id: string; moduleHash: string; emissionSharePpm: number; committeeSize?: number }>()
@@ -88,9 +84,6 @@ export function ledgerStateRoot(s: LedgerState): string {
     forum.stateRoot(s.forum), hashValue(evalStateForRoot(s.evals)), hashValue({ height: s.height, last: s.lastBlockHash, slot: s.lastSlot, nonces }),
   )))
 }
-
-/** Validator set of the current epoch, as power per member (sorted by power desc, then id). */
-export const validatorsOf = (s: LedgerState): forum.Validator[] => s.forum.validators
 
 /** Apply a decided block (mutates `s`). `txs` are the block's transactions, already verified. */
 export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedTx[]): ApplyResult {
@@ -125,7 +118,7 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       if (tx.payloadBytes > LEDGER_RULES.maxPayloadBytes) return fail('PAYLOAD_TOO_LARGE', `payload of ${tx.payloadBytes} bytes`)
       const id = submissionIdOf(tx.challenge, tx.payloadCid)
       if (s.evals.submissions.has(id)) return fail('DUPLICATE', 'this payload was already submitted (the first committer owns it)')
-      const vals = validatorsOf(s)
+      const vals = s.forum.validators
       const seed = hashValue({ prev: fromHex(s.lastBlockHash), submission: id })
       const size = ch.committeeSize ?? s.forum.params.committeeSize
       const chosen = forum.assignCommittee(vals.map((x) => ({ member: x.member, stake: x.power })), seed, size)

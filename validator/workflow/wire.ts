@@ -6,8 +6,9 @@
 //       ─► SigAgg ─► Broadcaster (chain, once, rotating submitter with fallback) / Checkpointer (DHT)
 //   gossip in (submissions, forum, evaluations) ─► validation ─► Mempool;  laggard ─► block sync
 import type { Clock } from '../../core/clock.ts'
-import { decode, hashValue } from '../../core/encoding.ts'
-import { fromHex, toHex } from '../../core/bytes.ts'
+import { decode } from '../../core/encoding.ts'
+import { sha256 } from '../../core/hash.ts'
+import { concatBytes, fromHex, toHex } from '../../core/bytes.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { Domain, signBls, verifyBls, aggregateBlsSignatures } from '../../core/crypto/sign.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
@@ -162,7 +163,8 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   }
 
   function verified(t: SignedTx): VerifiedTx {
-    const id = toHex(hashValue(t))
+    // Keyed by body, key and signature together: a valid signature replayed with another body misses.
+    const id = toHex(sha256(concatBytes(t.body, t.publicKey, t.signature)))
     let v = verifiedCache.get(id)
     if (!v) {
       v = verifyTx(t)
@@ -189,6 +191,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       mempool.prune(result.outcomes.map((r) => r.id), (t) => t.nonce <= (ledger.nonces.get(t.sender) ?? -1))
       for (const e of result.events) onLedgerEvent(e, block)
       emit({ type: 'block', block: dtoBlock(block, result.stateRoot, certificate) })
+      refreshView()
     }
     const p = applying.then(run, run)
     applying = p.catch((e) => log.error({ err: errorMessage(e) }, 'applying a decided block failed'))
@@ -225,6 +228,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   async function onEpochClosed(result: EpochResult, block: Block): Promise<void> {
     const e = result.epoch
     await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash })
+    refreshView()
     if (!blsSet.keys.has(self)) return // only the certifying (genesis) set signs
     if (m.chain && o.chainTarget && result.uids.length > 0) {
       const digest = weightsDigest({ ...o.chainTarget, epoch: BigInt(e), uids: result.uids, weights: result.weights })
@@ -254,6 +258,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     m.metrics.certifiedEpochs.inc({ kind: a.kind })
     if (a.kind === 'weights') {
       await m.blocks.updateEpoch(a.epoch, { weightSignatures: Object.fromEntries(a.signatures) })
+      refreshView()
       scheduleBroadcast(a.epoch)
       return
     }
@@ -263,6 +268,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     const agg = aggregateBlsSignatures(a.signatures.map(([, sig]) => fromHex(sig)))
     const rec = encodeCheckpointRecord(header, signers, agg)
     await m.blocks.updateEpoch(a.epoch, { checkpoint: { height: header.height, stateRoot: header.stateRoot, blockHash: header.blockHash, signers, cid: header.stateCid } })
+    refreshView()
     const put = await m.host.dht.putCheckpoint(rec).catch((e) => { log.warn({ err: errorMessage(e) }, 'checkpoint put failed'); return undefined })
     if (isDesignated(a.epoch)) {
       const snap = snapshots.get(header.stateCid)
@@ -300,6 +306,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     m.metrics.chainSubmissions.inc({ result: r.status })
     if (r.status === 'submitted') {
       await m.blocks.updateEpoch(epoch, { chainTx: r.txHash })
+      refreshView()
       log.info({ epoch, tx: r.txHash, gas: r.gasUsed.toString() }, 'weights submitted to chain')
       const updated = await m.blocks.getEpoch(epoch)
       if (updated) emit({ type: 'certifiedEpoch', epoch: dtoEpoch(ledger, updated) })
@@ -415,6 +422,16 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   }
 
   const view = createNodeView({ ledger, blocks: m.blocks, host: m.host, self, keys, genesis, schedule, clock, root: () => root, mempool })
+  // The view caches recent blocks and epoch records; it is refreshed when they change (one refresh at a time).
+  let viewRefresh: Promise<void> | undefined
+  let viewStale = false
+  function refreshView(): void {
+    if (viewRefresh) { viewStale = true; return }
+    viewRefresh = view.refresh().catch(() => undefined).finally(() => {
+      viewRefresh = undefined
+      if (viewStale) { viewStale = false; refreshView() }
+    })
+  }
 
   return {
     view,

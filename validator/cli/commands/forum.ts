@@ -1,10 +1,8 @@
 // `agora forum ...` commands: `simulate <scenario.json>` runs a forum scenario through the pure state
 // machine and prints the outcome as JSON (contract in forum/scenario.ts).
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import { runScenario } from '../../../forum/scenario.ts'
-import { printJson } from '../output.ts'
+import { printJson, readJsonFile } from '../output.ts'
 
 export function registerForumCommands(program: Command): void {
   const forum = program.command('forum').description('forum, reputation and validation pools')
@@ -13,12 +11,6 @@ export function registerForumCommands(program: Command): void {
     .description('apply a scenario (genesis, posts, pools, stakes, advances, resolutions) and print balances, posts, pools and supply as JSON')
     .argument('<scenario>', 'scenario JSON file')
     .action((file: string) => {
-      let input: unknown
-      try {
-        input = JSON.parse(readFileSync(file, 'utf8'))
-      } catch (e) {
-        throw new AgoraError('SCENARIO', `read scenario ${file}: ${errorMessage(e)}`)
-      }
-      printJson(runScenario(input).output)
+      printJson(runScenario(readJsonFile(file, 'SCENARIO', 'scenario')).output)
     })
 }

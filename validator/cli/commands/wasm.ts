@@ -7,7 +7,7 @@ import { AgoraError } from '../../../core/errors.ts'
 import { meterModule } from '../../runtime/meter.ts'
 import { DEFAULT_POLICY, parsePolicy, type RuntimePolicy } from '../../runtime/policy.ts'
 import { createExecutionService } from '../../runtime/service.ts'
-import { printJson } from '../output.ts'
+import { printJson, readJsonFile } from '../output.ts'
 
 function readBytes(path: string, what: string): Uint8Array {
   try { return new Uint8Array(readFileSync(path)) } catch (e) {
@@ -18,7 +18,7 @@ function readBytes(path: string, what: string): Uint8Array {
 export function loadPolicyFile(path: string | undefined): RuntimePolicy {
   if (!path) return DEFAULT_POLICY
   let raw: unknown
-  try { raw = JSON.parse(readFileSync(path, 'utf8')) } catch (e) { throw new AgoraError('BAD_POLICY', `cannot read policy ${path}: ${(e as Error).message}`) }
+  raw = readJsonFile(path, 'BAD_POLICY', 'policy')
   try { return parsePolicy(raw) } catch (e) {
     const issues = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues
     throw new AgoraError('BAD_POLICY', `invalid policy ${path}: ${issues ? issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message}`)

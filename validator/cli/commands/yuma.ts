@@ -1,22 +1,14 @@
 // `agora yuma <input.json>`: run subtensor's Yuma epoch over a weight matrix (validator/scoring/yuma) and
 // print one JSON line per epoch: consensus, incentive, dividends, bonds (u16), emission, and more.
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import { formatYumaEpoch, parseYumaInput, runYumaEpochs } from '../../scoring/index.ts'
-import { printJson } from '../output.ts'
+import { printJson, readJsonFile } from '../output.ts'
 
 export function registerYumaCommands(program: Command): void {
   program.command('yuma')
     .description('emulate Yuma consensus epochs (original or Yuma 3) for a weight matrix; one JSON line per epoch')
     .argument('<input>', 'JSON file: {params, stake, validators, epochs: [{weights, active}], emission}')
     .action((file: string) => {
-      let json: unknown
-      try {
-        json = JSON.parse(readFileSync(file, 'utf8'))
-      } catch (e) {
-        throw new AgoraError('BAD_YUMA_INPUT', `cannot read ${file}: ${errorMessage(e)}`)
-      }
-      runYumaEpochs(parseYumaInput(json)).forEach((r, i) => printJson(formatYumaEpoch(i, r)))
+      runYumaEpochs(parseYumaInput(readJsonFile(file, 'BAD_YUMA_INPUT', 'yuma input'))).forEach((r, i) => printJson(formatYumaEpoch(i, r)))
     })
 }
