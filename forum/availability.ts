@@ -15,13 +15,23 @@ export function stakeAvailability(s: ForumState, tx: StakeAvailabilityTx): void 
   const cur = s.availability.get(tx.sender)
   const unlockEpoch = Math.max(cur?.unlockEpoch ?? 0, s.epoch + tx.epochs)
   account(s, tx.sender).locked += tx.amount
+  // Staking again cancels a pending exit.
   s.availability.set(tx.sender, { amount: (cur?.amount ?? 0n) + tx.amount, unlockEpoch })
 }
 
+/**
+ * Before the unlock epoch an unstake is an exit: the member leaves the validator set at the next boundary
+ * but its REP stays locked until the unlock epoch (a validator cannot dodge a dispute by leaving). From the
+ * unlock epoch on, an unstake releases the REP. Returns the amount released (0 for an exit).
+ */
 export function unstakeAvailability(s: ForumState, tx: UnstakeAvailabilityTx): bigint {
   const cur = s.availability.get(tx.sender)
   if (!cur) throw new AgoraError('NO_STAKE', `${tx.sender} has no availability stake`)
-  if (s.epoch < cur.unlockEpoch) throw new AgoraError('LOCKED', `availability of ${tx.sender} is locked until epoch ${cur.unlockEpoch} (now ${s.epoch})`)
+  if (s.epoch < cur.unlockEpoch) {
+    if (cur.exiting) throw new AgoraError('LOCKED', `availability of ${tx.sender} is exiting and locked until epoch ${cur.unlockEpoch} (now ${s.epoch})`)
+    cur.exiting = true
+    return 0n
+  }
   account(s, tx.sender).locked -= cur.amount
   s.availability.delete(tx.sender)
   return cur.amount

@@ -22,7 +22,7 @@ function canonical(s: ForumState): Record<string, unknown> {
     accounts: sortedKeys(s.accounts).map((m) => { const a = s.accounts.get(m)!; return [m, a.rep, a.locked, a.credits] }),
     posts: sortedKeys(s.posts).map((id) => postRow(s.posts.get(id)!)),
     pools: sortedKeys(s.pools).map((id) => poolRow(s.pools.get(id)!)),
-    availability: sortedKeys(s.availability).map((m) => { const a = s.availability.get(m)!; return [m, a.amount, a.unlockEpoch] }),
+    availability: sortedKeys(s.availability).map((m) => { const a = s.availability.get(m)!; return [m, a.amount, a.unlockEpoch, a.exiting ? 1 : 0] }),
     validators: s.validators.map((v) => [v.member, v.power]),
     feePot: s.feePot,
     totals: [s.totals.genesis, s.totals.minted, s.totals.burned, s.totals.escrow, s.totals.genesisCredits, s.totals.deposited],
@@ -107,7 +107,7 @@ export function restore(bytes: Uint8Array): ForumState {
       }
       return [p.id, p]
     })),
-    availability: new Map(rows(c.availability).map((r) => [str<MemberId>(r[0]), { amount: big(r[1]), unlockEpoch: num(r[2]) }])),
+    availability: new Map(rows(c.availability).map((r) => [str<MemberId>(r[0]), { amount: big(r[1]), unlockEpoch: num(r[2]), ...(r[3] === 1 ? { exiting: true } : {}) }])),
     validators: rows(c.validators).map((r) => ({ member: str<MemberId>(r[0]), power: big(r[1]) })),
     feePot: big(c.feePot),
     totals: { genesis: big(t[0]), minted: big(t[1]), burned: big(t[2]), escrow: big(t[3]), genesisCredits: big(t[4]), deposited: big(t[5]) },

@@ -69,7 +69,12 @@ export interface PoolRecord {
   outcome?: PoolOutcome
 }
 
-export interface AvailabilityStake { amount: bigint; unlockEpoch: number }
+export interface AvailabilityStake {
+  amount: bigint
+  unlockEpoch: number
+  /** Exit requested: out of the validator set from the next boundary; the REP stays locked until unlockEpoch. */
+  exiting?: boolean
+}
 export interface Validator { member: MemberId; power: bigint }
 
 export interface Totals {
@@ -173,7 +178,7 @@ export function computeValidatorSet(s: ForumState): Validator[] {
   const vs: Validator[] = []
   for (const m of sortedKeys(s.availability)) {
     const a = s.availability.get(m)!
-    if (a.amount > 0n && a.unlockEpoch > s.epoch) vs.push({ member: m, power: a.amount })
+    if (a.amount > 0n && a.unlockEpoch > s.epoch && !a.exiting) vs.push({ member: m, power: a.amount })
   }
   vs.sort((x, y) => (x.power !== y.power ? (x.power > y.power ? -1 : 1) : x.member < y.member ? -1 : 1))
   return vs.slice(0, s.params.maxValidators)

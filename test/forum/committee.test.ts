@@ -50,12 +50,20 @@ describe('availability and the validator set', () => {
     expect(s.validators).toEqual([{ member: 'b', power: rep('50') }, { member: 'a', power: rep('30') }])
     // Locked availability is not spendable and cannot be withdrawn before its unlock epoch.
     expect(applyTx(s, { type: 'Stake', sender: M('a'), pool: 'x' as never, amount: rep('71'), inFavor: true }, { slot: 32 }).ok).toBe(false)
-    expect(applyTx(s, { type: 'UnstakeAvailability', sender: M('a') }, { slot: 32 })).toMatchObject({ ok: false, code: 'LOCKED' })
-    advanceTo(s, 64) // epoch 2: a and c unlocked (unlockEpoch 2), b until 3
-    expect(s.validators).toEqual([{ member: 'b', power: rep('50') }])
+    // An early unstake is an exit: b leaves the set at the next boundary, its REP stays locked.
+    ok(s, { type: 'UnstakeAvailability', sender: M('b') })
+    expect(s.accounts.get(M('b'))!.locked).toBe(rep('50'))
+    expect(applyTx(s, { type: 'UnstakeAvailability', sender: M('b') }, { slot: 32 })).toMatchObject({ ok: false, code: 'LOCKED' })
+    expect(s.validators).toEqual([{ member: 'b', power: rep('50') }, { member: 'a', power: rep('30') }])
+    advanceTo(s, 64) // epoch 2: a and c unlocked (unlockEpoch 2); b exited (locked until 3)
+    expect(s.validators).toEqual([])
+    expect(applyTx(s, { type: 'UnstakeAvailability', sender: M('b') }, { slot: 64 })).toMatchObject({ ok: false, code: 'LOCKED' })
+    advanceTo(s, 96)
+    ok(s, { type: 'UnstakeAvailability', sender: M('b') })
+    expect(s.accounts.get(M('b'))!.locked).toBe(0n)
     ok(s, { type: 'UnstakeAvailability', sender: M('a') })
     expect(s.accounts.get(M('a'))!.locked).toBe(0n)
-    expect(applyTx(s, { type: 'StakeAvailability', sender: M('a'), amount: rep('1'), epochs: 1 }, { slot: 64 })).toMatchObject({ ok: false, code: 'BAD_LOCK' })
+    expect(applyTx(s, { type: 'StakeAvailability', sender: M('a'), amount: rep('1'), epochs: 1 }, { slot: 96 })).toMatchObject({ ok: false, code: 'BAD_LOCK' })
   })
 })
 

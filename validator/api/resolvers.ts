@@ -124,6 +124,7 @@ export function buildResolvers({ view, actions, pubsub, limits, metrics, operato
       initiatePool: (_: unknown, a: { tx: SignedTxInput }) => signedTx('initiatePool', a.tx),
       stake: (_: unknown, a: { tx: SignedTxInput }) => signedTx('stake', a.tx),
       stakeAvailability: (_: unknown, a: { tx: SignedTxInput }) => signedTx('stakeAvailability', a.tx),
+      unstakeAvailability: (_: unknown, a: { tx: SignedTxInput }) => signedTx('unstakeAvailability', a.tx),
       businessRequest: (_: unknown, a: { tx: SignedTxInput }) => signedTx('businessRequest', a.tx),
       proposeChallenge: (_: unknown, a: { tx: SignedTxInput; module?: string | null }) => signedTx('proposeChallenge', a.tx, a.module ? {
         b64: a.module,

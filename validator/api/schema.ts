@@ -220,6 +220,8 @@ type Mutation {
   stake(tx: SignedTxInput!): TxReceipt!
   "Lock REP to be eligible for duties (StakeAvailability)."
   stakeAvailability(tx: SignedTxInput!): TxReceipt!
+  "Leave the validator set at the next epoch boundary; REP unlocks at the stake's unlock epoch (UnstakeAvailability)."
+  unstakeAvailability(tx: SignedTxInput!): TxReceipt!
   "A business request with a fee (BusinessRequest)."
   businessRequest(tx: SignedTxInput!): TxReceipt!
   "Propose a challenge (ProposeChallenge); the module bytes inline (base64) must hash to the manifest's moduleHash."

@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import {
   BusinessRequestTxSchema, InitiatePoolTxSchema, PostTxSchema, ProposeChallengeTxSchema, StakeAvailabilityTxSchema,
-  StakeTxSchema,
+  StakeTxSchema, UnstakeAvailabilityTxSchema,
 } from '../../forum/tx.ts'
 import { SubmissionTxSchema } from '../state/txs.ts'
 
@@ -20,6 +20,7 @@ export const TX_BODY_BY_MUTATION = {
   initiatePool: InitiatePoolTxSchema.extend({ nonce }),
   stake: StakeTxSchema.extend({ nonce }),
   stakeAvailability: StakeAvailabilityTxSchema.extend({ nonce }),
+  unstakeAvailability: UnstakeAvailabilityTxSchema.extend({ nonce }),
   businessRequest: BusinessRequestTxSchema.extend({ nonce }),
   proposeChallenge: ProposeChallengeTxSchema.extend({ nonce }),
 } as const
@@ -27,7 +28,7 @@ export type TxMutation = keyof typeof TX_BODY_BY_MUTATION
 
 export const TX_TYPE_BY_MUTATION: Readonly<Record<TxMutation, string>> = {
   submit: 'Submission', post: 'Post', initiatePool: 'InitiatePool', stake: 'Stake',
-  stakeAvailability: 'StakeAvailability', businessRequest: 'BusinessRequest', proposeChallenge: 'ProposeChallenge',
+  stakeAvailability: 'StakeAvailability', unstakeAvailability: 'UnstakeAvailability', businessRequest: 'BusinessRequest', proposeChallenge: 'ProposeChallenge',
 }
 
 /** What a client puts on the wire for each mutation (before the schemas' transforms). */

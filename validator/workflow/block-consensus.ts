@@ -20,6 +20,8 @@ export interface BlockConsensusModules {
   publish(bytes: Uint8Array): Promise<void>
   /** Current state of the ledger the next height builds on. */
   nextHeight(): number
+  /** False while the node may hold a stale view (start-up sync): no instance starts, nothing is signed. */
+  canVote(): boolean
   validatorSet(): ValidatorSet
   slotMs(): number
   buildProposal(height: number): Block
@@ -56,7 +58,7 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
   const signer = ed25519VoteSigner(m.selfId, m.ed25519Seed)
 
   async function start(height: number): Promise<void> {
-    if (starting || stopped || (current && current.height === height)) return
+    if (starting || stopped || !m.canVote() || (current && current.height === height)) return
     const set = m.validatorSet()
     if (set.indexOf(m.selfId) < 0) return // not a validator this epoch: follow by sync only
     starting = true

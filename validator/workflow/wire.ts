@@ -131,11 +131,15 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   })
 
   // ---- block consensus ----
-  let syncing = false
+  let syncing: Promise<void> | undefined
+  /** False until the start-up sync found nothing newer at our peers: we never vote on a stale view. */
+  let caughtUp = false
+  let stopped = false
   const consensus = createBlockConsensus({
     clock, log, store: m.signerStore, selfId: self, ed25519Seed: keys.ed25519Seed,
     publish: async (bytes) => { await m.host.gossip.publish(Topic.consensus, bytes).catch(() => undefined) },
     nextHeight: () => ledger.height + 1,
+    canVote: () => caughtUp,
     validatorSet,
     slotMs: () => ledger.forum.params.slotMs,
     buildProposal: (height) => ({
@@ -386,9 +390,12 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   })
 
   // ---- block sync for laggards ----
-  async function syncFrom(peer: string): Promise<void> {
-    if (syncing) return
-    syncing = true
+  /** Fetch and apply the blocks `peer` has beyond ours (one sync at a time; callers share it). */
+  function syncFrom(peer: string): Promise<void> {
+    syncing ??= doSync(peer).finally(() => { syncing = undefined })
+    return syncing
+  }
+  async function doSync(peer: string): Promise<void> {
     try {
       for (let rounds = 0; rounds < 64; rounds++) {
         const from = ledger.height + 1
@@ -406,9 +413,29 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       }
     } catch (e) {
       log.warn({ peer, err: errorMessage(e) }, 'block sync failed')
-    } finally {
-      syncing = false
     }
+  }
+
+  /**
+   * Before it votes, a (re)started node asks its peers for newer blocks until a round brings nothing new
+   * (a restarted validator must not act on a stale view: lium-io #1012). With no peer after a grace period
+   * (a network starting together, or a single validator) it goes ahead.
+   */
+  async function startupSync(): Promise<void> {
+    const graceUntil = clock.now() + 15_000
+    while (!stopped) {
+      const peers = m.host.peers()
+      if (peers.length === 0) {
+        if (genesis.validators.length === 1 || clock.now() > graceUntil) break
+        await new Promise((r) => setTimeout(r, 250))
+        continue
+      }
+      const before = ledger.height
+      for (const p of peers) await syncFrom(p)
+      if (ledger.height === before) break
+    }
+    caughtUp = true
+    log.info({ height: ledger.height }, 'caught up; voting')
   }
 
   // ---- the slot loop ----
@@ -442,6 +469,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       ready() {
         const now = schedule.slotAt(clock.now())
         if (clock.now() >= genesis.genesisTime && ledger.lastSlot < now - 4 && genesis.validators.length > 1) return { ready: false, reason: `behind: last block at slot ${ledger.lastSlot}, now ${now}` }
+        if (!caughtUp) return { ready: false, reason: 'catching up with peers' }
         if (genesis.validators.length > 1 && m.host.peers().length === 0) return { ready: false, reason: 'no peers' }
         return { ready: true }
       },
@@ -466,8 +494,10 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       m.host.handleBlocks(async (from, to) => (await m.blocks.range(from, Math.min(to, from + 63))).map((b) => encode(b)))
       m.host.handleBlobs((cid) => snapshots.get(cid) ?? payloads.get(cid))
       ticker = startSlotTicker(schedule, clock, onSlot)
+      void startupSync()
     },
     stop() {
+      stopped = true
       ticker?.stop()
       consensus.stop()
     },

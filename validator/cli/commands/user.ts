@@ -150,6 +150,11 @@ export function registerUserCommands(program: Command): void {
     .action(async (amount: string, o: CommonOpts & { epochs: string }) => {
       await sendTx(o, 'stakeAvailability', { type: 'StakeAvailability', amount: nanoAmount(amount, 'amount'), epochs: positiveInt(o.epochs, '--epochs') })
     })
+  withCommon(availability.command('unstake'), true)
+    .description('leave the validator set at the next epoch boundary (REP unlocks at the stake\'s unlock epoch)')
+    .action(async (o: CommonOpts) => {
+      await sendTx(o, 'unstakeAvailability', { type: 'UnstakeAvailability' })
+    })
 
   const challenge = program.commands.find((c) => c.name() === 'challenge') ?? program.command('challenge').description('challenges: build, publish')
   registerChallengePublish(challenge)
