@@ -73,11 +73,15 @@ export async function buildLocalNetwork(o: LocalNetworkOptions): Promise<LocalNe
   for (const v of spares) balances[v.peerId] = o.validatorRep ?? '1000'
   for (const v of validators) balances[v.peerId] = o.validatorRep ?? '1000'
   for (const m of miners) balances[m.peerId] = o.minerRep ?? '10'
+  // Fee credits so validators can open pools (e.g. on parameter-change posts).
+  const credits: Record<string, string> = {}
+  for (const v of [...validators, ...spares]) credits[v.peerId] = '100'
   const genesis: Genesis = {
     networkId: o.networkId ?? 'agora-devnet',
     genesisTime: o.genesisTime ?? Date.now() + 3000,
     params: { ...(o.slotMs ? { slotMs: o.slotMs } : {}), ...(o.epochSlots ? { epochSlots: o.epochSlots } : {}), ...(o.params ?? {}) },
     balances,
+    credits,
     validators: gv,
     challenges: (o.challenges ?? []).map((c) => ({
       id: c.id, module: relative(dir, resolve(c.modulePath)), emissionSharePpm: c.emissionSharePpm,

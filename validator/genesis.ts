@@ -39,6 +39,8 @@ export const GenesisSchema = z.object({
   genesisTime: z.number().int().nonnegative(),
   params: z.record(z.string(), z.union([z.number().int(), z.string(), z.boolean()])).default({}),
   balances: z.record(z.string(), rep).default({}),
+  /** Fee-currency balances (pool and business fees are paid in it), decimal like REP. */
+  credits: z.record(z.string(), rep).default({}),
   validators: z.array(GenesisValidatorSchema).min(1),
   challenges: z.array(GenesisChallengeSchema).default([]),
   chain: z.object({ chainId: z.number().int().positive(), rpcUrl: z.string().optional(), weightRegistry: z.string().optional() }).optional(),

@@ -1,7 +1,7 @@
 // `agora devnet`: a whole local network from nothing — keys and a genesis, the embedded chain with the
 // WeightRegistry deployed, one OS process per validator under the supervisor, demo miners, a live status
 // view, and with --epochs N a JSON summary whose exit code says whether every node agrees.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseRep } from '../../core/amount.ts'
 import { deriveNodeKeys } from '../../core/crypto/keys.ts'
@@ -9,7 +9,7 @@ import { errorMessage } from '../../core/errors.ts'
 import { startEmbeddedChain, deployWeightRegistry, createChainClient, type EmbeddedChain } from '../../contracts/index.ts'
 import { buildChallenges, BUILD_DIR } from '../../challenges/build.ts'
 import { buildLocalNetwork, type LocalNetwork } from '../genesis-builder.ts'
-import { initDataDir } from '../cli/commands/keys.ts'
+import { initDataDir, loadKeysFromDataDir } from '../cli/commands/keys.ts'
 import { graphqlData, signTransaction } from '../api/client.ts'
 import { createSupervisor, type Supervisor } from './supervisor.ts'
 import { agoraNodeCommand } from './launch.ts'
@@ -95,15 +95,13 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     const tx = signTransaction(keys.ed25519Seed, { type: 'StakeAvailability', sender: keys.peerId, nonce: Date.now(), amount: parseRep('100').toString(), epochs: 1000 })
     await gql(running, `mutation($tx: SignedTxInput!) { stakeAvailability(tx: $tx) { txId } }`, { tx })
   }
+  /** Removing a validator: it exits (leaves the set at the next boundary), signed with its own key. */
   async function beforeRemove(n: NodeRecord): Promise<void> {
-    const mn = JSON.parse(readFileSync(join(dir, 'mnemonics.json'), 'utf8')) as { validators: string[] }
-    const mnemonic = mn.validators[n.index - 1]
-    if (!mnemonic) return
-    const keys = await deriveNodeKeys(mnemonic)
+    const { keys } = await loadKeysFromDataDir(n.dataDir)
     const other = sup.nodes().find((r) => r.status === 'running' && r.id !== n.id)
     if (!other) return
     const tx = signTransaction(keys.ed25519Seed, { type: 'UnstakeAvailability', sender: keys.peerId, nonce: Date.now() })
-    await gql(other, `mutation($tx: SignedTxInput!) { unstakeAvailability(tx: $tx) { txId } }`, { tx }).catch(() => undefined)
+    await gql(other, `mutation($tx: SignedTxInput!) { unstakeAvailability(tx: $tx) { txId } }`, { tx })
   }
 
   const reader = createChainClient({ rpcUrl: chain.rpcUrl!, address: registry })

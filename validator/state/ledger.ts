@@ -60,8 +60,10 @@ export function createGenesisLedger(g: Genesis): LedgerState {
     rep[v.peerId] = (rep[v.peerId] ?? 0n) < stake ? stake : rep[v.peerId]!
     availability[v.peerId] = { amount: stake, unlockEpoch: 1_000_000 }
   }
-  // The system pays evidence fees from outside the forum; validators hold no fee credits at genesis.
-  const state = forum.createState({ params: g.params as Partial<forum.Params>, rep, availability })
+  // The system pays evidence fees from outside the forum; members pay pool fees from genesis credits.
+  const credits: Record<string, bigint> = {}
+  for (const [m, v] of Object.entries(g.credits)) credits[m] = parseRep(v)
+  const state = forum.createState({ params: g.params as Partial<forum.Params>, rep, credits, availability })
   return {
     height: 0, lastBlockHash: genesisHash(g), lastSlot: -1, forum: state, evals: emptyEvalState(), nonces: new Map(),
     genesisChallenges: g.challenges.map((c) => ({ id: c.id, moduleHash: c.moduleHash.replace(/^0x/, ''), emissionSharePpm: c.emissionSharePpm })).sort((a, b) => (a.id < b.id ? -1 : 1)),

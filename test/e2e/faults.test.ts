@@ -1,0 +1,202 @@
+// Faults on a running devnet (real processes, real libp2p, RocksDB, embedded chain), driven the way an
+// operator would: SIGKILL a validator mid-epoch, SIGSTOP one for longer than an epoch, `agora nodes add`
+// and `agora nodes remove`, and a node recreated from its mnemonic alone on an empty data dir. An observer
+// on the consensus topic records every vote and checks that no validator ever signed two different values
+// for the same (height, round, type) — across the kill and restart too.
+import { afterAll, describe, expect, it } from 'vitest'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AGORA_BIN, runCli } from '../helpers/cli.ts'
+import { isAlive } from '../../validator/devnet/processes.ts'
+import { readRegistry, type NodeRecord } from '../../validator/devnet/registry.ts'
+import { createAgoraHost, Topic, type AgoraHost } from '../../validator/p2p/index.ts'
+import { decode } from '../../core/encoding.ts'
+import { toHex } from '../../core/bytes.ts'
+import { decodeConsensusMessage, signedValueKey } from '../../validator/consensus/index.ts'
+import { parseBlockValue } from '../../validator/workflow/block-consensus.ts'
+import { deriveNodeKeys } from '../../core/crypto/keys.ts'
+import { signTransaction } from '../../validator/api/client.ts'
+
+const SLOT_MS = 1000
+const EPOCH_SLOTS = 8
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function gql<T>(rec: NodeRecord, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const r = await fetch(`http://127.0.0.1:${rec.apiPort}/graphql`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(5000),
+  })
+  const j = (await r.json()) as { data?: T; errors?: { message: string }[] }
+  if (!j.data) throw new Error(j.errors?.[0]?.message ?? 'no data')
+  return j.data
+}
+const height = (rec: NodeRecord) => gql<{ node: { height: number } }>(rec, '{ node { height } }').then((d) => d.node.height, () => -1)
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = await probe().catch(() => undefined)
+    if (v) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
+    await sleep(500)
+  }
+}
+
+describe('a running devnet under faults', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'agora-faults-')), 'net')
+  let devnet: ChildProcess | undefined
+  let observer: AgoraHost | undefined
+  let recreated: ChildProcess | undefined
+  let devnetOut = ''
+  const votes = new Map<string, string>() // `${signer}/${height}/${round}/${type}` → value key
+  const conflicts: string[] = []
+  const registry = () => readRegistry(dir)!
+  const node = (id: string) => registry().nodes.find((n) => n.id === id)!
+  const running = () => registry().nodes.filter((n) => n.status === 'running')
+
+  afterAll(async () => {
+    recreated?.kill('SIGTERM')
+    await observer?.stop().catch(() => undefined)
+    if (devnet && devnet.exitCode === null) {
+      devnet.kill('SIGINT')
+      await new Promise((r) => devnet!.once('exit', r))
+    }
+  }, 60_000)
+
+  it('keeps finalizing and heals through kill, stop, add, remove and recreate-from-mnemonic', async () => {
+    devnet = spawn(process.execPath, [AGORA_BIN, 'devnet', '--validators', '4', '--miners', '1', '--slot-ms', String(SLOT_MS), '--epoch-slots', String(EPOCH_SLOTS), '--dir', dir], {
+      env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    devnet.stdout!.on('data', (d) => { devnetOut += d })
+    devnet.stderr!.on('data', (d) => { devnetOut += d })
+    await until('4 nodes at height 3', 120_000, async () => {
+      const r = readRegistry(dir)
+      if (!r || r.nodes.filter((n) => n.status === 'running').length < 4) return false
+      return (await Promise.all(r.nodes.map(height))).every((h) => h >= 3)
+    })
+
+    // 0. Governance: a parameter-change post whose pool passes takes effect at the next epoch boundary on
+    // every node (committee size 4 → 3), and only from then on.
+    const spares = (JSON.parse(readFileSync(join(dir, 'mnemonics.json'), 'utf8')) as { spares: string[] }).spares
+    const member = await deriveNodeKeys(spares[1]!)
+    const postId = `params-committee-${Date.now()}`
+    const send = async (mutation: string, body: Record<string, unknown>) => {
+      const tx = signTransaction(member.ed25519Seed, { sender: member.peerId, nonce: Date.now(), ...body } as never)
+      return gql<Record<string, { txId: string }>>(node('node-1'), `mutation($tx: SignedTxInput!) { ${mutation}(tx: $tx) { txId } }`, { tx })
+    }
+    await send('post', { type: 'Post', id: postId, authors: { [member.peerId]: 1_000_000 }, citations: {}, payload: { kind: 'params', changes: { committeeSize: 3 } } })
+    await until('post decided', 30_000, async () => (await gql<{ post: { id: string } | null }>(node('node-1'), 'query($id: String!) { post(id: $id) { id } }', { id: postId })).post)
+    await send('initiatePool', { type: 'InitiatePool', id: `pool-${postId}`, post: postId, fee: '1000000000' })
+    const effective = await until('change pending', 60_000, async () => {
+      const d = await gql<{ params: { pending: { name: string; value: string; effectiveEpoch: number }[] } }>(node('node-1'), '{ params { pending { name value effectiveEpoch } } }')
+      return d.params.pending.find((p) => p.name === 'committeeSize')?.effectiveEpoch
+    })
+    await until('committeeSize 3 on every node', 60_000, async () => {
+      const all = await Promise.all(running().map((n) => gql<{ node: { epoch: number }; params: { current: { name: string; value: string }[] } }>(n, '{ node { epoch } params { current { name value } } }')))
+      return all.every((d) => d.params.current.find((p) => p.name === 'committeeSize')?.value === '3')
+    })
+    await sleep(4 * SLOT_MS) // a few submissions under the new size
+    const subs = await gql<{ submissions: { items: { height: number; committee: string[] }[] } }>(node('node-1'), '{ submissions(first: 100) { items { height committee } } }')
+    let before = 0, after = 0
+    for (const s of subs.submissions.items) {
+      const b = await gql<{ block: { epoch: number } | null }>(node('node-1'), 'query($h: Int!) { block(height: $h) { epoch } }', { h: s.height })
+      if (!b.block) continue
+      if (b.block.epoch >= effective) { expect(s.committee).toHaveLength(3); after++ } else { expect(s.committee).toHaveLength(4); before++ }
+    }
+    expect(after, 'submissions under the new committee size').toBeGreaterThan(0)
+    expect(before, 'submissions before the change').toBeGreaterThan(0)
+
+    // An observer on the consensus topic: every vote any validator publishes.
+    observer = await createAgoraHost({ ed25519Seed: new Uint8Array(32).fill(77), verifyCheckpoint: () => true, bootstrap: node('node-1').multiaddrs })
+    await observer.start()
+    observer.gossip.subscribe(Topic.consensus, {
+      validate: () => 'accept',
+      onMessage(env) {
+        try {
+          const msg = decodeConsensusMessage(decode<Uint8Array>(env.payload), parseBlockValue)
+          if (msg.kind !== 'vote') return
+          const v = msg.signed.vote
+          const key = `${msg.signed.signer}/${v.height}/${v.round}/${v.type}`
+          const value = toHex(signedValueKey(v))
+          const prev = votes.get(key)
+          if (prev !== undefined && prev !== value) conflicts.push(key)
+          votes.set(key, value)
+        } catch { /* not a vote */ }
+      },
+    })
+
+    // 1. SIGKILL a validator mid-epoch: the other three (3/4 of the power) keep finalizing; the supervisor
+    // restarts it and it catches up.
+    const victim = node('node-2')
+    const h0 = await height(node('node-1'))
+    process.kill(victim.pid!, 'SIGKILL')
+    await until('network finalizes without node-2', 60_000, async () => (await height(node('node-1'))) >= h0 + 3)
+    await until('node-2 restarted', 90_000, async () => node('node-2').restarts >= 1 && node('node-2').status === 'running')
+    await until('node-2 caught up', 90_000, async () => (await height(node('node-2'))) >= (await height(node('node-1'))) - 1)
+
+    // 2. SIGSTOP one for longer than an epoch, then SIGCONT: it catches up (not restarted: under the threshold).
+    const paused = node('node-3')
+    process.kill(paused.pid!, 'SIGSTOP')
+    const h1 = await height(node('node-1'))
+    await sleep(EPOCH_SLOTS * SLOT_MS + 3000)
+    expect(await height(node('node-1')), 'finalizing while node-3 is stopped').toBeGreaterThan(h1)
+    process.kill(paused.pid!, 'SIGCONT')
+    await until('node-3 caught up', 90_000, async () => (await height(node('node-3'))) >= (await height(node('node-1'))) - 1)
+    expect(node('node-3').restarts).toBe(0)
+
+    // 3. `agora nodes add`: a fifth validator stakes availability, syncs, and votes from a later epoch on.
+    const add = runCli(['nodes', 'add', '--dir', dir, '--json'], {}, 180_000)
+    expect(add.status, add.stderr).toBe(0)
+    const fifth = node('node-5')
+    const fifthPeer: string = await until('node-5 up', 60_000, async () => node('node-5').peerId ?? undefined)
+    await until('node-5 in the validator set', 120_000, async () => {
+      const d = await gql<{ validators: { items: { peerId: string }[] } }>(node('node-1'), '{ validators(first: 50) { items { peerId } } }')
+      return d.validators.items.some((v) => v.peerId === fifthPeer)
+    })
+    await until('node-5 signs commits', 120_000, async () => {
+      const d = await gql<{ blocks: { items: { certificateSigners: string[] }[] } }>(node('node-1'), '{ blocks(first: 3) { items { certificateSigners } } }')
+      return d.blocks.items.some((b) => b.certificateSigners.includes(fifthPeer)) && (await height(fifth)) > 0
+    })
+
+    // 4. `agora nodes remove`: node-5 exits; the set shrinks back to four at the next boundary.
+    const remove = runCli(['nodes', 'remove', 'node-5', '--dir', dir, '--json'], {}, 120_000)
+    expect(remove.status, remove.stderr).toBe(0)
+    await until('set back to 4', 120_000, async () => {
+      const d = await gql<{ validators: { items: { peerId: string }[] } }>(node('node-1'), '{ validators(first: 50) { items { peerId } } }')
+      return d.validators.items.length === 4 && !d.validators.items.some((v) => v.peerId === fifthPeer)
+    })
+    expect(isAlive(fifth.pid!)).toBe(false)
+
+    // 5. Recreate node-5 from its mnemonic alone, on an empty data dir: same identity, same REP, caught up.
+    const fresh = join(dir, 'recreated')
+    expect(runCli(['init', '--data-dir', fresh, '--mnemonic', spares[0]!, '--json']).status).toBe(0)
+    const apiPort = 20_000 + (process.pid % 20_000)
+    recreated = spawn(process.execPath, [AGORA_BIN, 'node', '--data-dir', fresh, '--genesis', join(dir, 'genesis.json'), '--api-port', String(apiPort),
+      ...node('node-1').multiaddrs.flatMap((a) => ['--bootstrap', a])], { stdio: 'ignore' })
+    const asRec = { ...fifth, apiPort } as NodeRecord
+    const q = 'query($m: String!) { node { peerId height stateRoot } balance(member: $m) { balance } }'
+    type Q = { node: { peerId: string; height: number; stateRoot: string }; balance: { balance: string } | null }
+    // Same height on both ⇒ same state root and the same REP for the recreated identity.
+    const [net, got] = await until('recreated node caught up', 120_000, async () => {
+      const [a, b] = await Promise.all([gql<Q>(node('node-1'), q, { m: fifthPeer }), gql<Q>(asRec, q, { m: fifthPeer })])
+      return a.node.height === b.node.height && a.node.height > 0 ? [a, b] as const : undefined
+    })
+    expect(got.node.peerId).toBe(fifthPeer)
+    expect(got.node.stateRoot).toBe(net.node.stateRoot)
+    expect(got.balance?.balance).toBe(net.balance?.balance)
+    expect(Number(got.balance?.balance)).toBeGreaterThan(0)
+
+    // Slashing protection held through all of it, and the observer did see votes.
+    expect(votes.size).toBeGreaterThan(20)
+    expect(conflicts).toEqual([])
+
+    // 6. Ctrl-C stops everything; nothing is left running.
+    recreated.kill('SIGTERM')
+    const pids = registry().nodes.map((n) => n.pid).filter((p): p is number => !!p)
+    devnet.kill('SIGINT')
+    await new Promise((r) => devnet!.once('exit', r))
+    await sleep(500)
+    for (const p of pids) expect(isAlive(p), `pid ${p}`).toBe(false)
+  }, 900_000)
+})
