@@ -190,7 +190,9 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       m.metrics.height.set(block.height)
       m.metrics.epoch.set(ledger.forum.epoch)
       m.metrics.blockTxs.observe(block.txs.length)
-      m.metrics.blockFinality.observe(Math.max(0, clock.now() - started) / 1000)
+      const finality = Math.max(0, clock.now() - started) / 1000
+      m.metrics.blockFinality.observe(finality)
+      m.metrics.blockFinalityQuantiles.observe(finality)
       for (const r of result.outcomes) m.metrics.txOutcomes.inc({ result: r.ok ? 'ok' : r.code ?? 'failed' })
       mempool.prune(result.outcomes.map((r) => r.id), (t) => t.nonce <= (ledger.nonces.get(t.sender) ?? -1))
       for (const e of result.events) onLedgerEvent(e, block)

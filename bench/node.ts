@@ -1,0 +1,144 @@
+// bench node: a 4-validator local network of real `agora node` processes on this machine (no chain).
+// Prints: one-way gossip latency between two libp2p hosts (the floor's unit: QBFT needs 3 message delays),
+// block finality (slot start → decided) p50/p99 from the nodes' own metrics, submissions finalized per
+// second end to end (API → gossip → block → evaluation on every committee member → reports in a block →
+// final score), and CPU and RSS per node at idle and under load (from /proc).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { report, median, percentile, round } from './report.ts'
+import { buildLocalNetwork } from '../validator/genesis-builder.ts'
+import { BUILD_DIR } from '../challenges/build.ts'
+import { AGORA_BIN } from '../validator/devnet/launch.ts'
+import { freePorts } from '../validator/devnet/ports.ts'
+import { readNodeJson } from '../validator/devnet/probe.ts'
+import { deriveNodeKeys } from '../core/crypto/keys.ts'
+import { cidOfBytes } from '../core/encoding.ts'
+import { signTransaction, graphqlRequest } from '../validator/api/client.ts'
+import { Topic } from '../validator/p2p/index.ts'
+import { decode } from '../core/encoding.ts'
+import { startNetwork, stopAll, sleep, waitFor } from '../test/p2p/helpers.ts'
+
+const B = 'node'
+const VALIDATORS = 4
+const SLOT_MS = 1000
+
+interface Running { proc: ChildProcess; apiPort: number; pid: number }
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return Number(f[11]) + Number(f[12]) // utime + stime (fields 14 and 15), in clock ticks (100 Hz)
+}
+const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
+
+async function sampleProcesses(nodes: Running[], seconds: number) {
+  const t0 = nodes.map((n) => cpuTicks(n.pid))
+  await sleep(seconds * 1000)
+  return nodes.map((n, i) => ({ cpuPct: round(((cpuTicks(n.pid) - t0[i]!) / 100 / seconds) * 100, 1), rssMb: round(rssMb(n.pid), 1) }))
+}
+
+async function metric(apiPort: number, name: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text()
+  const out = new Map<string, number>()
+  for (const line of text.split('\n')) if (line.startsWith(name)) { const [k, v] = line.split(' '); out.set(k!, Number(v)) }
+  return out
+}
+const finals = async (apiPort: number) => [...(await metric(apiPort, 'agora_final_scores_total')).values()].reduce((a, b) => a + b, 0)
+const nodeHeight = async (apiPort: number) => {
+  const r = await graphqlRequest<{ node: { height: number } }>(`http://127.0.0.1:${apiPort}/graphql`, '{ node { height } }')
+  return r.data?.node.height ?? 0
+}
+
+async function gossipFloor(): Promise<number> {
+  const hosts = await startNetwork(2, 'bench-node-floor')
+  const arrivals = new Map<number, number>()
+  hosts[1]!.gossip.subscribe(Topic.consensus, { validate: () => 'accept', onMessage: (env) => { arrivals.set((decode(env.payload) as { id: number }).id, performance.now()) } })
+  hosts[0]!.gossip.subscribe(Topic.consensus, { validate: () => 'accept', onMessage: () => {} })
+  await sleep(2000) // mesh
+  const sent = new Map<number, number>()
+  for (let i = 0; i < 100; i++) { sent.set(i, performance.now()); await hosts[0]!.gossip.publish(Topic.consensus, { id: i }); await sleep(10) }
+  await waitFor('probes', () => arrivals.size >= 95, 20_000).catch(() => {})
+  const lat = [...sent].filter(([id]) => arrivals.has(id)).map(([id, t]) => arrivals.get(id)! - t)
+  await stopAll(hosts)
+  const p50 = percentile(lat, 50)
+  report(B, 'gossip-one-way-2-hosts', { probes: lat.length, p50Ms: round(p50, 2), p99Ms: round(percentile(lat, 99), 2) })
+  return p50
+}
+
+export async function run(args: string[]): Promise<void> {
+  const loadSeconds = Number(args[0] ?? 30)
+  const gossipP50 = await gossipFloor()
+  const dir = mkdtempSync(join(tmpdir(), 'agora-bench-node-'))
+  const net = await buildLocalNetwork({
+    dir, validators: VALIDATORS, miners: 1, slotMs: SLOT_MS, epochSlots: 32, genesisTime: Date.now() + 8000,
+    challenges: [{ id: 'pow', modulePath: join(BUILD_DIR, 'pow.wasm'), emissionSharePpm: 1_000_000 }],
+  })
+  const ports = await freePorts(2 * VALIDATORS, new Set())
+  const nodes: Running[] = []
+  try {
+    for (let i = 0; i < VALIDATORS; i++) {
+      const boot = i === 0 ? [] : ['--bootstrap', readNodeJson(net.validators[0]!.dataDir)!.multiaddrs[0]!]
+      const proc = spawn(process.execPath, [AGORA_BIN, 'node', '--data-dir', net.validators[i]!.dataDir, '--genesis', net.genesisPath,
+        '--listen', `/ip4/127.0.0.1/tcp/${ports[2 * i]}`, '--api-port', String(ports[2 * i + 1]), ...boot], { stdio: 'ignore' })
+      nodes.push({ proc, apiPort: ports[2 * i + 1]!, pid: proc.pid! })
+      if (i === 0) await waitFor('first node up', () => readNodeJson(net.validators[0]!.dataDir) !== null, 60_000)
+    }
+    await waitFor('blocks flowing', async () => (await Promise.all(nodes.map((n) => nodeHeight(n.apiPort).catch(() => 0)))).every((h) => h >= 3), 120_000)
+
+    const idle = await sampleProcesses(nodes, 10)
+    report(B, 'idle-per-node', { nodes: VALIDATORS, cpuPctMedian: round(median(idle.map((x) => x.cpuPct)), 1), cpuPct: idle.map((x) => x.cpuPct), rssMbMedian: round(median(idle.map((x) => x.rssMb)), 1), rssMb: idle.map((x) => x.rssMb) })
+
+    // Load: one miner key, unique pow nonces, submitted with 8 in flight, round-robin over the nodes.
+    const miner = await deriveNodeKeys(net.miners[0]!.mnemonic)
+    const finals0 = await finals(nodes[0]!.apiPort)
+    let accepted = 0, refused = 0, seq = 0, stop = false
+    const nonce0 = Date.now() * 1000
+    const submitter = async (w: number) => {
+      while (!stop) {
+        const i = seq++
+        const payload = new Uint8Array(8)
+        new DataView(payload.buffer).setBigUint64(0, BigInt(i), true)
+        const body = { type: 'Submission', sender: miner.peerId, nonce: nonce0 + i, challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: 8 }
+        const r = await graphqlRequest<{ submit: { txId: string } }>(`http://127.0.0.1:${nodes[(i + w) % VALIDATORS]!.apiPort}/graphql`,
+          'mutation($tx: SignedTxInput!, $p: String) { submit(tx: $tx, payload: $p) { txId } }',
+          { tx: signTransaction(miner.ed25519Seed, body), p: Buffer.from(payload).toString('base64') }).catch(() => undefined)
+        if (r?.data?.submit.txId) accepted++; else refused++
+      }
+    }
+    const t0 = performance.now()
+    const workers = Array.from({ length: 8 }, (_, w) => submitter(w))
+    const load = await sampleProcesses(nodes, loadSeconds)
+    stop = true
+    await Promise.all(workers)
+    const submitSeconds = (performance.now() - t0) / 1000
+    // Drain: wait until every accepted submission is final (or nothing moves for 10 s).
+    let last = -1, lastChange = performance.now()
+    for (;;) {
+      const f = (await finals(nodes[0]!.apiPort)) - finals0
+      if (f !== last) { last = f; lastChange = performance.now() }
+      if (f >= accepted || performance.now() - lastChange > 10_000) break
+      await sleep(500)
+    }
+    const totalSeconds = (performance.now() - t0) / 1000
+    report(B, 'submissions-end-to-end', {
+      accepted, refused, finalized: last, submitSeconds: round(submitSeconds, 1), drainSeconds: round(totalSeconds - submitSeconds, 1),
+      acceptedPerSec: round(accepted / submitSeconds, 1), finalizedPerSec: round(last / totalSeconds, 1),
+    })
+    report(B, 'load-per-node', { nodes: VALIDATORS, cpuPctMedian: round(median(load.map((x) => x.cpuPct)), 1), cpuPct: load.map((x) => x.cpuPct), rssMbMedian: round(median(load.map((x) => x.rssMb)), 1), rssMb: load.map((x) => x.rssMb) })
+
+    const q = await metric(nodes[0]!.apiPort, 'agora_block_finality_quantiles_seconds')
+    const p = (k: string) => round((q.get(`agora_block_finality_quantiles_seconds{quantile="${k}"}`) ?? NaN) * 1000, 1)
+    const blocks = q.get('agora_block_finality_quantiles_seconds_count') ?? 0
+    report(B, 'block-finality', {
+      blocks, p50Ms: p('0.5'), p99Ms: p('0.99'), gossipOneWayP50Ms: round(gossipP50, 2),
+      floorMs: round(3 * gossipP50, 2), p50OverFloor: round(p('0.5') / (3 * gossipP50), 1),
+    })
+  } finally {
+    for (const n of nodes) n.proc.kill('SIGTERM')
+    await sleep(3000)
+    for (const n of nodes) if (n.proc.exitCode === null) n.proc.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
