@@ -23,7 +23,8 @@ import { DEFAULT_POLICY, type RuntimePolicy } from './runtime/policy.ts'
 import { CHALLENGE_POLICIES } from '../challenges/index.ts'
 import { createChainClient, TX_GAS_CAP, type ChainClient } from '../contracts/index.ts'
 import { createLogger, type Logger } from './log.ts'
-import { wire, type Wired } from './workflow/wire.ts'
+import { wire, followSchedule, type Wired } from './workflow/wire.ts'
+import { Schedule } from './workflow/scheduler.ts'
 import { makeCheckpointVerifier } from './workflow/checkpoint.ts'
 import { createApiServer, type ApiServer } from './api/server.ts'
 import { loadOrCreateApiToken } from './api/token.ts'
@@ -84,10 +85,13 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const db = await RocksStore.open(join(dataDir, 'db'))
   const blocks = new BlockStore(db)
   const ledger = createGenesisLedger(genesis)
-  // Replay the decided log: the state is a pure function of it.
+  const schedule = new Schedule(genesis.genesisTime, ledger.forum.params.slotMs, ledger.forum.params.epochSlots)
+  // Replay the decided log: the state (and the governed slot schedule) is a pure function of it.
   const last = await blocks.lastHeight()
   for (let h = 1; h <= last; h += 256) {
-    for (const { block } of await blocks.range(h, Math.min(last, h + 255))) applyBlock(ledger, block, block.txs.map(verifyTx))
+    for (const { block } of await blocks.range(h, Math.min(last, h + 255))) {
+      for (const e of applyBlock(ledger, block, block.txs.map(verifyTx)).events) if (e.type === 'forum') followSchedule(schedule, ledger, e.event)
+    }
   }
   if (last > 0) log.info({ height: last }, 'replayed decided log')
 
@@ -106,7 +110,7 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const runtime: ExecutionService = createExecutionService({ workers: opts.runtimeWorkers ?? Math.max(1, Math.min(2, availableParallelism() - 1)) })
 
   const chainTarget = chain && registry ? { chainId: await chain.chainId(), contract: registry } : undefined
-  const wired = wire({ keys, genesis, ledger, clock, dishonest: !!opts.dishonest, chainTarget }, {
+  const wired = wire({ keys, genesis, ledger, schedule, clock, dishonest: !!opts.dishonest, chainTarget }, {
     log, host, blocks, runtime, chain, metrics,
     duties: createDutyDb(db), signerStore: rocksSignerStore(db),
     challengeModule: async (id) => challenges.get(id),

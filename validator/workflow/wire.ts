@@ -50,6 +50,8 @@ export interface WireOptions {
   readonly ledger: LedgerState
   readonly clock: Clock
   readonly dishonest: boolean
+  /** Slot timing, already following the governed slot/epoch lengths of the replayed log (see followSchedule). */
+  readonly schedule: Schedule
   /** Where certified weights go: the EIP-712 domain validators sign for (absent: no chain). */
   readonly chainTarget?: { readonly chainId: bigint; readonly contract: string }
 }
@@ -86,7 +88,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   const { keys, genesis, ledger, clock } = o
   const self = keys.peerId
   const log = m.log
-  const schedule = new Schedule(genesis.genesisTime, ledger.forum.params.slotMs, ledger.forum.params.epochSlots)
+  const { schedule } = o
   const mempool = new Mempool()
   const payloads = new Map<string, Uint8Array>()
   const verifiedCache = new Map<string, VerifiedTx>()
@@ -222,9 +224,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       case 'forum': {
         const f = e.event
         if (f.type === 'PoolResolved') { const p = ledger.forum.pools.get(f.pool); if (p) emit({ type: 'poolOutcome', pool: dtoPool(p) }) }
-        if (f.type === 'ParamsActivated' && ('slotMs' in f.changes || 'epochSlots' in f.changes)) {
-          schedule.changeFromEpoch(f.epoch, ledger.forum.params.slotMs, ledger.forum.params.epochSlots)
-        }
+        followSchedule(schedule, ledger, f)
         return
       }
     }
@@ -503,6 +503,13 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       ticker?.stop()
       consensus.stop()
     },
+  }
+}
+
+/** Slot and epoch lengths are governed: when a change activates at a boundary, the clock's schedule follows. */
+export function followSchedule(schedule: Schedule, ledger: LedgerState, e: forum.ForumEvent): void {
+  if (e.type === 'ParamsActivated' && ('slotMs' in e.changes || 'epochSlots' in e.changes)) {
+    schedule.changeFromEpoch(e.epoch, ledger.forum.params.slotMs, ledger.forum.params.epochSlots)
   }
 }
 
