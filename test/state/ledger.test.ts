@@ -1,0 +1,102 @@
+// The ledger as a pure function of the decided log: equal logs give equal state roots (property test over
+// random block sequences), a quorum of agreeing reports finalizes a score, a deviating report opens a
+// dispute pool with its author's bond, an epoch closes into weights, and nonces cannot be replayed.
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { deriveKeysFromSeed } from '../../core/crypto/keys.ts'
+import { proveBlsPossession } from '../../core/crypto/sign.ts'
+import { toHex, utf8 } from '../../core/bytes.ts'
+import { cidOfBytes } from '../../core/encoding.ts'
+import { sha256 } from '../../core/hash.ts'
+import { ONE_REP } from '../../core/amount.ts'
+import { GenesisSchema, type Genesis } from '../../validator/genesis.ts'
+import { applyBlock, createGenesisLedger, ledgerStateRoot, type LedgerState } from '../../validator/state/ledger.ts'
+import { memberIdOf, signTx, verifyTx, type SignedTx } from '../../validator/state/txs.ts'
+import { submissionIdOf } from '../../validator/state/evaluations.ts'
+import type { Block } from '../../validator/state/block.ts'
+
+const keys = [1, 2, 3, 4, 5].map((i) => deriveKeysFromSeed(new Uint8Array(64).fill(i)))
+const ids = keys.map((k) => memberIdOf(k.ed25519PublicKey))
+const [v1, v2, v3, v4] = [0, 1, 2, 3]
+const MINER = 4
+
+const genesis: Genesis = GenesisSchema.parse({
+  networkId: 'test', genesisTime: 0, params: { epochSlots: 10, committeeSize: 4 },
+  balances: Object.fromEntries(ids.map((m) => [m, '1000'])),
+  validators: keys.slice(0, 4).map((k, i) => ({
+    peerId: ids[i], ed25519PublicKey: '0x' + toHex(k.ed25519PublicKey), blsPublicKey: '0x' + toHex(k.blsPublicKey),
+    blsProof: '0x' + toHex(proveBlsPossession(k.blsSecretKey)), evmAddress: k.evmAddress, stake: '100',
+  })),
+  challenges: [{ id: 'pow', moduleHash: '0x' + '00'.repeat(32), module: 'pow.wasm', emissionSharePpm: 1_000_000 }],
+})
+
+let nonce = 1
+const tx = (who: number, body: Record<string, unknown>): SignedTx =>
+  signTx(keys[who]!.ed25519Seed, keys[who]!.ed25519PublicKey, { ...body, sender: ids[who], nonce: nonce++ })
+const submission = (payload: string) => {
+  const bytes = utf8(payload)
+  return { tx: tx(MINER, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(bytes), payloadBytes: bytes.length }), id: submissionIdOf('pow', cidOfBytes(bytes)) }
+}
+const report = (who: number, sub: string, score: number, out = 'a') =>
+  tx(who, { type: 'Evaluations', reports: [{ submission: sub, score, fuelUsed: 10n, outputHash: toHex(sha256(utf8(out))), ok: true }] })
+
+function apply(s: LedgerState, slot: number, txs: SignedTx[]) {
+  const block: Block = { height: s.height + 1, slot, prevHash: s.lastBlockHash, prevStateRoot: ledgerStateRoot(s), proposer: ids[0]!, txs }
+  return applyBlock(s, block, txs.map(verifyTx))
+}
+
+describe('ledger', () => {
+  it('finalizes on a > 2/3 quorum, disputes the deviating report with its bond, closes the epoch into weights', () => {
+    const s = createGenesisLedger(genesis)
+    const a = submission('nonce-a')
+    apply(s, 1, [a.tx])
+    expect(s.evals.submissions.get(a.id)!.committee).toHaveLength(4)
+    apply(s, 2, [report(v1, a.id, 700_000), report(v2, a.id, 700_000)])
+    expect(s.evals.submissions.get(a.id)!.final).toBeUndefined() // 2 of 4: not yet a quorum
+    const r = apply(s, 3, [report(v3, a.id, 700_000), report(v4, a.id, 123, 'lie')])
+    const sub = s.evals.submissions.get(a.id)!
+    expect(sub.final).toMatchObject({ score: 700_000, rule: 'quorum', deviating: [ids[v4]] })
+    expect(r.events.some((e) => e.type === 'dispute' && e.validator === ids[v4])).toBe(true)
+    // The liar's report is bonded in the dispute pool (locked beside its availability stake).
+    expect(s.forum.accounts.get(ids[v4] as never)!.locked).toBe(100n * ONE_REP + 10n * ONE_REP)
+    const closed = apply(s, 10, [])
+    const epoch = closed.events.find((e) => e.type === 'epochClosed')
+    expect(epoch && epoch.type === 'epochClosed' && epoch.result).toMatchObject({ epoch: 0, uids: [0], weights: [65535] })
+  })
+
+  it('a late deviating report still opens a dispute; a replayed nonce does nothing', () => {
+    const s = createGenesisLedger(genesis)
+    const a = submission('nonce-b')
+    apply(s, 1, [a.tx])
+    apply(s, 2, [report(v1, a.id, 5), report(v2, a.id, 5), report(v3, a.id, 5)])
+    expect(s.evals.submissions.get(a.id)!.final?.deviating).toEqual([])
+    const late = report(v4, a.id, 6, 'other')
+    const r = apply(s, 3, [late])
+    expect(r.events.some((e) => e.type === 'dispute' && e.validator === ids[v4])).toBe(true)
+    const again = apply(s, 4, [late])
+    expect(again.outcomes[0]).toMatchObject({ ok: false, code: 'STALE_NONCE' })
+  })
+
+  it('equal logs give equal state roots; any difference in the log shows in the root', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('sub' as const), p: fc.nat(20) }),
+      fc.record({ kind: fc.constant('rep' as const), who: fc.nat(3), p: fc.nat(20), score: fc.nat(1_000_000) }),
+      fc.record({ kind: fc.constant('stake' as const), who: fc.nat(4), amount: fc.integer({ min: 1, max: 50 }) }),
+    )
+    fc.assert(fc.property(fc.array(fc.array(op, { maxLength: 4 }), { minLength: 1, maxLength: 12 }), (blocks) => {
+      const log: SignedTx[][] = blocks.map((b) => b.map((o) => {
+        if (o.kind === 'sub') return submission(`p${o.p}`).tx
+        if (o.kind === 'rep') return report(o.who, submission(`p${o.p}`).id, o.score)
+        return tx(o.who, { type: 'StakeAvailability', amount: (BigInt(o.amount) * ONE_REP).toString(), epochs: 2 })
+      }))
+      const a = createGenesisLedger(genesis)
+      const b = createGenesisLedger(genesis)
+      log.forEach((txs, i) => { apply(a, 1 + i * 3, txs); apply(b, 1 + i * 3, txs) })
+      expect(ledgerStateRoot(a)).toBe(ledgerStateRoot(b))
+      // One more block that differs only in its slot gives a different root.
+      const c = createGenesisLedger(genesis)
+      log.forEach((txs, i) => apply(c, 1 + i * 3 + (i === log.length - 1 ? 1 : 0), txs))
+      expect(ledgerStateRoot(c)).not.toBe(ledgerStateRoot(a))
+    }), { numRuns: 40 })
+  })
+})
