@@ -14,6 +14,7 @@ import { loadKeysFromDataDir } from './cli/commands/keys.ts'
 import { RocksStore } from './db/rocks.ts'
 import { BlockStore } from './state/store.ts'
 import { createGenesisLedger, applyBlock, type LedgerState } from './state/ledger.ts'
+import { restoreLedger } from './state/snapshot.ts'
 import { verifyTx } from './state/txs.ts'
 import { createDutyDb } from './workflow/dutydb.ts'
 import { rocksSignerStore } from './workflow/signer-store.ts'
@@ -84,11 +85,13 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
 
   const db = await RocksStore.open(join(dataDir, 'db'))
   const blocks = new BlockStore(db)
-  const ledger = createGenesisLedger(genesis)
+  // Start from genesis, or from the certified snapshot this node once synced from (checkpoint sync).
+  const base = await blocks.getBase()
+  const ledger = base ? restoreLedger(base) : createGenesisLedger(genesis)
   const schedule = new Schedule(genesis.genesisTime, ledger.forum.params.slotMs, ledger.forum.params.epochSlots)
   // Replay the decided log: the state (and the governed slot schedule) is a pure function of it.
   const last = await blocks.lastHeight()
-  for (let h = 1; h <= last; h += 256) {
+  for (let h = ledger.height + 1; h <= last; h += 256) {
     for (const { block } of await blocks.range(h, Math.min(last, h + 255))) {
       for (const e of applyBlock(ledger, block, block.txs.map(verifyTx)).events) if (e.type === 'forum') followSchedule(schedule, ledger, e.event)
     }

@@ -159,6 +159,12 @@ describe('a running devnet under faults', () => {
       return d.blocks.items.some((b) => b.certificateSigners.includes(fifthPeer)) && (await height(fifth)) > 0
     })
 
+    // It joined from the newest certified checkpoint (state checked against the certified root), not by
+    // replaying from genesis: its own block store starts after the checkpoint's height.
+    expect(readFileSync(join(fifth.dataDir, 'node.log'), 'utf8')).toContain('started from certified checkpoint')
+    const oldest = await gql<{ blocks: { items: { height: number }[] } }>(fifth, '{ blocks(first: 1, fromHeight: 1) { items { height } } }')
+    expect(oldest.blocks.items[0]!.height).toBeGreaterThan(1)
+
     // 4. `agora nodes remove`: node-5 exits; the set shrinks back to four at the next boundary.
     const remove = runCli(['nodes', 'remove', 'node-5', '--dir', dir, '--json'], {}, 120_000)
     expect(remove.status, remove.stderr).toBe(0)
@@ -186,6 +192,8 @@ describe('a running devnet under faults', () => {
     expect(got.node.stateRoot).toBe(net.node.stateRoot)
     expect(got.balance?.balance).toBe(net.balance?.balance)
     expect(Number(got.balance?.balance)).toBeGreaterThan(0)
+    const first = await gql<{ blocks: { items: { height: number }[] } }>(asRec, '{ blocks(first: 1, fromHeight: 1) { items { height } } }')
+    expect(first.blocks.items[0]!.height, 'recreated node started from a checkpoint').toBeGreaterThan(1)
 
     // Slashing protection held through all of it, and the observer did see votes.
     expect(votes.size).toBeGreaterThan(20)

@@ -100,3 +100,20 @@ describe('ledger', () => {
     }), { numRuns: 40 })
   })
 })
+
+describe('ledger snapshot', () => {
+  it('restore(snapshot(s)) has the same state root and keeps applying blocks identically', async () => {
+    const { snapshotLedger, restoreLedger } = await import('../../validator/state/snapshot.ts')
+    const s = createGenesisLedger(genesis)
+    const a = submission('snap-a')
+    apply(s, 1, [a.tx])
+    apply(s, 2, [report(v1, a.id, 9), report(v2, a.id, 9), report(v3, a.id, 9), report(v4, a.id, 8, 'x')])
+    apply(s, 11, [submission('snap-b').tx])
+    const r = restoreLedger(snapshotLedger(s))
+    expect(ledgerStateRoot(r)).toBe(ledgerStateRoot(s))
+    const next = submission('snap-c').tx
+    apply(s, 12, [next]); apply(r, 12, [next])
+    expect(ledgerStateRoot(r)).toBe(ledgerStateRoot(s))
+    expect(() => restoreLedger(new Uint8Array([1, 2, 3]))).toThrow()
+  })
+})

@@ -11,6 +11,7 @@ export const Bucket = {
   consensusSigner: 0x05, // (height, round, type) → the value hash signed
   epochResult: 0x0d, // epoch → weights hash, weight signatures, chain tx, checkpoint
   consensusPrepared: 0x0f, // height → prepared state (re-proposed after a restart)
+  ledgerBase: 0x10, // 0 → the certified ledger snapshot a node started from (blocks after it are in `block`)
   test: 0x7f,
 } as const
 

@@ -1,7 +1,7 @@
 // Persistence of the decided log: blocks with their commit certificates (synced before they are applied),
 // and per-epoch results (weights, certificates, chain tx, checkpoint). State is re-derived by replay.
 import type { KvStore } from '../db/kv.ts'
-import { Bucket, Repository, cborValue, uintKey } from '../db/repository.ts'
+import { Bucket, Repository, bytesValue, cborValue, uintKey } from '../db/repository.ts'
 import type { CommitCertificate } from '../consensus/index.ts'
 import type { Block } from './block.ts'
 import { BlockSchema } from './block.ts'
@@ -21,9 +21,11 @@ export interface EpochRecord {
 export class BlockStore {
   private readonly blocks: Repository<number, StoredBlock>
   private readonly epochs: Repository<number, EpochRecord>
+  private readonly base: Repository<number, Uint8Array>
   constructor(private readonly store: KvStore) {
     this.blocks = new Repository(store, Bucket.block, uintKey, cborValue<StoredBlock>())
     this.epochs = new Repository(store, Bucket.epochResult, uintKey, cborValue<EpochRecord>())
+    this.base = new Repository(store, Bucket.ledgerBase, uintKey, bytesValue)
   }
 
   /** Durable before it resolves: a decided block is never lost to a crash. */
@@ -39,6 +41,10 @@ export class BlockStore {
   }
 
   async lastHeight(): Promise<number> { return (await this.blocks.last())?.[0] ?? 0 }
+
+  /** The certified snapshot this node started from (checkpoint sync), if it did not start from genesis. */
+  getBase(): Promise<Uint8Array | undefined> { return this.base.get(0) }
+  putBase(snapshot: Uint8Array): Promise<void> { return this.base.put(0, snapshot, { sync: true }) }
 
   getEpoch(e: number): Promise<EpochRecord | undefined> { return this.epochs.get(e) }
   async updateEpoch(e: number, patch: Partial<EpochRecord>): Promise<EpochRecord> {

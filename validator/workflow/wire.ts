@@ -39,7 +39,8 @@ import { createEvaluator } from './evaluator.ts'
 import { createParSigDb, ParSigMessageSchema, type Aggregate, type ParSigKind } from './parsig.ts'
 import type { DutyDb } from './dutydb.ts'
 import type { SignerStore } from '../consensus/index.ts'
-import { checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, genesisBlsSet, type CheckpointHeader } from './checkpoint.ts'
+import { checkpointHeaderHash, checkpointSigningPayload, decodeCheckpointHeader, encodeCheckpointRecord, genesisBlsSet, type CheckpointHeader } from './checkpoint.ts'
+import { restoreLedger, snapshotLedger } from '../state/snapshot.ts'
 import { createActions } from './actions.ts'
 import { createNodeView, dtoBlock, dtoEpoch, dtoPool, dtoSubmission } from '../api/node-view.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -94,7 +95,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   const verifiedCache = new Map<string, VerifiedTx>()
   const listeners = new Set<(e: NodeEvent) => void>()
   const emit = (e: NodeEvent) => { for (const l of listeners) { try { l(e) } catch { /* a subscriber's bug is not ours */ } } }
-  const snapshots = new Map<string, Uint8Array>() // forum state snapshots by cid (checkpoint blobs)
+  const snapshots = new Map<string, Uint8Array>() // ledger snapshots by cid (checkpoint state blobs)
   let root = ledgerStateRoot(ledger)
   let lastNonce = 0
   const nextNonce = () => (lastNonce = Math.max(clock.now(), lastNonce + 1))
@@ -233,6 +234,9 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   // ---- WEIGHTS and CHECKPOINT duties ----
   async function onEpochClosed(result: EpochResult, block: Block): Promise<void> {
     const e = result.epoch
+    // Captured before the first await: the ledger moves on with the next block.
+    const snapshot = snapshotLedger(ledger)
+    const stateRoot = root
     await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash })
     refreshView()
     if (!blsSet.keys.has(self)) return // only the certifying (genesis) set signs
@@ -241,11 +245,10 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       await m.duties.decide({ type: 'WEIGHTS', slot: block.slot }, `epoch-${e}`, fromHex(digest))
       await signAndShare('weights', e, digest.slice(2), signDigest(keys.evmPrivateKey, digest))
     }
-    const snapshot = forum.snapshot(ledger.forum)
     const stateCid = cidOfBytes(snapshot)
     snapshots.set(stateCid, snapshot)
     if (snapshots.size > 4) snapshots.delete(snapshots.keys().next().value!)
-    const header: CheckpointHeader = { networkId: genesis.networkId, epoch: e, height: block.height, blockHash: blockHash(block), stateRoot: root, stateCid }
+    const header: CheckpointHeader = { networkId: genesis.networkId, epoch: e, height: block.height, blockHash: blockHash(block), stateRoot, stateCid }
     const hh = checkpointHeaderHash(header)
     pendingHeaders.set(e, header)
     await m.duties.decide({ type: 'CHECKPOINT', slot: block.slot }, `epoch-${e}`, fromHex(hh))
@@ -394,9 +397,12 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   // ---- block sync for laggards ----
   /** Fetch and apply the blocks `peer` has beyond ours (one sync at a time; callers share it). */
   function syncFrom(peer: string): Promise<void> {
-    syncing ??= doSync(peer).finally(() => { syncing = undefined })
+    // Block sync waits for the checkpoint phase: blocks are fetched after the state we start from.
+    syncing ??= checkpointPhase.then(() => doSync(peer)).finally(() => { syncing = undefined })
     return syncing
   }
+  let endCheckpointPhase!: () => void
+  const checkpointPhase = new Promise<void>((r) => { endCheckpointPhase = r })
   async function doSync(peer: string): Promise<void> {
     try {
       for (let rounds = 0; rounds < 64; rounds++) {
@@ -425,6 +431,8 @@ export function wire(o: WireOptions, m: WireModules): Wired {
    */
   async function startupSync(): Promise<void> {
     const graceUntil = clock.now() + 15_000
+    if (ledger.height === 0) await checkpointSync().catch((e) => log.warn({ err: errorMessage(e) }, 'checkpoint sync failed; replaying from genesis'))
+    endCheckpointPhase()
     while (!stopped) {
       const peers = m.host.peers()
       if (peers.length === 0) {
@@ -438,6 +446,38 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     }
     caughtUp = true
     log.info({ height: ledger.height }, 'caught up; voting')
+  }
+
+  /**
+   * A fresh node starts from the newest certified checkpoint in the DHT (its record validator already
+   * checked the BLS quorum certificate against the genesis set): fetch the snapshot its header names, check
+   * it hashes to the certified state root, and adopt it; blocks after it come by block sync.
+   */
+  async function checkpointSync(): Promise<void> {
+    await until(() => m.host.peers().length > 0, 15_000)
+    const peer = m.host.peers()[0]
+    // A network that has not decided a block yet has no checkpoint: don't wait on the DHT for nothing.
+    if (!peer || (await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length === 0) return
+    const rec = await m.host.dht.getLatestCheckpoint({ signal: AbortSignal.timeout(15_000) })
+    if (!rec) return
+    const header = decodeCheckpointHeader(rec.header)
+    if (header.networkId !== genesis.networkId || header.height <= ledger.height) return
+    const bytes = await m.host.dht.getBlob(header.stateCid, { signal: AbortSignal.timeout(30_000) })
+    if (!bytes) throw new Error(`state ${header.stateCid} of checkpoint ${header.epoch} not found`)
+    const restored = restoreLedger(bytes)
+    if (ledgerStateRoot(restored) !== header.stateRoot || restored.height !== header.height || restored.lastBlockHash !== header.blockHash) {
+      throw new Error(`state of checkpoint ${header.epoch} does not match its certified header`)
+    }
+    await m.blocks.putBase(bytes)
+    Object.assign(ledger, restored)
+    root = header.stateRoot
+    setCache = undefined
+    log.info({ epoch: header.epoch, height: header.height }, 'started from certified checkpoint')
+  }
+
+  async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
+    const end = clock.now() + timeoutMs
+    while (!cond() && clock.now() < end && !stopped) await new Promise((r) => setTimeout(r, 250))
   }
 
   // ---- the slot loop ----
