@@ -11,6 +11,7 @@ import { isAlive } from '../../validator/devnet/processes.ts'
 
 interface Summary {
   agree: boolean
+  submissions: { total: number; final: number; overdue: number }
   nodes: { id: string; height: number; stateRoot: string; blockHash: string; rep: string }[]
   epochs: { epoch: number; uids: number[]; weights: number[]; onChain: boolean; checkpointCid: string | null }[]
 }
@@ -37,10 +38,13 @@ describe('agora devnet', () => {
     expect(s.nodes).toHaveLength(4)
     expect(new Set(s.nodes.map((n) => n.stateRoot)).size).toBe(1)
     expect(s.epochs).toHaveLength(3)
+    // Every submission gets a final score (none left open past its deadline).
+    expect(s.submissions.final).toBeGreaterThan(0)
+    expect(s.submissions.overdue).toBe(0)
     for (const e of s.epochs) {
       expect(e.checkpointCid, `epoch ${e.epoch}`).toMatch(/^bafk/)
       expect(e.uids.length, `epoch ${e.epoch} has scored miners`).toBeGreaterThan(0)
-      expect(e.onChain, `epoch ${e.epoch} on chain`).toBe(true)
+      expect(e.onChain, `epoch ${e.epoch} on chain, equal to what the nodes computed`).toBe(true)
     }
     // Honest validators did their duties: evidence pools minted REP for them.
     for (const n of s.nodes) expect(Number(n.rep)).toBeGreaterThan(1000)

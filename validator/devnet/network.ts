@@ -37,6 +37,8 @@ export interface EpochSummary { epoch: number; uids: number[]; weights: number[]
 export interface DevnetSummary {
   agree: boolean
   height: number
+  /** Submissions node-1 holds: how many are final, and how many are still open past their deadline (should be 0). */
+  submissions: { total: number; final: number; overdue: number }
   nodes: { id: string; peerId: string; height: number; stateRoot: string; blockHash: string; rep: string }[]
   epochs: EpochSummary[]
 }
@@ -207,9 +209,14 @@ async function summarize(sup: Supervisor, reader: ReturnType<typeof createChainC
   for (let e = from; e < from + n; e++) {
     const item = ep.epochs.items.find((x) => x.epoch === e)
     if (!item) continue
-    const onChain = item.uids.length > 0 ? !!(await reader.weightsOf(BigInt(e)).catch(() => null)) : false
+    // On chain, and exactly what the nodes computed.
+    const stored = item.uids.length > 0 ? await reader.weightsOf(BigInt(e)).catch(() => null) : null
+    const onChain = !!stored && JSON.stringify(stored.uids) === JSON.stringify(item.uids) && JSON.stringify(stored.weights) === JSON.stringify(item.weights)
     epochs.push({ epoch: e, uids: item.uids, weights: item.weights, chainTx: item.chainTx, onChain, checkpointCid: ep.checkpoints.items.find((c) => c.epoch === e)?.cid ?? null })
   }
+  const subs = await gql<{ submissions: { items: { final: boolean; height: number }[] } }>(first, '{ submissions(first: 100) { items { final height } } }')
+  // Deadline is 6 slots; blocks are at most one per slot, so 12 blocks is safely past it.
+  const submissions = { total: subs.submissions.items.length, final: subs.submissions.items.filter((s) => s.final).length, overdue: subs.submissions.items.filter((s) => !s.final && s.height < h - 12).length }
   const agree = nodes.length > 0 && nodes.every((x) => x.blockHash !== '' && x.blockHash === nodes[0]!.blockHash && x.stateRoot === nodes[0]!.stateRoot)
-  return { agree, height: h, nodes, epochs }
+  return { agree, height: h, submissions, nodes, epochs }
 }
