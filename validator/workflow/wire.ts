@@ -4,27 +4,26 @@
 //     submission for our committee seat ─► Evaluator ─► report batch ─► Signer ─► gossip + Mempool
 //     epoch closed ─► WEIGHTS / CHECKPOINT duties ─► DutyDB ─► Signer ─► ParSigDB ◄─► ParSigEx (gossip)
 //       ─► SigAgg ─► Broadcaster (chain, once, rotating submitter with fallback) / Checkpointer (DHT)
-//   gossip in (submissions, forum, evaluations) ─► validation ─► Mempool;  laggard ─► block sync
+//   gossip in (submissions, forum, evaluations) ─► validation ─► Mempool
+//   start-up: Sync (certified checkpoint, then blocks) before any vote; behind later ─► block sync
 import type { Clock } from '../../core/clock.ts'
-import { decode } from '../../core/encoding.ts'
+import { cidOfBytes, decode, encode } from '../../core/encoding.ts'
 import { sha256 } from '../../core/hash.ts'
 import { concatBytes, fromHex, toHex } from '../../core/bytes.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { Domain, signBls, verifyBls, aggregateBlsSignatures } from '../../core/crypto/sign.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
 import { ONE_REP } from '../../core/amount.ts'
-import { cidOfBytes } from '../../core/encoding.ts'
 import * as forum from '../../forum/index.ts'
 import type { MemberId, PoolId } from '../../core/ids.ts'
 import { signDigest, recoverSigner, weightsDigest, type ChainClient } from '../../contracts/index.ts'
-import { createValidatorSet, verifyCertificate, type ValidatorSet, type CommitCertificate } from '../consensus/index.ts'
+import { createValidatorSet, type ValidatorSet, type CommitCertificate, type SignerStore } from '../consensus/index.ts'
 import { Topic, type AgoraHost, type GossipEnvelope } from '../p2p/index.ts'
 import type { ExecutionService } from '../runtime/service.ts'
 import type { RuntimePolicy } from '../runtime/policy.ts'
 import type { Genesis } from '../genesis.ts'
 import { applyBlock, activeChallengeTable, ledgerStateRoot, type LedgerEvent, type LedgerState } from '../state/ledger.ts'
-import { BlockSchema, blockHash, blockHashBytes, type Block, MAX_BLOCK_BYTES } from '../state/block.ts'
-import { encode } from '../../core/encoding.ts'
+import { blockHash, type Block, MAX_BLOCK_BYTES } from '../state/block.ts'
 import { memberIdOf, signTx, verifyTx, type SignedTx, type VerifiedTx } from '../state/txs.ts'
 import type { BlockStore } from '../state/store.ts'
 import type { EpochResult } from '../state/evaluations.ts'
@@ -38,10 +37,11 @@ import { createBlockConsensus } from './block-consensus.ts'
 import { createEvaluator } from './evaluator.ts'
 import { createParSigDb, ParSigMessageSchema, type Aggregate, type ParSigKind } from './parsig.ts'
 import type { DutyDb } from './dutydb.ts'
-import type { SignerStore } from '../consensus/index.ts'
-import { checkpointHeaderHash, checkpointSigningPayload, decodeCheckpointHeader, encodeCheckpointRecord, genesisBlsSet, type CheckpointHeader } from './checkpoint.ts'
-import { restoreLedger, snapshotLedger } from '../state/snapshot.ts'
+import { checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, genesisBlsSet, type CheckpointHeader } from './checkpoint.ts'
+import { snapshotLedger } from '../state/snapshot.ts'
 import { createActions } from './actions.ts'
+import { createSyncer } from './sync.ts'
+import { createBroadcaster } from './broadcaster.ts'
 import { createNodeView, dtoBlock, dtoEpoch, dtoPool, dtoSubmission } from '../api/node-view.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 
@@ -81,8 +81,6 @@ export interface Wired {
 
 /** REP an honest validator stakes against a report it re-checked and found deviating. */
 const DISPUTE_VOTE = 5n * ONE_REP
-/** Slots the non-designated validators wait before submitting an epoch's weights themselves. */
-const BROADCAST_FALLBACK_SLOTS = 3
 const MAX_PAYLOADS = 4096
 
 export function wire(o: WireOptions, m: WireModules): Wired {
@@ -134,15 +132,12 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   })
 
   // ---- block consensus ----
-  let syncing: Promise<void> | undefined
-  /** False until the start-up sync found nothing newer at our peers: we never vote on a stale view. */
-  let caughtUp = false
-  let stopped = false
   const consensus = createBlockConsensus({
     clock, log, store: m.signerStore, selfId: self, ed25519Seed: keys.ed25519Seed,
     publish: async (bytes) => { await m.host.gossip.publish(Topic.consensus, bytes).catch(() => undefined) },
     nextHeight: () => ledger.height + 1,
-    canVote: () => caughtUp,
+    // Never vote on a stale view: only once the start-up sync found nothing newer at our peers.
+    canVote: () => syncer.caughtUp,
     validatorSet,
     slotMs: () => ledger.forum.params.slotMs,
     buildProposal: (height) => ({
@@ -152,7 +147,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     }),
     validateBlock: async (height, block) => validateBlock(height, block),
     onDecided: (block, cert) => onDecided(block, cert),
-    onBehind: (peer) => { void syncFrom(peer) },
+    onBehind: (peer) => { void syncer.syncFrom(peer) },
     onEvidence: (e) => log.warn({ signer: e.signer }, 'consensus equivocation evidence'),
   })
 
@@ -268,7 +263,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     if (a.kind === 'weights') {
       await m.blocks.updateEpoch(a.epoch, { weightSignatures: Object.fromEntries(a.signatures) })
       refreshView()
-      scheduleBroadcast(a.epoch)
+      broadcaster.certified(a.epoch)
       return
     }
     const header = pendingHeaders.get(a.epoch)
@@ -279,7 +274,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     await m.blocks.updateEpoch(a.epoch, { checkpoint: { height: header.height, stateRoot: header.stateRoot, blockHash: header.blockHash, signers, cid: header.stateCid } })
     refreshView()
     const put = await m.host.dht.putCheckpoint(rec).catch((e) => { log.warn({ err: errorMessage(e) }, 'checkpoint put failed'); return undefined })
-    if (isDesignated(a.epoch)) {
+    if (broadcaster.isDesignated(a.epoch)) {
       const snap = snapshots.get(header.stateCid)
       if (snap) await m.host.dht.putBlob(snap).catch(() => undefined)
     }
@@ -289,38 +284,13 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   }
 
   // ---- Broadcaster: the certified matrix goes on chain once, in epoch order ----
-  const isDesignated = (epoch: number) => sortedGenesis[epoch % sortedGenesis.length] === self
-  let chainQueue: Promise<void> = Promise.resolve()
-  const broadcastDue = new Map<number, number>() // epoch → slot from which we submit ourselves
-  function scheduleBroadcast(epoch: number): void {
-    const now = schedule.slotAt(clock.now())
-    broadcastDue.set(epoch, isDesignated(epoch) ? now : now + BROADCAST_FALLBACK_SLOTS)
-    if (isDesignated(epoch)) runBroadcasts()
-  }
-  function runBroadcasts(): void {
-    if (!m.chain) return
-    const now = schedule.slotAt(clock.now())
-    const due = [...broadcastDue.entries()].filter(([, s]) => s <= now).map(([e]) => e).sort((a, b) => a - b)
-    for (const e of due) {
-      broadcastDue.delete(e)
-      chainQueue = chainQueue.then(() => submitEpoch(e)).catch((err) => log.warn({ epoch: e, err: errorMessage(err) }, 'weight submission failed'))
-    }
-  }
-  async function submitEpoch(epoch: number): Promise<void> {
-    const chain = m.chain!
-    const rec = await m.blocks.getEpoch(epoch)
-    const result = ledger.evals.results.get(epoch)
-    if (!rec?.weightSignatures || !result) return
-    const r = await chain.submitWeights(BigInt(epoch), result.uids, result.weights, Object.values(rec.weightSignatures))
-    m.metrics.chainSubmissions.inc({ result: r.status })
-    if (r.status === 'submitted') {
-      await m.blocks.updateEpoch(epoch, { chainTx: r.txHash })
+  const broadcaster = createBroadcaster({
+    chain: m.chain, blocks: m.blocks, ledger, schedule, clock, metrics: m.metrics, log, self, rotation: sortedGenesis,
+    submitted: (epoch) => {
       refreshView()
-      log.info({ epoch, tx: r.txHash, gas: r.gasUsed.toString() }, 'weights submitted to chain')
-      const updated = await m.blocks.getEpoch(epoch)
-      if (updated) emit({ type: 'certifiedEpoch', epoch: dtoEpoch(ledger, updated) })
-    }
-  }
+      void m.blocks.getEpoch(epoch).then((rec) => { if (rec) emit({ type: 'certifiedEpoch', epoch: dtoEpoch(ledger, rec) }) })
+    },
+  })
 
   // ---- POOL_VOTE: re-check disputed reports and vote against the deviating ones ----
   const voted = new Set<string>()
@@ -394,91 +364,13 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     publish: (topic, value) => m.host.gossip.publish(topic, value).then(() => undefined, () => undefined),
   })
 
-  // ---- block sync for laggards ----
-  /** Fetch and apply the blocks `peer` has beyond ours (one sync at a time; callers share it). */
-  function syncFrom(peer: string): Promise<void> {
-    // Block sync waits for the checkpoint phase: blocks are fetched after the state we start from.
-    syncing ??= checkpointPhase.then(() => doSync(peer)).finally(() => { syncing = undefined })
-    return syncing
-  }
-  let endCheckpointPhase!: () => void
-  const checkpointPhase = new Promise<void>((r) => { endCheckpointPhase = r })
-  async function doSync(peer: string): Promise<void> {
-    try {
-      for (let rounds = 0; rounds < 64; rounds++) {
-        const from = ledger.height + 1
-        const got = await m.host.requestBlocks(peer, from, from + 63)
-        if (got.length === 0) break
-        for (const bytes of got) {
-          const raw = decode<{ block: unknown; certificate: CommitCertificate }>(bytes)
-          const block = BlockSchema.parse(raw.block) as Block
-          if (block.height !== ledger.height + 1) break
-          if (!verifyCertificate(blockHashBytes(block), raw.certificate, validatorSet())) throw new Error(`block ${block.height} from ${peer} has an invalid certificate`)
-          await onDecided(block, raw.certificate)
-        }
-        consensus.resync()
-        if (got.length < 64) break
-      }
-    } catch (e) {
-      log.warn({ peer, err: errorMessage(e) }, 'block sync failed')
-    }
-  }
-
-  /**
-   * Before it votes, a (re)started node asks its peers for newer blocks until a round brings nothing new
-   * (a restarted validator must not act on a stale view: lium-io #1012). With no peer after a grace period
-   * (a network starting together, or a single validator) it goes ahead.
-   */
-  async function startupSync(): Promise<void> {
-    const graceUntil = clock.now() + 15_000
-    if (ledger.height === 0) await checkpointSync().catch((e) => log.warn({ err: errorMessage(e) }, 'checkpoint sync failed; replaying from genesis'))
-    endCheckpointPhase()
-    while (!stopped) {
-      const peers = m.host.peers()
-      if (peers.length === 0) {
-        if (genesis.validators.length === 1 || clock.now() > graceUntil) break
-        await new Promise((r) => setTimeout(r, 250))
-        continue
-      }
-      const before = ledger.height
-      for (const p of peers) await syncFrom(p)
-      if (ledger.height === before) break
-    }
-    caughtUp = true
-    log.info({ height: ledger.height }, 'caught up; voting')
-  }
-
-  /**
-   * A fresh node starts from the newest certified checkpoint in the DHT (its record validator already
-   * checked the BLS quorum certificate against the genesis set): fetch the snapshot its header names, check
-   * it hashes to the certified state root, and adopt it; blocks after it come by block sync.
-   */
-  async function checkpointSync(): Promise<void> {
-    await until(() => m.host.peers().length > 0, 15_000)
-    const peer = m.host.peers()[0]
-    // A network that has not decided a block yet has no checkpoint: don't wait on the DHT for nothing.
-    if (!peer || (await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length === 0) return
-    const rec = await m.host.dht.getLatestCheckpoint({ signal: AbortSignal.timeout(15_000) })
-    if (!rec) return
-    const header = decodeCheckpointHeader(rec.header)
-    if (header.networkId !== genesis.networkId || header.height <= ledger.height) return
-    const bytes = await m.host.dht.getBlob(header.stateCid, { signal: AbortSignal.timeout(30_000) })
-    if (!bytes) throw new Error(`state ${header.stateCid} of checkpoint ${header.epoch} not found`)
-    const restored = restoreLedger(bytes)
-    if (ledgerStateRoot(restored) !== header.stateRoot || restored.height !== header.height || restored.lastBlockHash !== header.blockHash) {
-      throw new Error(`state of checkpoint ${header.epoch} does not match its certified header`)
-    }
-    await m.blocks.putBase(bytes)
-    Object.assign(ledger, restored)
-    root = header.stateRoot
-    setCache = undefined
-    log.info({ epoch: header.epoch, height: header.height }, 'started from certified checkpoint')
-  }
-
-  async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
-    const end = clock.now() + timeoutMs
-    while (!cond() && clock.now() < end && !stopped) await new Promise((r) => setTimeout(r, 250))
-  }
+  // ---- sync: checkpoint, then blocks, before voting; block sync again when we fall behind ----
+  const syncer = createSyncer({
+    host: m.host, blocks: m.blocks, ledger, genesis, clock, log, validatorSet,
+    applyDecided: (block, cert) => onDecided(block, cert),
+    afterSync: () => consensus.resync(),
+    adoptedCheckpoint: (r) => { root = r; setCache = undefined },
+  })
 
   // ---- the slot loop ----
   let ticker: { stop(): void } | undefined
@@ -486,7 +378,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     m.metrics.peers.set(m.host.peers().length)
     consensus.onSlot()
     flushReports()
-    runBroadcasts()
+    broadcaster.tick()
     void poolVotes(info.slot)
   }
 
@@ -511,7 +403,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       ready() {
         const now = schedule.slotAt(clock.now())
         if (clock.now() >= genesis.genesisTime && ledger.lastSlot < now - 4 && genesis.validators.length > 1) return { ready: false, reason: `behind: last block at slot ${ledger.lastSlot}, now ${now}` }
-        if (!caughtUp) return { ready: false, reason: 'catching up with peers' }
+        if (!syncer.caughtUp) return { ready: false, reason: 'catching up with peers' }
         if (genesis.validators.length > 1 && m.host.peers().length === 0) return { ready: false, reason: 'no peers' }
         return { ready: true }
       },
@@ -536,10 +428,10 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       m.host.handleBlocks(async (from, to) => (await m.blocks.range(from, Math.min(to, from + 63))).map((b) => encode(b)))
       m.host.handleBlobs((cid) => snapshots.get(cid) ?? payloads.get(cid))
       ticker = startSlotTicker(schedule, clock, onSlot)
-      void startupSync()
+      void syncer.startup()
     },
     stop() {
-      stopped = true
+      syncer.stop()
       ticker?.stop()
       consensus.stop()
     },
