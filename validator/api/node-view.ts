@@ -17,6 +17,7 @@ import type { Schedule } from '../workflow/scheduler.ts'
 import type { Mempool } from '../workflow/mempool.ts'
 import { policyToJson } from '../runtime/policy.ts'
 import { CHALLENGE_POLICIES } from '../../challenges/index.ts'
+import { DEFAULT_YUMA_PARAMS, formatYumaEpoch, runYumaEpoch } from '../scoring/index.ts'
 import type {
   BlockDto, ChallengeDto, EpochDto, NodeView, Page, PageArgs, PoolDto, PostDto, SubmissionDto,
 } from './view.ts'
@@ -63,12 +64,31 @@ export function dtoSubmission(s: SubmissionRecord): SubmissionDto {
   }
 }
 
+/**
+ * What a Bittensor-style chain would pay for this epoch's matrix: one Yuma epoch (no bond history) over
+ * uids = validators (stake = voting power) then miners, every validator's row being the certified weights.
+ */
+export function yumaOfEpoch(result: { uids: number[]; weights: number[]; miners: string[] }, validators: readonly { member: string; power: bigint }[]): string | null {
+  if (result.uids.length === 0 || validators.length === 0) return null
+  const v = validators.length
+  const n = v + Math.max(...result.uids) + 1
+  const row = new Array<number>(n).fill(0)
+  result.uids.forEach((u, i) => { row[v + u] = result.weights[i]! })
+  const stake = Array.from({ length: n }, (_, i) => (i < v ? validators[i]!.power : 0n))
+  const ids = Array.from({ length: v }, (_, i) => i)
+  const out = formatYumaEpoch(0, runYumaEpoch(DEFAULT_YUMA_PARAMS, { stake, validators: ids, weights: ids.map(() => row), active: ids, emission: 1_000_000_000n }))
+  return JSON.stringify({
+    incentive: Object.fromEntries(result.uids.map((u) => [result.miners[u] ?? String(u), out.incentive[v + u]])),
+    dividends: Object.fromEntries(validators.map((x, i) => [x.member, out.dividends[i]])),
+  })
+}
+
 export function dtoEpoch(ledger: LedgerState, rec: EpochRecord): EpochDto {
   const r = ledger.evals.results.get(rec.epoch)
   return {
     epoch: rec.epoch, uids: r?.uids ?? [], miners: r ? r.uids.map((u) => r.miners[u] ?? '') : [], weights: r?.weights ?? [],
     weightsHash: rec.weightsHash ?? r?.weightsHash ?? '', certificateSigners: Object.keys(rec.weightSignatures ?? {}).sort(),
-    chainTx: rec.chainTx ?? null, yuma: null,
+    chainTx: rec.chainTx ?? null, yuma: r ? yumaOfEpoch(r, ledger.forum.validators) : null,
   }
 }
 

@@ -1,7 +1,8 @@
 // What the API reads and does: the node implements NodeView (read model, plain DTOs) and NodeActions
 // (verified, signed transactions into the mempool + gossip). The API never touches node internals, so it
 // can be tested against a fake and the node can change underneath it.
-// Amounts are decimal REP strings, hashes/keys 0x-hex, ids strings; every list is cursor-paginated.
+// Amounts are decimal REP strings; hashes (block, state root, submission) are lowercase hex without 0x, as the
+// ledger computes them; keys and EVM addresses are 0x-hex; ids are strings; every list is cursor-paginated.
 
 export interface Page<T> { readonly items: readonly T[]; readonly nextCursor: string | null; readonly total: number }
 export interface PageArgs { readonly first?: number; readonly after?: string | null }

@@ -110,11 +110,15 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
   const epochTable = async (): Promise<Table[]> => {
     const first = sup.nodes().find((r) => r.status === 'running')
     if (!first) return []
-    const d = await gql<{ epochs: { items: { epoch: number; uids: number[]; weights: number[]; chainTx: string | null }[] } }>(first, '{ epochs(first: 6) { items { epoch uids weights chainTx } } }').catch(() => null)
+    const d = await gql<{ epochs: { items: { epoch: number; uids: number[]; weights: number[]; chainTx: string | null; yuma: string | null }[] } }>(first, '{ epochs(first: 6) { items { epoch uids weights chainTx yuma } } }').catch(() => null)
     if (!d) return []
+    const shares = (o: Record<string, number> | undefined) => Object.values(o ?? {}).map((x) => x.toFixed(2)).join(' ')
     return [{
-      title: 'epochs', columns: ['epoch', 'miners', 'weights (u16)', 'chain tx'],
-      rows: d.epochs.items.map((e) => [e.epoch, e.uids.length, e.weights.join(' '), e.chainTx ? e.chainTx.slice(0, 12) + '…' : '-']),
+      title: 'epochs', columns: ['epoch', 'miners', 'weights (u16)', 'chain tx', 'yuma incentive', 'yuma dividends'],
+      rows: d.epochs.items.map((e) => {
+        const y = e.yuma ? JSON.parse(e.yuma) as { incentive: Record<string, number>; dividends: Record<string, number> } : undefined
+        return [e.epoch, e.uids.length, e.weights.join(' '), e.chainTx ? e.chainTx.slice(0, 12) + '…' : '-', shares(y?.incentive), shares(y?.dividends)]
+      }),
     }]
   }
   const repOf = async (rec: NodeRecord, info: { peerId: string }) => {
