@@ -11,7 +11,7 @@ import { sha256 } from '../../core/hash.ts'
 import { ONE_REP } from '../../core/amount.ts'
 import { GenesisSchema, type Genesis } from '../../validator/genesis.ts'
 import { applyBlock, createGenesisLedger, ledgerStateRoot, type LedgerState } from '../../validator/state/ledger.ts'
-import { memberIdOf, signTx, verifyTx, type SignedTx } from '../../validator/state/txs.ts'
+import { memberIdOf, reportCommitment, signTx, verifyTx, type SignedTx } from '../../validator/state/txs.ts'
 import { submissionIdOf } from '../../validator/state/evaluations.ts'
 import type { Block } from '../../validator/state/block.ts'
 
@@ -37,8 +37,13 @@ const submission = (payload: string) => {
   const bytes = utf8(payload)
   return { tx: tx(MINER, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(bytes), payloadBytes: bytes.length }), id: submissionIdOf('pow', cidOfBytes(bytes)) }
 }
-const report = (who: number, sub: string, score: number, out = 'a') =>
-  tx(who, { type: 'Evaluations', reports: [{ submission: sub, score, fuelUsed: 10n, outputHash: toHex(sha256(utf8(out))), ok: true }] })
+const salt = (who: number, sub: string) => toHex(sha256(utf8(`salt-${who}-${sub}`)))
+/** A report revealed by `who`, and its commitment (sent first, inside the commit window). */
+const body = (who: number, sub: string, score: number, out = 'a') =>
+  ({ submission: sub, score, fuelUsed: 10n, outputHash: toHex(sha256(utf8(out))), ok: true, salt: salt(who, sub) })
+const commit = (who: number, sub: string, score: number, out = 'a') =>
+  tx(who, { type: 'Evaluations', commits: [{ submission: sub, commitment: reportCommitment(ids[who]!, body(who, sub, score, out)) }] })
+const reveal = (who: number, sub: string, score: number, out = 'a') => tx(who, { type: 'Evaluations', reports: [body(who, sub, score, out)] })
 
 function apply(s: LedgerState, slot: number, txs: SignedTx[]) {
   const block: Block = { height: s.height + 1, slot, prevHash: s.lastBlockHash, prevStateRoot: ledgerStateRoot(s), proposer: ids[0]!, txs }
@@ -51,9 +56,10 @@ describe('ledger', () => {
     const a = submission('nonce-a')
     apply(s, 1, [a.tx])
     expect(s.evals.submissions.get(a.id)!.committee).toHaveLength(4)
-    apply(s, 2, [report(v1, a.id, 700_000), report(v2, a.id, 700_000)])
+    apply(s, 2, [commit(v1, a.id, 700_000), commit(v2, a.id, 700_000), commit(v3, a.id, 700_000), commit(v4, a.id, 123, 'lie')])
+    apply(s, 4, [reveal(v1, a.id, 700_000), reveal(v2, a.id, 700_000)])
     expect(s.evals.submissions.get(a.id)!.final).toBeUndefined() // 2 of 4: not yet a quorum
-    const r = apply(s, 3, [report(v3, a.id, 700_000), report(v4, a.id, 123, 'lie')])
+    const r = apply(s, 5, [reveal(v3, a.id, 700_000), reveal(v4, a.id, 123, 'lie')])
     const sub = s.evals.submissions.get(a.id)!
     expect(sub.final).toMatchObject({ score: 700_000, rule: 'quorum', deviating: [ids[v4]] })
     expect(r.events.some((e) => e.type === 'dispute' && e.validator === ids[v4])).toBe(true)
@@ -68,13 +74,31 @@ describe('ledger', () => {
     const s = createGenesisLedger(genesis)
     const a = submission('nonce-b')
     apply(s, 1, [a.tx])
-    apply(s, 2, [report(v1, a.id, 5), report(v2, a.id, 5), report(v3, a.id, 5)])
+    apply(s, 2, [commit(v1, a.id, 5), commit(v2, a.id, 5), commit(v3, a.id, 5), commit(v4, a.id, 6, 'other')])
+    apply(s, 4, [reveal(v1, a.id, 5), reveal(v2, a.id, 5), reveal(v3, a.id, 5)])
     expect(s.evals.submissions.get(a.id)!.final?.deviating).toEqual([])
-    const late = report(v4, a.id, 6, 'other')
-    const r = apply(s, 3, [late])
+    const late = reveal(v4, a.id, 6, 'other')
+    const r = apply(s, 5, [late])
     expect(r.events.some((e) => e.type === 'dispute' && e.validator === ids[v4])).toBe(true)
-    const again = apply(s, 4, [late])
+    const again = apply(s, 6, [late])
     expect(again.outcomes[0]).toMatchObject({ ok: false, code: 'STALE_NONCE' })
+  })
+
+  it('commit–reveal: no reveal before the window closes, none that differs from its commitment, no commit after it', () => {
+    const s = createGenesisLedger(genesis)
+    const a = submission('nonce-c')
+    apply(s, 1, [a.tx]) // reveal slot 4
+    apply(s, 2, [commit(v1, a.id, 7), commit(v2, a.id, 7), commit(v3, a.id, 7)])
+    const early = apply(s, 3, [reveal(v1, a.id, 7)])
+    expect(early.outcomes[0]).toMatchObject({ ok: false, code: 'NO_EFFECT' })
+    // A copier: commits nothing in time, or reveals what it did not commit.
+    const lateCommit = apply(s, 4, [commit(v4, a.id, 7)])
+    expect(lateCommit.outcomes[0]).toMatchObject({ ok: false, code: 'NO_EFFECT' })
+    const mismatch = apply(s, 5, [reveal(v2, a.id, 8)])
+    expect(mismatch.outcomes[0]).toMatchObject({ ok: false, code: 'NO_EFFECT' })
+    expect(s.evals.submissions.get(a.id)!.reports).toHaveLength(0)
+    apply(s, 6, [reveal(v1, a.id, 7), reveal(v3, a.id, 7)])
+    expect(s.evals.submissions.get(a.id)!.reports.map((r) => r.validator)).toEqual([ids[v1], ids[v3]])
   })
 
   it('equal logs give equal state roots; any difference in the log shows in the root', () => {
@@ -86,7 +110,7 @@ describe('ledger', () => {
     fc.assert(fc.property(fc.array(fc.array(op, { maxLength: 4 }), { minLength: 1, maxLength: 12 }), (blocks) => {
       const log: SignedTx[][] = blocks.map((b) => b.map((o) => {
         if (o.kind === 'sub') return submission(`p${o.p}`).tx
-        if (o.kind === 'rep') return report(o.who, submission(`p${o.p}`).id, o.score)
+        if (o.kind === 'rep') return (o.score % 2 ? commit : reveal)(o.who, submission(`p${o.p}`).id, o.score >> 1)
         return tx(o.who, { type: 'StakeAvailability', amount: (BigInt(o.amount) * ONE_REP).toString(), epochs: 2 })
       }))
       const a = createGenesisLedger(genesis)
@@ -107,7 +131,8 @@ describe('ledger snapshot', () => {
     const s = createGenesisLedger(genesis)
     const a = submission('snap-a')
     apply(s, 1, [a.tx])
-    apply(s, 2, [report(v1, a.id, 9), report(v2, a.id, 9), report(v3, a.id, 9), report(v4, a.id, 8, 'x')])
+    apply(s, 2, [commit(v1, a.id, 9), commit(v2, a.id, 9), commit(v3, a.id, 9), commit(v4, a.id, 8, 'x')])
+    apply(s, 4, [reveal(v1, a.id, 9), reveal(v2, a.id, 9)])
     apply(s, 11, [submission('snap-b').tx])
     const r = restoreLedger(snapshotLedger(s))
     expect(ledgerStateRoot(r)).toBe(ledgerStateRoot(s))

@@ -4,7 +4,7 @@ import { finalizeScore, type CommitteeMember } from '../scoring/finality.ts'
 import { epochWeights, type WeightVector } from '../scoring/weights.ts'
 import { hashValue } from '../../core/encoding.ts'
 import { toHex } from '../../core/bytes.ts'
-import type { EvaluationReport } from './txs.ts'
+import { reportCommitment, type EvaluationReport, type ReportCommit } from './txs.ts'
 
 export interface StoredReport { validator: string; score: number; fuelUsed: bigint; outputHash: string; ok: boolean; slot: number }
 
@@ -17,8 +17,12 @@ export interface SubmissionRecord {
   height: number
   slot: number
   epoch: number
+  /** Commitments are accepted before this slot, reveals from it on. */
+  revealSlot: number
   deadlineSlot: number
   committee: CommitteeMember[]
+  /** Report commitments by committee member, in inclusion order. */
+  commits: { validator: string; commitment: string }[]
   /** In inclusion (consensus) order. */
   reports: StoredReport[]
   final?: { score: number; outputHash?: string; rule: string; deviating: string[]; slot: number; epoch: number }
@@ -49,8 +53,8 @@ export const emptyEvalState = (): EvalState => ({ submissions: new Map(), pendin
 /** Submission id: hash of (miner, challenge, payload cid) — the first committer of a payload owns it. */
 export const submissionIdOf = (challenge: string, payloadCid: string): string => toHex(hashValue({ challenge, payloadCid }))
 
-export function addSubmission(s: EvalState, rec: Omit<SubmissionRecord, 'reports'>): void {
-  s.submissions.set(rec.id, { ...rec, reports: [] })
+export function addSubmission(s: EvalState, rec: Omit<SubmissionRecord, 'reports' | 'commits'>): void {
+  s.submissions.set(rec.id, { ...rec, commits: [], reports: [] })
   s.pending.push(rec.id)
   if (!s.minerUid.has(rec.miner) && s.miners.length < 65_536) {
     s.minerUid.set(rec.miner, s.miners.length)
@@ -58,10 +62,23 @@ export function addSubmission(s: EvalState, rec: Omit<SubmissionRecord, 'reports
   }
 }
 
-export type ReportOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'late-deviating'
+export type CommitOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'window-closed'
+
+/** A committee member's commitment to its report; only inside the commit window (before revealSlot). */
+export function addCommit(s: EvalState, validator: string, c: ReportCommit, slot: number): CommitOutcome {
+  const sub = s.submissions.get(c.submission)
+  if (!sub) return 'unknown-submission'
+  if (!sub.committee.some((m) => m.validator === validator)) return 'not-in-committee'
+  if (sub.commits.some((x) => x.validator === validator)) return 'duplicate'
+  if (slot >= sub.revealSlot) return 'window-closed'
+  sub.commits.push({ validator, commitment: c.commitment })
+  return 'recorded'
+}
+
+export type ReportOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'late-deviating' | 'too-early' | 'no-commitment'
 
 /**
- * Record a committee member's report. A report arriving after the score became final still counts against
+ * Record a committee member's revealed report. A report arriving after the score became final still counts against
  * its author when it deviates from the final value (a liar is not saved by being slow).
  */
 export function addReport(s: EvalState, validator: string, r: EvaluationReport, slot: number): ReportOutcome {
@@ -69,6 +86,9 @@ export function addReport(s: EvalState, validator: string, r: EvaluationReport, 
   if (!sub) return 'unknown-submission'
   if (!sub.committee.some((m) => m.validator === validator)) return 'not-in-committee'
   if (sub.reports.some((x) => x.validator === validator)) return 'duplicate'
+  // Reveals only once the commit window has closed, and only of what was committed.
+  if (slot < sub.revealSlot) return 'too-early'
+  if (sub.commits.find((x) => x.validator === validator)?.commitment !== reportCommitment(validator, r)) return 'no-commitment'
   sub.reports.push({ validator, score: r.score, fuelUsed: BigInt(r.fuelUsed), outputHash: r.outputHash, ok: r.ok, slot })
   if (sub.final && r.ok && (r.score !== sub.final.score || (sub.final.outputHash !== undefined && r.outputHash !== sub.final.outputHash))) {
     sub.final.deviating = [...sub.final.deviating, validator].sort()
@@ -116,7 +136,7 @@ export function computeEpochResult(s: EvalState, epoch: number, challenges: { id
 export function evalStateForRoot(s: EvalState) {
   const subs = [...s.submissions.keys()].sort().map((id) => {
     const r = s.submissions.get(id)!
-    return { ...r, committee: r.committee.map((m) => [m.validator, m.power]), reports: r.reports.map((x) => [x.validator, x.score, x.fuelUsed, x.outputHash, x.ok, x.slot]) }
+    return { ...r, committee: r.committee.map((m) => [m.validator, m.power]), commits: r.commits.map((c) => [c.validator, c.commitment]), reports: r.reports.map((x) => [x.validator, x.score, x.fuelUsed, x.outputHash, x.ok, x.slot]) }
   })
   const results = [...s.results.keys()].sort((a, b) => a - b).map((e) => s.results.get(e)!)
   return { subs, pending: s.pending, miners: s.miners, results }

@@ -14,14 +14,16 @@ import type { Block } from './block.ts'
 import { blockHash } from './block.ts'
 import type { VerifiedTx } from './txs.ts'
 import {
-  addReport, addSubmission, computeEpochResult, emptyEvalState, evalStateForRoot, finalizeReady,
+  addCommit, addReport, addSubmission, computeEpochResult, emptyEvalState, evalStateForRoot, finalizeReady,
   submissionIdOf, type EpochResult, type EvalState, type SubmissionRecord,
 } from './evaluations.ts'
 
 /** Protocol constants of the ledger (candidates for governed parameters; see the issue notes). */
 export const LEDGER_RULES = {
+  /** Slots after inclusion during which committee members commit to their reports (reveals come after). */
+  commitWindowSlots: 3,
   /** Slots a committee has to report before a submission is finalized by the median. */
-  evaluationDeadlineSlots: 6,
+  evaluationDeadlineSlots: 8,
   /** REP a deviating validator's report is bonded with in its dispute pool (capped at its free REP). */
   disputeBond: 10n * ONE_REP,
   /** Fee (fee currency) of each validator's epoch evidence pool: mints REP for duties done. */
@@ -128,13 +130,15 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       const committee = [...chosen].sort().map((m) => ({ validator: m as string, power: power.get(m)! }))
       addSubmission(s.evals, {
         id, miner: tx.sender, challenge: tx.challenge, payloadCid: tx.payloadCid, payloadBytes: tx.payloadBytes,
-        height: block.height, slot: block.slot, epoch: s.forum.epoch, deadlineSlot: block.slot + LEDGER_RULES.evaluationDeadlineSlots, committee,
+        height: block.height, slot: block.slot, epoch: s.forum.epoch, committee,
+        revealSlot: block.slot + LEDGER_RULES.commitWindowSlots, deadlineSlot: block.slot + LEDGER_RULES.evaluationDeadlineSlots,
       })
       events.push({ type: 'submission', submission: s.evals.submissions.get(id)! })
       return { id: v.id, ok: true }
     }
     case 'Evaluations': {
       let recorded = 0
+      for (const c of tx.commits) if (addCommit(s.evals, tx.sender, c, block.slot) === 'recorded') recorded++
       for (const r of tx.reports) {
         const outcome = addReport(s.evals, tx.sender, r, block.slot)
         if (outcome === 'late-deviating') openDispute(s, s.evals.submissions.get(r.submission)!, tx.sender, block.slot, events)

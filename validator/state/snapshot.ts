@@ -15,8 +15,9 @@ const num = z.number().int()
 
 const SubSchema = z.object({
   id: z.string(), miner: z.string(), challenge: z.string(), payloadCid: z.string(), payloadBytes: num, height: num, slot: num,
-  epoch: num, deadlineSlot: num,
+  epoch: num, revealSlot: num, deadlineSlot: num,
   committee: z.array(z.tuple([z.string(), int])),
+  commits: z.array(z.tuple([z.string(), z.string()])),
   reports: z.array(z.tuple([z.string(), num, int, z.string(), z.boolean(), num])),
   final: z.object({ score: num, outputHash: z.string().optional(), rule: z.string(), deviating: z.array(z.string()), slot: num, epoch: num }).optional(),
 })
@@ -48,6 +49,7 @@ export function restoreLedger(bytes: Uint8Array): LedgerState {
   for (const x of c.evals.subs) {
     const sub: SubmissionRecord = {
       ...x, committee: x.committee.map(([validator, power]) => ({ validator, power })),
+      commits: x.commits.map(([validator, commitment]) => ({ validator, commitment })),
       reports: x.reports.map(([validator, score, fuelUsed, outputHash, ok, slot]) => ({ validator, score, fuelUsed, outputHash, ok, slot })),
       ...(x.final ? { final: x.final } : {}),
     }

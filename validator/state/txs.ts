@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { decode, encode } from '../../core/encoding.ts'
+import { decode, encode, hashValue } from '../../core/encoding.ts'
 import { sha256 } from '../../core/hash.ts'
 import { toHex } from '../../core/bytes.ts'
 import { Domain, signEd25519, verifyEd25519 } from '../../core/crypto/sign.ts'
@@ -35,18 +35,32 @@ export const EvaluationReportSchema = z.strictObject({
   outputHash: hex32,
   /** false when the runtime gave no result (timeout backstop, fetch failure): not a vote on the score. */
   ok: z.boolean(),
+  /** The secret of the report's commitment (see `reportCommitment`). */
+  salt: hex32,
 })
 
-/** One signed batch per validator per slot covering all its evaluations (signatures don't grow with submissions). */
+/** A report's commitment, published before anyone reveals: so a lazy validator cannot copy others' reports. */
+export const ReportCommitSchema = z.strictObject({ submission: hex32, commitment: hex32 })
+
+/**
+ * One signed batch per validator per slot covering all its evaluations (signatures don't grow with
+ * submissions): commitments for fresh evaluations, reveals for those whose commit window has closed.
+ */
 export const EvaluationBatchTxSchema = z.strictObject({
   type: z.literal('Evaluations'),
   sender: z.string().min(1).max(128),
   nonce: z.number().int().nonnegative(),
-  reports: z.array(EvaluationReportSchema).min(1).max(MAX_REPORTS_PER_BATCH),
-})
+  commits: z.array(ReportCommitSchema).max(MAX_REPORTS_PER_BATCH).default([]),
+  reports: z.array(EvaluationReportSchema).max(MAX_REPORTS_PER_BATCH).default([]),
+}).refine((b) => b.commits.length + b.reports.length > 0, 'an empty evaluation batch')
 
 export type SubmissionTx = z.infer<typeof SubmissionTxSchema>
 export type EvaluationReport = z.infer<typeof EvaluationReportSchema>
+export type ReportCommit = z.infer<typeof ReportCommitSchema>
+
+/** sha256 of the canonical (validator, report): binds the commitment to its author, so it cannot be replayed. */
+export const reportCommitment = (validator: string, r: EvaluationReport): string =>
+  toHex(hashValue({ validator, submission: r.submission, score: r.score, fuelUsed: BigInt(r.fuelUsed), outputHash: r.outputHash, ok: r.ok, salt: r.salt }))
 export type EvaluationBatchTx = z.infer<typeof EvaluationBatchTxSchema>
 export type LedgerTxBody = ForumTx | SubmissionTx | EvaluationBatchTx
 

@@ -1,7 +1,8 @@
 // Evaluator: runs the submissions this node's committee seat was assigned in the runtime worker pool and
-// collects the reports; the workflow signs and gossips them as one batch per slot. A deterministic
-// failure (trap, fuel exhausted) is a score of 0 with an output hash naming the failure; a backstop
+// collects the reports; the workflow commits to them at once and reveals them once the commit window has
+// closed (so a lazy validator cannot copy what others revealed). A deterministic failure (trap, fuel exhausted) is a score of 0 with an output hash naming the failure; a backstop
 // timeout or a payload we could not fetch is "no result" (ok = false), never a score.
+import { randomBytes } from 'node:crypto'
 import { sha256 } from '../../core/hash.ts'
 import { toHex, utf8, concatBytes } from '../../core/bytes.ts'
 import { errorMessage } from '../../core/errors.ts'
@@ -22,10 +23,13 @@ export interface EvaluatorModules {
   dishonest?: boolean
 }
 
+/** A finished evaluation: the report (with its secret salt) and the first slot it may be revealed in. */
+export interface Evaluated { readonly report: EvaluationReport; readonly revealSlot: number }
+
 export interface Evaluator {
   assign(sub: SubmissionRecord): void
-  /** Reports finished since the last call. */
-  drain(): EvaluationReport[]
+  /** Evaluations finished since the last call. */
+  drain(): Evaluated[]
   idle(): Promise<void>
   readonly inFlight: number
 }
@@ -37,13 +41,15 @@ export interface Evaluator {
 export const challengeSeed = (challengeId: string): Uint8Array => sha256(concatBytes(utf8('agora/v1/seed/'), utf8(challengeId)))
 
 export function createEvaluator(m: EvaluatorModules): Evaluator {
-  const done: EvaluationReport[] = []
+  const done: Evaluated[] = []
+  // The salt hides the report until it is revealed; it is local randomness, never part of replicated state.
+  const salt = () => toHex(randomBytes(32))
   const running = new Set<Promise<void>>()
 
   async function evaluate(sub: SubmissionRecord): Promise<EvaluationReport> {
     const none = (why: string): EvaluationReport => {
       m.log.warn({ submission: sub.id.slice(0, 12), why }, 'evaluation has no result')
-      return { submission: sub.id, score: 0, fuelUsed: 0n, outputHash: toHex(sha256(utf8(`no-result`))), ok: false }
+      return { submission: sub.id, score: 0, fuelUsed: 0n, outputHash: toHex(sha256(utf8(`no-result`))), ok: false, salt: salt() }
     }
     const ch = await m.challenge(sub.challenge)
     if (!ch) return none(`challenge ${sub.challenge} module unavailable`)
@@ -63,14 +69,14 @@ export function createEvaluator(m: EvaluatorModules): Evaluator {
       score = (score + 250_000) % 1_000_001
       outputHash = toHex(sha256(utf8(`lie:${outputHash}`)))
     }
-    return { submission: sub.id, score, fuelUsed: r.fuelUsed, outputHash, ok: true }
+    return { submission: sub.id, score, fuelUsed: r.fuelUsed, outputHash, ok: true, salt: salt() }
   }
 
   return {
     get inFlight() { return running.size },
     assign(sub) {
       const p = evaluate(sub)
-        .then((rep) => { done.push(rep) })
+        .then((report) => { done.push({ report, revealSlot: sub.revealSlot }) })
         .catch((e) => { m.log.warn({ err: errorMessage(e) }, 'evaluation failed') })
         .finally(() => running.delete(p))
       running.add(p)

@@ -24,7 +24,7 @@ import type { RuntimePolicy } from '../runtime/policy.ts'
 import type { Genesis } from '../genesis.ts'
 import { applyBlock, activeChallengeTable, ledgerStateRoot, type LedgerEvent, type LedgerState } from '../state/ledger.ts'
 import { blockHash, type Block, MAX_BLOCK_BYTES } from '../state/block.ts'
-import { memberIdOf, signTx, verifyTx, type SignedTx, type VerifiedTx } from '../state/txs.ts'
+import { memberIdOf, reportCommitment, signTx, verifyTx, type SignedTx, type VerifiedTx } from '../state/txs.ts'
 import type { BlockStore } from '../state/store.ts'
 import type { EpochResult } from '../state/evaluations.ts'
 import type { Metrics } from '../metrics/metrics.ts'
@@ -34,7 +34,7 @@ import type { ApiHealth } from '../api/server.ts'
 import { Schedule, startSlotTicker, type SlotInfo } from './scheduler.ts'
 import { Mempool } from './mempool.ts'
 import { createBlockConsensus } from './block-consensus.ts'
-import { createEvaluator } from './evaluator.ts'
+import { createEvaluator, type Evaluated } from './evaluator.ts'
 import { createParSigDb, ParSigMessageSchema, type Aggregate, type ParSigKind } from './parsig.ts'
 import type { DutyDb } from './dutydb.ts'
 import { checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, genesisBlsSet, type CheckpointHeader } from './checkpoint.ts'
@@ -323,10 +323,18 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     return v
   }
 
+  // Commit at once; reveal once a block at or after the reveal slot can include it (the next block's slot
+  // is above the last one, so that is when the last block reached revealSlot - 1).
+  const unrevealed: Evaluated[] = []
   function flushReports(): void {
-    const reports = evaluator.drain()
-    for (const r of reports) m.metrics.evaluations.inc({ result: r.ok ? 'ok' : 'no-result' })
-    if (reports.length) void submitOwn({ type: 'Evaluations', reports })
+    const fresh = evaluator.drain()
+    for (const e of fresh) m.metrics.evaluations.inc({ result: e.report.ok ? 'ok' : 'no-result' })
+    unrevealed.push(...fresh)
+    const ready = unrevealed.filter((e) => ledger.lastSlot >= e.revealSlot - 1)
+    for (const e of ready) unrevealed.splice(unrevealed.indexOf(e), 1)
+    const commits = fresh.map((e) => ({ submission: e.report.submission, commitment: reportCommitment(self, e.report) }))
+    const reports = ready.map((e) => e.report)
+    if (commits.length || reports.length) void submitOwn({ type: 'Evaluations', commits, reports })
   }
 
   // ---- gossip in ----

@@ -1,0 +1,319 @@
+// Fuel metering by instrumentation. Every basic block is charged its cost (1 per instruction; nop, drop,
+// block, loop, else, end free) at block entry, and traps (`unreachable`) before running if the remaining
+// fuel is smaller. The counter is the exported i64 global `agora_fuel`, cached in a local inside each
+// function (synced around calls and at exit) so charges cost no memory traffic. On success fuelUsed is
+// the exact instruction count. Stack depth is counted the same way (`agora_stack`, Substrate-style:
+// each call costs 1 + (locals + instructions) / 64 units), never taken from V8's native stack.
+import { AgoraError } from '../../core/errors.ts'
+import { FUEL_GLOBAL, MEMORY_EXPORT, START_EXPORT, STACK_GLOBAL } from './abi.ts'
+import type { RuntimePolicy } from './policy.ts'
+import { Reader, Writer, encodeName, invalid, sleb, uleb } from './wasm/binary.ts'
+import { checkImportsAndExports, checkLimits } from './wasm/check.ts'
+import { Flow, decodeInstruction, instructionCost } from './wasm/instructions.ts'
+import { SectionId, parseModule, readValType, type FuncType, type Limits, type ParsedModule } from './wasm/module.ts'
+
+export interface MeterOptions {
+  /** Fuel the counter starts with, so a start function runs metered too (default 10,000,000). */
+  readonly initialFuel?: bigint | number
+  /** Stack units the depth counter starts with (default: the policy's, else 4096). */
+  readonly maxStackDepth?: number
+  /** When given: size, import whitelist, memory/table caps and float policy are enforced too. */
+  readonly policy?: RuntimePolicy
+  /**
+   * Move the start function out of instantiation: it is exported as `agora_start` for the host to call
+   * right after instantiating, so a trap in it can still be classified (fuel, stack) from the globals.
+   */
+  readonly deferStart?: boolean
+}
+
+export const DEFAULT_INITIAL_FUEL = 10_000_000n
+/** Stack units charged per call: 1 + one per this many locals/instructions (bounds V8's real frame). */
+const STACK_UNIT_SLOTS = 64
+
+interface Insert { readonly pos: number; cost: number; readonly check: boolean; readonly skip: number; readonly bytes?: number[] }
+
+/** Instrument `bytes`; refuses invalid or forbidden modules with an AgoraError code. */
+const X: Record<string, boolean> = new Proxy({}, { get: (_t, k) => (globalThis as any).__mx?.[k] })
+export function meterModule(bytes: Uint8Array, opts: MeterOptions = {}): Uint8Array {
+  const policy = opts.policy
+  if (policy && bytes.length > policy.maxModuleBytes) {
+    throw new AgoraError('MODULE_TOO_LARGE', `module is ${bytes.length} bytes, policy allows ${policy.maxModuleBytes}`)
+  }
+  if (!WebAssembly.validate(bytes)) throw invalid(`module does not validate (${describeInvalid(bytes)})`)
+  const initialFuel = BigInt(opts.initialFuel ?? policy?.fuelLimit ?? DEFAULT_INITIAL_FUEL)
+  if (initialFuel < 0n || initialFuel >= 1n << 63n) throw new AgoraError('BAD_FUEL', `initial fuel ${initialFuel} is out of range`)
+  const stack = opts.maxStackDepth ?? policy?.maxStackDepth ?? 4096
+  const allowFloats = policy ? policy.allowFloats : true
+
+  const m = parseModule(bytes)
+  if (policy) checkLimits(m, policy)
+  checkImportsAndExports(m, policy)
+  // With floats allowed under a policy, every NaN an arithmetic op yields is made the canonical NaN,
+  // since CPUs differ in the sign and payload of the NaNs they generate.
+  const code = rewriteCode(m, allowFloats, policy?.allowFloats === true)
+  return assemble(m, code, initialFuel, stack, policy, opts.deferStart ?? false)
+}
+
+function describeInvalid(bytes: Uint8Array): string {
+  try { new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>); return 'unknown reason' } catch (e) { return (e as Error).message.replace(/^WebAssembly\.Module\(\): /, '') }
+}
+
+interface RewrittenCode { bodies: Uint8Array[]; extraTypes: FuncType[]; sawFloat: boolean }
+
+function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boolean): RewrittenCode {
+  const section = m.sections.find((s) => s.id === SectionId.code)
+  const extraTypes: FuncType[] = []
+  const bodies: Uint8Array[] = []
+  let sawFloat = false
+  if (!section) return { bodies, extraTypes, sawFloat }
+  const fuelIdx = m.importedGlobals + m.globalTypes.length
+  const stackIdx = fuelIdx + 1
+  const r = new Reader(m.bytes, section.start, section.end)
+  const count = r.u32()
+  if (count !== m.funcTypeIndices.length) throw invalid('function and code section counts differ')
+
+  const blockTypeFor = (results: number[]): number[] => {
+    if (results.length === 0) return [0x40]
+    if (results.length === 1) return [results[0]!]
+    const same = (t: FuncType): boolean => t.params.length === 0 && t.results.length === results.length && t.results.every((x, i) => x === results[i])
+    let idx = m.types.findIndex(same)
+    if (idx < 0) {
+      const e = extraTypes.findIndex(same)
+      idx = e >= 0 ? m.types.length + e : m.types.length + extraTypes.push({ params: [], results }) - 1
+    }
+    return sleb(BigInt(idx))
+  }
+
+  for (let f = 0; f < count; f++) {
+    const size = r.u32()
+    const bodyStart = r.pos
+    const bodyEnd = bodyStart + size
+    if (bodyEnd > section.end) throw invalid(`function ${f} body overruns the code section`)
+    const type = m.types[m.funcTypeIndices[f]!]
+    if (!type) throw invalid(`function ${f} has an unknown type`)
+    const br = new Reader(m.bytes, bodyStart, bodyEnd)
+    let locals = type.params.length
+    const groups = br.u32()
+    const groupsStart = br.pos
+    for (let g = groups; g > 0; g--) {
+      locals += br.u32()
+      const t = readValType(br)
+      if (t === 0x7d || t === 0x7c) { sawFloat = true; if (!allowFloats) throw floatError(f) }
+    }
+    const instrStart = br.pos
+    const tmpF32 = locals
+    const tmpF64 = locals + 1
+    // Fuel lives in a local (a register) inside the function and is synced with the global around
+    // every call and at exit, so a basic block's charge and check cost no memory traffic.
+    const fuelLocal = locals + (canonicalizeNaN ? 2 : 0)
+    const syncOut = [0x20, ...uleb(fuelLocal), 0x24, ...uleb(fuelIdx)]
+    const syncIn = [0x23, ...uleb(fuelIdx), 0x21, ...uleb(fuelLocal)]
+
+    const inserts: Insert[] = []
+    const ctrl: number[] = [] // Flow.block / loop / if
+    const targeted: boolean[] = []
+    let cur: Insert = { pos: instrStart, cost: 0, check: true, skip: 0 }
+    const first = cur
+    const newBlock = (pos: number, check = false): void => { cur = { pos, cost: 0, check, skip: 0 }; inserts.push(cur) }
+    const mark = (label: number): void => { if (label < ctrl.length) targeted[ctrl.length - 1 - label] = true }
+    let instrs = 0
+    let finalEnd = -1
+    while (br.pos < bodyEnd) {
+      const pos = br.pos
+      const d = decodeInstruction(br)
+      instrs++
+      if (d.float) {
+        sawFloat = true
+        if (!allowFloats) throw floatError(f)
+        if (canonicalizeNaN) {
+          const fix = nanFix(d.op, tmpF32, tmpF64)
+          if (fix) inserts.push({ pos: br.pos, cost: 0, check: false, skip: 0, bytes: fix })
+        }
+      }
+      cur.cost += instructionCost(d.op)
+      if (!X.noSync && (d.op === 0x10 || d.op === 0x11)) {
+        inserts.push({ pos, cost: 0, check: false, skip: 0, bytes: syncOut })
+        inserts.push({ pos: br.pos, cost: 0, check: false, skip: 0, bytes: syncIn })
+      }
+      switch (d.flow) {
+        case Flow.block: ctrl.push(Flow.block); targeted.push(false); break
+        case Flow.loop: ctrl.push(Flow.loop); targeted.push(false); newBlock(br.pos, true); break
+        case Flow.if: ctrl.push(Flow.if); targeted.push(false); newBlock(br.pos); break
+        case Flow.else: newBlock(br.pos); break
+        case Flow.end: {
+          if (ctrl.length === 0) { finalEnd = pos; break }
+          const kind = ctrl.pop()
+          const wasTarget = targeted.pop()
+          if (kind === Flow.if || (kind === Flow.block && wasTarget)) newBlock(br.pos)
+          break
+        }
+        case Flow.br: case Flow.brIf: case Flow.brTable:
+          for (const l of d.labels) mark(l)
+          newBlock(br.pos)
+          break
+        case Flow.return:
+          // `return` would skip the depth epilogue: branch to the wrapper block instead (same semantics).
+          inserts.push({ pos, cost: 0, check: false, skip: 1, bytes: [0x0c, ...uleb(ctrl.length)] })
+          newBlock(br.pos)
+          break
+        case Flow.unreachable: newBlock(br.pos); break
+      }
+      if (finalEnd >= 0) break
+    }
+    if (finalEnd < 0 || br.pos !== bodyEnd) throw invalid(`function ${f} body does not end where its size says`)
+
+    const weight = 1 + Math.floor((locals + instrs) / STACK_UNIT_SLOTS)
+    const w = new Writer()
+    // The function's own locals, then (floats allowed) f32/f64 scratch for NaN fix-ups, then the fuel local.
+    w.u32(groups + (canonicalizeNaN ? 3 : 1))
+    w.push(m.bytes.subarray(groupsStart, instrStart))
+    if (canonicalizeNaN) w.push([0x01, 0x7d, 0x01, 0x7c])
+    w.push([0x01, 0x7e])
+    if (!X.noStack) w.push([0x23, ...uleb(stackIdx), 0x41, ...sleb(BigInt(weight)), 0x6b, 0x24, ...uleb(stackIdx)]) // stack -= weight
+    if (!X.noStack) w.push([0x23, ...uleb(stackIdx), 0x41, 0x00, 0x48, 0x04, 0x40, 0x00, 0x0b]) // if stack < 0: unreachable
+    w.push(syncIn)
+    emitCharge(w, first, fuelIdx, fuelLocal)
+    w.push([0x02, ...blockTypeFor(type.results)])
+    let at = instrStart
+    for (const ins of inserts) {
+      w.push(m.bytes.subarray(at, ins.pos))
+      at = ins.pos + ins.skip
+      if (ins.bytes) w.push(ins.bytes)
+      else emitCharge(w, ins, fuelIdx, fuelLocal)
+    }
+    w.push(m.bytes.subarray(at, finalEnd))
+    w.byte(0x0b) // end of the wrapper block
+    w.push(syncOut)
+    if (!X.noStack) w.push([0x23, ...uleb(stackIdx), 0x41, ...sleb(BigInt(weight)), 0x6a, 0x24, ...uleb(stackIdx)]) // stack += weight
+    w.byte(0x0b)
+    bodies.push(w.finish())
+    r.pos = bodyEnd
+  }
+  return { bodies, extraTypes, sawFloat }
+}
+
+const F32_NAN_OPS = new Set([0x8d, 0x8e, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0xb6])
+const F64_NAN_OPS = new Set([0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xbb])
+
+/** After an op that may generate a NaN: x → (x == x ? x : canonical NaN). Not charged as fuel. */
+function nanFix(op: number, tmpF32: number, tmpF64: number): number[] | undefined {
+  if (F32_NAN_OPS.has(op)) {
+    return [0x22, ...uleb(tmpF32), 0x43, 0x00, 0x00, 0xc0, 0x7f, 0x20, ...uleb(tmpF32), 0x20, ...uleb(tmpF32), 0x5b, 0x1b]
+  }
+  if (F64_NAN_OPS.has(op)) {
+    return [0x22, ...uleb(tmpF64), 0x44, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0x20, ...uleb(tmpF64), 0x20, ...uleb(tmpF64), 0x61, 0x1b]
+  }
+  return undefined
+}
+
+const floatError = (f: number): AgoraError => new AgoraError('FLOAT_FORBIDDEN', `function ${f} uses floats and the policy forbids floats`)
+
+/** fuel -= cost; if fuel < 0 { publish it; unreachable } — before the block runs (exact trap point). */
+function emitCharge(w: Writer, ins: Insert, fuelIdx: number, fuelLocal: number): void {
+  if (ins.cost === 0 || X.noFuel) return
+  const f = uleb(fuelLocal)
+  if (X.noCheck) { w.push([0x20, ...f, 0x42, ...sleb(BigInt(ins.cost)), 0x7d, 0x21, ...f]); return }
+  w.push([0x20, ...f, 0x42, ...sleb(BigInt(ins.cost)), 0x7d, 0x22, ...f, 0x42, 0x00, 0x53, 0x04, 0x40, 0x20, ...f, 0x24, ...uleb(fuelIdx), 0x00, 0x0b])
+}
+
+// ---- module assembly -------------------------------------------------------------------------------
+
+const ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12 }
+
+function encodeLimits(l: Limits): number[] {
+  return l.max === undefined ? [0x00, ...uleb(l.min)] : [0x01, ...uleb(l.min), ...uleb(l.max)]
+}
+const clamp = (l: Limits, cap: number): Limits => ({ min: l.min, max: l.max === undefined ? cap : Math.min(l.max, cap) })
+
+function section(id: number, content: Writer | Uint8Array): number[] {
+  const bytes = content instanceof Writer ? content.finish() : content
+  return [id, ...uleb(bytes.length), ...bytes]
+}
+
+function assemble(m: ParsedModule, code: RewrittenCode, initialFuel: bigint, stack: number, policy: RuntimePolicy | undefined, deferStart: boolean): Uint8Array {
+  const out = new Writer()
+  out.push([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
+  const fuelIdx = m.importedGlobals + m.globalTypes.length
+  let globalsDone = false
+  let exportsDone = false
+  const src = (s: { start: number; end: number }): Uint8Array => m.bytes.subarray(s.start, s.end)
+
+  const newGlobals = (): number[] => [
+    0x7e, 0x01, 0x42, ...sleb(initialFuel), 0x0b,
+    0x7f, 0x01, 0x41, ...sleb(BigInt(stack)), 0x0b,
+  ]
+  // Runtime exports: the two counters, memory 0 (host calls read and write it), the deferred start.
+  const extra: number[][] = [[...encodeName(FUEL_GLOBAL), 0x03, ...uleb(fuelIdx)], [...encodeName(STACK_GLOBAL), 0x03, ...uleb(fuelIdx + 1)]]
+  if (m.memories.length > 0) extra.push([...encodeName(MEMORY_EXPORT), 0x02, 0x00])
+  if (deferStart && m.start !== undefined) extra.push([...encodeName(START_EXPORT), 0x00, ...uleb(m.start)])
+  const newExports = (): number[] => extra.flat()
+  const emitGlobalsIfDue = (rank: number): void => {
+    if (!globalsDone && rank > ORDER[SectionId.global]!) { out.push(section(SectionId.global, new Uint8Array([2, ...newGlobals()]))); globalsDone = true }
+    if (!exportsDone && rank > ORDER[SectionId.export]!) { out.push(section(SectionId.export, new Uint8Array([extra.length, ...newExports()]))); exportsDone = true }
+  }
+
+  for (const s of m.sections) {
+    if (s.id === SectionId.custom) continue // names and debug info are not needed to run
+    emitGlobalsIfDue(ORDER[s.id]!)
+    const r = new Reader(m.bytes, s.start, s.end)
+    switch (s.id) {
+      case SectionId.type: {
+        if (code.extraTypes.length === 0) { out.push(section(s.id, src(s))); break }
+        const w = new Writer()
+        w.u32(r.u32() + code.extraTypes.length)
+        w.push(m.bytes.subarray(r.pos, s.end))
+        for (const t of code.extraTypes) w.push([0x60, ...uleb(t.params.length), ...t.params, ...uleb(t.results.length), ...t.results])
+        out.push(section(s.id, w))
+        break
+      }
+      case SectionId.table: {
+        if (!policy) { out.push(section(s.id, src(s))); break }
+        const w = new Writer()
+        w.u32(m.tables.length)
+        for (const t of m.tables) { w.byte(t.refType); w.push(encodeLimits(clamp(t.limits, policy.maxTableSize))) }
+        out.push(section(s.id, w))
+        break
+      }
+      case SectionId.memory: {
+        if (!policy) { out.push(section(s.id, src(s))); break }
+        const w = new Writer()
+        w.u32(m.memories.length)
+        for (const mem of m.memories) w.push(encodeLimits(clamp(mem, policy.maxMemoryPages)))
+        out.push(section(s.id, w))
+        break
+      }
+      case SectionId.global: {
+        const w = new Writer()
+        w.u32(r.u32() + 2)
+        w.push(m.bytes.subarray(r.pos, s.end))
+        w.push(newGlobals())
+        out.push(section(s.id, w))
+        globalsDone = true
+        break
+      }
+      case SectionId.export: {
+        const w = new Writer()
+        w.u32(r.u32() + extra.length)
+        w.push(m.bytes.subarray(r.pos, s.end))
+        w.push(newExports())
+        out.push(section(s.id, w))
+        exportsDone = true
+        break
+      }
+      case SectionId.start:
+        if (!deferStart) out.push(section(s.id, src(s)))
+        break
+      case SectionId.code: {
+        const w = new Writer()
+        w.u32(code.bodies.length)
+        for (const b of code.bodies) { w.u32(b.length); w.push(b) }
+        out.push(section(s.id, w))
+        break
+      }
+      default:
+        out.push(section(s.id, src(s)))
+    }
+  }
+  emitGlobalsIfDue(99)
+  return out.finish()
+}
