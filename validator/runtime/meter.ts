@@ -57,30 +57,49 @@ function describeInvalid(bytes: Uint8Array): string {
   try { new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>); return 'unknown reason' } catch (e) { return (e as Error).message.replace(/^WebAssembly\.Module\(\): /, '') }
 }
 
-interface RewrittenCode { bodies: Uint8Array[]; extraTypes: FuncType[]; sawFloat: boolean }
+interface RewrittenCode {
+  /** One body per defined function, in order: the wrappers (original indices), then the internal bodies. */
+  bodies: Uint8Array[]
+  /** Type index of each internal body (params + fuel + depth → results + fuel). */
+  internalTypes: number[]
+  extraTypes: FuncType[]
+  sawFloat: boolean
+}
 
+// Calling convention. Each defined function f keeps its index as a small wrapper with f's own type, used
+// by exports, tables, ref.func and start; the body proper moves to index f + (defined count) and takes
+// the fuel counter (i64) and the stack units left (i32) as two extra parameters and hands the fuel back
+// as an extra result. Direct calls between defined functions go to the internal bodies, so fuel and
+// depth travel in registers: a global round trip per call cost up to 1.7× on call-heavy code. The
+// globals are synced only where something outside can observe them: around host and indirect calls,
+// in the wrappers, and before a metering trap.
 function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boolean): RewrittenCode {
   const section = m.sections.find((s) => s.id === SectionId.code)
   const extraTypes: FuncType[] = []
+  const internalTypes: number[] = []
+  const wrappers: Uint8Array[] = []
   const bodies: Uint8Array[] = []
   let sawFloat = false
-  if (!section) return { bodies, extraTypes, sawFloat }
+  if (!section) return { bodies, internalTypes, extraTypes, sawFloat }
   const fuelIdx = m.importedGlobals + m.globalTypes.length
   const stackIdx = fuelIdx + 1
   const r = new Reader(m.bytes, section.start, section.end)
   const count = r.u32()
   if (count !== m.funcTypeIndices.length) throw invalid('function and code section counts differ')
+  const imported = m.importedFuncs
 
+  const typeIndex = (params: number[], results: number[]): number => {
+    const same = (t: FuncType): boolean => t.params.length === params.length && t.results.length === results.length &&
+      t.params.every((x, i) => x === params[i]) && t.results.every((x, i) => x === results[i])
+    const idx = m.types.findIndex(same)
+    if (idx >= 0) return idx
+    const e = extraTypes.findIndex(same)
+    return e >= 0 ? m.types.length + e : m.types.length + extraTypes.push({ params, results }) - 1
+  }
   const blockTypeFor = (results: number[]): number[] => {
     if (results.length === 0) return [0x40]
     if (results.length === 1) return [results[0]!]
-    const same = (t: FuncType): boolean => t.params.length === 0 && t.results.length === results.length && t.results.every((x, i) => x === results[i])
-    let idx = m.types.findIndex(same)
-    if (idx < 0) {
-      const e = extraTypes.findIndex(same)
-      idx = e >= 0 ? m.types.length + e : m.types.length + extraTypes.push({ params: [], results }) - 1
-    }
-    return sleb(BigInt(idx))
+    return sleb(BigInt(typeIndex([], results)))
   }
 
   for (let f = 0; f < count; f++) {
@@ -90,8 +109,12 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
     if (bodyEnd > section.end) throw invalid(`function ${f} body overruns the code section`)
     const type = m.types[m.funcTypeIndices[f]!]
     if (!type) throw invalid(`function ${f} has an unknown type`)
+    const nParams = type.params.length
+    internalTypes.push(typeIndex([...type.params, 0x7e, 0x7f], [...type.results, 0x7e]))
+    wrappers.push(wrapperBody(nParams, imported + count + f, fuelIdx, stackIdx))
     const br = new Reader(m.bytes, bodyStart, bodyEnd)
-    let locals = type.params.length
+    const imm = new Reader(m.bytes, bodyStart, bodyEnd) // re-reads the index immediates of local ops and calls
+    let locals = nParams
     const groups = br.u32()
     const groupsStart = br.pos
     for (let g = groups; g > 0; g--) {
@@ -100,13 +123,14 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
       if (t === 0x7d || t === 0x7c) { sawFloat = true; if (!allowFloats) throw floatError(f) }
     }
     const instrStart = br.pos
-    const tmpF32 = locals
-    const tmpF64 = locals + 1
-    // Fuel lives in a local (a register) inside the function and is synced with the global around
-    // every call and at exit, so a basic block's charge and check cost no memory traffic.
-    const fuelLocal = locals + (canonicalizeNaN ? 2 : 0)
+    // Parameters, then fuel and depth, then the declared locals (shifted by 2), then NaN scratch.
+    const fuelLocal = nParams
+    const depthLocal = nParams + 1
+    const tmpF32 = locals + 2
+    const tmpF64 = locals + 3
     const syncOut = [0x20, ...uleb(fuelLocal), 0x24, ...uleb(fuelIdx)]
     const syncIn = [0x23, ...uleb(fuelIdx), 0x21, ...uleb(fuelLocal)]
+    const publishDepth = [0x20, ...uleb(depthLocal), 0x24, ...uleb(stackIdx)]
 
     const inserts: Insert[] = []
     const ctrl: number[] = [] // Flow.block / loop / if
@@ -115,6 +139,7 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
     const first = cur
     const newBlock = (pos: number, check = false): void => { cur = { pos, cost: 0, check, skip: 0 }; inserts.push(cur) }
     const mark = (label: number): void => { if (label < ctrl.length) targeted[ctrl.length - 1 - label] = true }
+    const replace = (pos: number, end: number, bytes: number[]): void => { inserts.push({ pos, cost: 0, check: false, skip: end - pos, bytes }) }
     let instrs = 0
     let finalEnd = -1
     while (br.pos < bodyEnd) {
@@ -130,8 +155,22 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
         }
       }
       cur.cost += instructionCost(d.op)
-      if (d.op === 0x10 || d.op === 0x11) {
-        inserts.push({ pos, cost: 0, check: false, skip: 0, bytes: syncOut })
+      if (d.op >= 0x20 && d.op <= 0x22) {
+        imm.pos = pos + 1
+        const idx = imm.u32()
+        if (idx >= nParams) replace(pos, br.pos, [d.op, ...uleb(idx + 2)])
+      } else if (d.op === 0x10) {
+        imm.pos = pos + 1
+        const callee = imm.u32()
+        if (callee >= imported) {
+          replace(pos, br.pos, [0x20, ...uleb(fuelLocal), 0x20, ...uleb(depthLocal), 0x10, ...uleb(callee + count), 0x21, ...uleb(fuelLocal)])
+        } else {
+          inserts.push({ pos, cost: 0, check: false, skip: 0, bytes: syncOut })
+          inserts.push({ pos: br.pos, cost: 0, check: false, skip: 0, bytes: syncIn })
+        }
+      } else if (d.op === 0x11) {
+        // Through a wrapper: publish fuel and depth for it, take the fuel back after.
+        inserts.push({ pos, cost: 0, check: false, skip: 0, bytes: [...syncOut, ...publishDepth] })
         inserts.push({ pos: br.pos, cost: 0, check: false, skip: 0, bytes: syncIn })
       }
       switch (d.flow) {
@@ -151,8 +190,8 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
           newBlock(br.pos)
           break
         case Flow.return:
-          // `return` would skip the depth epilogue: branch to the wrapper block instead (same semantics).
-          inserts.push({ pos, cost: 0, check: false, skip: 1, bytes: [0x0c, ...uleb(ctrl.length)] })
+          // The internal body returns its results and then the fuel.
+          inserts.push({ pos, cost: 0, check: false, skip: 0, bytes: [0x20, ...uleb(fuelLocal)] })
           newBlock(br.pos)
           break
         case Flow.unreachable: newBlock(br.pos); break
@@ -163,15 +202,15 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
 
     const weight = 1 + Math.floor((locals + instrs) / STACK_UNIT_SLOTS)
     const w = new Writer()
-    // The function's own locals, then (floats allowed) f32/f64 scratch for NaN fix-ups, then the fuel local.
-    w.u32(groups + (canonicalizeNaN ? 3 : 1))
+    // The function's own locals, then (floats allowed) f32/f64 scratch for NaN fix-ups.
+    w.u32(groups + (canonicalizeNaN ? 2 : 0))
     w.push(m.bytes.subarray(groupsStart, instrStart))
     if (canonicalizeNaN) w.push([0x01, 0x7d, 0x01, 0x7c])
-    w.push([0x01, 0x7e])
-    w.push([0x23, ...uleb(stackIdx), 0x41, ...sleb(BigInt(weight)), 0x6b, 0x24, ...uleb(stackIdx)]) // stack -= weight
-    w.push([0x23, ...uleb(stackIdx), 0x41, 0x00, 0x48, 0x04, 0x40, 0x00, 0x0b]) // if stack < 0: unreachable
-    w.push(syncIn)
+    // depth -= weight; if depth < 0 { publish depth and fuel; unreachable }
+    w.push([0x20, ...uleb(depthLocal), 0x41, ...sleb(BigInt(weight)), 0x6b, 0x22, ...uleb(depthLocal), 0x41, 0x00, 0x48,
+      0x04, 0x40, ...publishDepth, ...syncOut, 0x00, 0x0b])
     emitCharge(w, first, fuelIdx, fuelLocal)
+    // A wrapper block, so branches to the function's own label land before the fuel result is pushed.
     w.push([0x02, ...blockTypeFor(type.results)])
     let at = instrStart
     for (const ins of inserts) {
@@ -182,13 +221,24 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
     }
     w.push(m.bytes.subarray(at, finalEnd))
     w.byte(0x0b) // end of the wrapper block
-    w.push(syncOut)
-    w.push([0x23, ...uleb(stackIdx), 0x41, ...sleb(BigInt(weight)), 0x6a, 0x24, ...uleb(stackIdx)]) // stack += weight
-    w.byte(0x0b)
+    w.push([0x20, ...uleb(fuelLocal), 0x0b])
     bodies.push(w.finish())
     r.pos = bodyEnd
   }
-  return { bodies, extraTypes, sawFloat }
+  return { bodies: [...wrappers, ...bodies], internalTypes, extraTypes, sawFloat }
+}
+
+/**
+ * The entry with the original type: runs the internal body with the fuel and depth from the globals,
+ * stores the fuel back, and restores the depth global (indirect calls inside may have lowered it).
+ */
+function wrapperBody(nParams: number, internal: number, fuelIdx: number, stackIdx: number): Uint8Array {
+  const w = new Writer()
+  w.push([0x01, 0x01, 0x7f]) // one i32 local: the depth on entry
+  for (let i = 0; i < nParams; i++) w.push([0x20, ...uleb(i)])
+  w.push([0x23, ...uleb(fuelIdx), 0x23, ...uleb(stackIdx), 0x22, ...uleb(nParams), 0x10, ...uleb(internal)])
+  w.push([0x24, ...uleb(fuelIdx), 0x20, ...uleb(nParams), 0x24, ...uleb(stackIdx), 0x0b])
+  return w.finish()
 }
 
 const F32_NAN_OPS = new Set([0x8d, 0x8e, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0xb6])
@@ -301,6 +351,14 @@ function assemble(m: ParsedModule, code: RewrittenCode, initialFuel: bigint, sta
       case SectionId.start:
         if (!deferStart) out.push(section(s.id, src(s)))
         break
+      case SectionId.function: {
+        const w = new Writer()
+        w.u32(r.u32() + code.internalTypes.length)
+        w.push(m.bytes.subarray(r.pos, s.end))
+        for (const t of code.internalTypes) w.u32(t)
+        out.push(section(s.id, w))
+        break
+      }
       case SectionId.code: {
         const w = new Writer()
         w.u32(code.bodies.length)

@@ -28,7 +28,8 @@ export const LEDGER_RULES = {
   disputeBond: 10n * ONE_REP,
   /** Fee (fee currency) of each validator's epoch evidence pool: mints REP for duties done. */
   evidenceFee: ONE_REP,
-  maxPayloadBytes: 1024 * 1024,
+  // Inline payloads travel in a /agora/1/submissions envelope (256 KiB cap) with the signed transaction.
+  maxPayloadBytes: 192 * 1024,
 } as const
 
 export interface LedgerState {
