@@ -1,9 +1,9 @@
 // Fuel metering by instrumentation. Every basic block is charged its cost (1 per instruction; nop, drop,
 // block, loop, else, end free) at block entry, and traps (`unreachable`) before running if the remaining
-// fuel is smaller. The counter is the exported i64 global `agora_fuel`, cached in a local inside each
-// function (synced around calls and at exit) so charges cost no memory traffic. On success fuelUsed is
-// the exact instruction count. Stack depth is counted the same way (`agora_stack`, Substrate-style:
-// each call costs 1 + (locals + instructions) / 64 units), never taken from V8's native stack.
+// fuel is smaller. The counter is the exported i64 global `agora_fuel`; inside the module it travels as
+// a parameter and extra result of every function (see rewriteCode), so charges cost no memory traffic.
+// On success fuelUsed is the exact instruction count. Stack depth is counted the same way (`agora_stack`,
+// Substrate-style: each call costs 1 + (locals + instructions) / 64 units), never from V8's native stack.
 import { AgoraError } from '../../core/errors.ts'
 import { FUEL_GLOBAL, MEMORY_EXPORT, START_EXPORT, STACK_GLOBAL } from './abi.ts'
 import type { RuntimePolicy } from './policy.ts'
