@@ -9,7 +9,8 @@ import { FUEL_GLOBAL, MEMORY_EXPORT, START_EXPORT, STACK_GLOBAL } from './abi.ts
 import type { RuntimePolicy } from './policy.ts'
 import { Reader, Writer, encodeName, invalid, sleb, uleb } from './wasm/binary.ts'
 import { checkImportsAndExports, checkLimits } from './wasm/check.ts'
-import { Flow, decodeInstruction, instructionCost } from './wasm/instructions.ts'
+import { createBlockTracker, chooseUnchecked, type Block } from './wasm/blocks.ts'
+import { decodeInstruction } from './wasm/instructions.ts'
 import { SectionId, parseModule, readValType, type FuncType, type Limits, type ParsedModule } from './wasm/module.ts'
 
 export interface MeterOptions {
@@ -30,7 +31,8 @@ export const DEFAULT_INITIAL_FUEL = 10_000_000n
 /** Stack units charged per call: 1 + one per this many locals/instructions (bounds V8's real frame). */
 const STACK_UNIT_SLOTS = 64
 
-interface Insert { readonly pos: number; cost: number; readonly check: boolean; readonly skip: number; readonly bytes?: number[] }
+/** A change at `pos`: `skip` original bytes replaced by `bytes`, or the charge of `block`. */
+interface Insert { readonly pos: number; readonly skip: number; readonly bytes?: number[]; readonly block?: Block }
 
 /** Instrument `bytes`; refuses invalid or forbidden modules with an AgoraError code. */
 export function meterModule(bytes: Uint8Array, opts: MeterOptions = {}): Uint8Array {
@@ -133,16 +135,11 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
     const publishDepth = [0x20, ...uleb(depthLocal), 0x24, ...uleb(stackIdx)]
 
     const inserts: Insert[] = []
-    const ctrl: number[] = [] // Flow.block / loop / if
-    const targeted: boolean[] = []
-    let cur: Insert = { pos: instrStart, cost: 0, check: true, skip: 0 }
-    const first = cur
-    const newBlock = (pos: number, check = false): void => { cur = { pos, cost: 0, check, skip: 0 }; inserts.push(cur) }
-    const mark = (label: number): void => { if (label < ctrl.length) targeted[ctrl.length - 1 - label] = true }
-    const replace = (pos: number, end: number, bytes: number[]): void => { inserts.push({ pos, cost: 0, check: false, skip: end - pos, bytes }) }
+    const add = (pos: number, bytes: number[], skip = 0): void => { inserts.push({ pos, skip, bytes }) }
+    const tracker = createBlockTracker(instrStart, (block) => inserts.push({ pos: block.pos, skip: 0, block }))
     let instrs = 0
-    let finalEnd = -1
-    while (br.pos < bodyEnd) {
+    let done = false
+    while (br.pos < bodyEnd && !done) {
       const pos = br.pos
       const d = decodeInstruction(br)
       instrs++
@@ -151,54 +148,33 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
         if (!allowFloats) throw floatError(f)
         if (canonicalizeNaN) {
           const fix = nanFix(d.op, tmpF32, tmpF64)
-          if (fix) inserts.push({ pos: br.pos, cost: 0, check: false, skip: 0, bytes: fix })
+          if (fix) add(br.pos, fix)
         }
       }
-      cur.cost += instructionCost(d.op)
       if (d.op >= 0x20 && d.op <= 0x22) {
         imm.pos = pos + 1
         const idx = imm.u32()
-        if (idx >= nParams) replace(pos, br.pos, [d.op, ...uleb(idx + 2)])
+        if (idx >= nParams) add(pos, [d.op, ...uleb(idx + 2)], br.pos - pos)
       } else if (d.op === 0x10) {
         imm.pos = pos + 1
         const callee = imm.u32()
         if (callee >= imported) {
-          replace(pos, br.pos, [0x20, ...uleb(fuelLocal), 0x20, ...uleb(depthLocal), 0x10, ...uleb(callee + count), 0x21, ...uleb(fuelLocal)])
+          add(pos, [0x20, ...uleb(fuelLocal), 0x20, ...uleb(depthLocal), 0x10, ...uleb(callee + count), 0x21, ...uleb(fuelLocal)], br.pos - pos)
         } else {
-          inserts.push({ pos, cost: 0, check: false, skip: 0, bytes: syncOut })
-          inserts.push({ pos: br.pos, cost: 0, check: false, skip: 0, bytes: syncIn })
+          add(pos, syncOut)
+          add(br.pos, syncIn)
         }
       } else if (d.op === 0x11) {
         // Through a wrapper: publish fuel and depth for it, take the fuel back after.
-        inserts.push({ pos, cost: 0, check: false, skip: 0, bytes: [...syncOut, ...publishDepth] })
-        inserts.push({ pos: br.pos, cost: 0, check: false, skip: 0, bytes: syncIn })
+        add(pos, [...syncOut, ...publishDepth])
+        add(br.pos, syncIn)
+      } else if (d.op === 0x0f) {
+        add(pos, [0x20, ...uleb(fuelLocal)]) // the internal body returns its results and then the fuel
       }
-      switch (d.flow) {
-        case Flow.block: ctrl.push(Flow.block); targeted.push(false); break
-        case Flow.loop: ctrl.push(Flow.loop); targeted.push(false); newBlock(br.pos, true); break
-        case Flow.if: ctrl.push(Flow.if); targeted.push(false); newBlock(br.pos); break
-        case Flow.else: newBlock(br.pos); break
-        case Flow.end: {
-          if (ctrl.length === 0) { finalEnd = pos; break }
-          const kind = ctrl.pop()
-          const wasTarget = targeted.pop()
-          if (kind === Flow.if || (kind === Flow.block && wasTarget)) newBlock(br.pos)
-          break
-        }
-        case Flow.br: case Flow.brIf: case Flow.brTable:
-          for (const l of d.labels) mark(l)
-          newBlock(br.pos)
-          break
-        case Flow.return:
-          // The internal body returns its results and then the fuel.
-          inserts.push({ pos, cost: 0, check: false, skip: 0, bytes: [0x20, ...uleb(fuelLocal)] })
-          newBlock(br.pos)
-          break
-        case Flow.unreachable: newBlock(br.pos); break
-      }
-      if (finalEnd >= 0) break
+      done = tracker.step(d, br.pos)
     }
-    if (finalEnd < 0 || br.pos !== bodyEnd) throw invalid(`function ${f} body does not end where its size says`)
+    const finalEnd = br.pos - 1
+    if (!done || br.pos !== bodyEnd) throw invalid(`function ${f} body does not end where its size says`)
 
     const weight = 1 + Math.floor((locals + instrs) / STACK_UNIT_SLOTS)
     const w = new Writer()
@@ -209,7 +185,8 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
     // depth -= weight; if depth < 0 { publish depth and fuel; unreachable }
     w.push([0x20, ...uleb(depthLocal), 0x41, ...sleb(BigInt(weight)), 0x6b, 0x22, ...uleb(depthLocal), 0x41, 0x00, 0x48,
       0x04, 0x40, ...publishDepth, ...syncOut, 0x00, 0x0b])
-    emitCharge(w, first, fuelIdx, fuelLocal)
+    chooseUnchecked(tracker.blocks)
+    emitCharge(w, tracker.first, fuelIdx, fuelLocal)
     // A wrapper block, so branches to the function's own label land before the fuel result is pushed.
     w.push([0x02, ...blockTypeFor(type.results)])
     let at = instrStart
@@ -217,7 +194,7 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
       w.push(m.bytes.subarray(at, ins.pos))
       at = ins.pos + ins.skip
       if (ins.bytes) w.push(ins.bytes)
-      else emitCharge(w, ins, fuelIdx, fuelLocal)
+      else if (ins.block) emitCharge(w, ins.block, fuelIdx, fuelLocal)
     }
     w.push(m.bytes.subarray(at, finalEnd))
     w.byte(0x0b) // end of the wrapper block
@@ -258,9 +235,10 @@ function nanFix(op: number, tmpF32: number, tmpF64: number): number[] | undefine
 const floatError = (f: number): AgoraError => new AgoraError('FLOAT_FORBIDDEN', `function ${f} uses floats and the policy forbids floats`)
 
 /** fuel -= cost; if fuel < 0 { publish it; unreachable } — before the block runs (exact trap point). */
-function emitCharge(w: Writer, ins: Insert, fuelIdx: number, fuelLocal: number): void {
+function emitCharge(w: Writer, ins: Block, fuelIdx: number, fuelLocal: number): void {
   if (ins.cost === 0) return
   const f = uleb(fuelLocal)
+  if (ins.unchecked) { w.push([0x20, ...f, 0x42, ...sleb(BigInt(ins.cost)), 0x7d, 0x21, ...f]); return }
   w.push([0x20, ...f, 0x42, ...sleb(BigInt(ins.cost)), 0x7d, 0x22, ...f, 0x42, 0x00, 0x53, 0x04, 0x40, 0x20, ...f, 0x24, ...uleb(fuelIdx), 0x00, 0x0b])
 }
 

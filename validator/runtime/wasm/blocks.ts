@@ -1,0 +1,118 @@
+// Basic blocks of one function body, as the fuel charges see them: where each starts, its cost, whether
+// all its instructions are pure (cannot trap, call, or touch memory, tables or globals) and its
+// successors. From that, which charges may leave out their check: see chooseUnchecked.
+import { Flow, instructionCost, type Decoded } from './instructions.ts'
+
+export interface Block {
+  readonly pos: number
+  cost: number
+  pure: boolean
+  /** Blocks control can go to when this one ends; `null` is the function's exit. */
+  readonly succ: (Block | null)[]
+  /** Charged without a check (a successor's check catches a deficit before anything observable). */
+  unchecked: boolean
+  /** Some unchecked block relies on this one's check. */
+  pinned: boolean
+  /** Loops around it (a loop header counts its own loop): inner blocks run most, so they go first. */
+  loops: number
+}
+
+interface Frame { readonly kind: number; readonly header?: Block; readonly toEnd: Block[]; ifFrom?: Block }
+
+// Pure: locals, global.get, constants, numeric ops other than integer div/rem and trapping float→int
+// truncations, select, drop, nop and the control instructions (their targets are blocks themselves).
+const IMPURE_NUMERIC = new Set([0x6d, 0x6e, 0x6f, 0x70, 0x7f, 0x80, 0x81, 0x82, 0xa8, 0xa9, 0xaa, 0xab, 0xae, 0xaf, 0xb0, 0xb1])
+export function isPure(op: number): boolean {
+  if (op === 0x01 || (op >= 0x02 && op <= 0x05) || (op >= 0x0b && op <= 0x0e)) return true
+  if (op === 0x1a || op === 0x1b || op === 0x1c || (op >= 0x20 && op <= 0x23)) return true
+  return op >= 0x41 && op <= 0xc4 && !IMPURE_NUMERIC.has(op)
+}
+
+/** Tracks blocks while the body is scanned; `onBlock` sees each new block (not the first) in order. */
+export function createBlockTracker(startPos: number, onBlock: (b: Block) => void) {
+  let loops = 0
+  const make = (pos: number): Block => ({ pos, cost: 0, pure: true, succ: [], unchecked: false, pinned: false, loops })
+  const first = make(startPos)
+  const blocks: Block[] = [first]
+  const ctrl: Frame[] = []
+  let cur = first
+  const start = (pos: number, fallthrough: boolean): Block => {
+    const prev = cur
+    cur = make(pos)
+    blocks.push(cur)
+    onBlock(cur)
+    if (fallthrough) prev.succ.push(cur)
+    return prev
+  }
+  const edge = (from: Block, label: number): void => {
+    if (label >= ctrl.length) { from.succ.push(null); return } // the function's own label: exit
+    const frame = ctrl[ctrl.length - 1 - label]!
+    if (frame.kind === Flow.loop) from.succ.push(frame.header!)
+    else frame.toEnd.push(from)
+  }
+  /** Account one decoded instruction that ended at `next`; true at the function's final `end`. */
+  const step = (d: Decoded, next: number): boolean => {
+    cur.cost += instructionCost(d.op)
+    if (cur.pure && !isPure(d.op)) cur.pure = false
+    switch (d.flow) {
+      case Flow.block: ctrl.push({ kind: Flow.block, toEnd: [] }); break
+      case Flow.loop: loops++; start(next, true); ctrl.push({ kind: Flow.loop, header: cur, toEnd: [] }); break
+      case Flow.if: ctrl.push({ kind: Flow.if, ifFrom: start(next, true), toEnd: [] }); break
+      case Flow.else: {
+        const frame = ctrl[ctrl.length - 1]!
+        frame.toEnd.push(start(next, false))
+        frame.ifFrom?.succ.push(cur)
+        frame.ifFrom = undefined
+        break
+      }
+      case Flow.end: {
+        const frame = ctrl.pop()
+        if (!frame) { cur.succ.push(null); return true }
+        if (frame.kind === Flow.loop) loops--
+        if (frame.kind === Flow.if || (frame.kind === Flow.block && frame.toEnd.length > 0)) {
+          start(next, true)
+          for (const b of frame.toEnd) b.succ.push(cur)
+          frame.ifFrom?.succ.push(cur)
+        }
+        break
+      }
+      case Flow.br: case Flow.brIf: case Flow.brTable:
+        for (const l of d.labels) edge(cur, l)
+        start(next, d.flow === Flow.brIf)
+        break
+      case Flow.return: cur.succ.push(null); start(next, false); break
+      case Flow.unreachable: start(next, false); break
+    }
+    return false
+  }
+  return { first, blocks, step }
+}
+
+/**
+ * A pure block may skip its check when every block it can go to checks on entry: its instructions
+ * cannot trap, call or change anything the host sees, so a deficit it leaves makes the very next check
+ * trap, with the same outcome and host calls as trapping at its own entry (only the negative value left
+ * in the counter differs). Blocks of cost 0 emit no charge and are looked through. Greedy, innermost
+ * loops first, and sound: a block relied on (pinned) never becomes unchecked itself.
+ */
+export function chooseUnchecked(blocks: Block[]): void {
+  const checkedTargets = (b: Block): Block[] | undefined => {
+    const out: Block[] = []
+    const seen = new Set<Block>()
+    const visit = (s: Block | null): boolean => {
+      if (s === null || s === b || s.unchecked) return false // never rely on itself (a one-block loop)
+      if (s.cost > 0) { out.push(s); return true }
+      if (seen.has(s)) return false
+      seen.add(s)
+      return s.succ.length > 0 && s.succ.every(visit)
+    }
+    return b.succ.length > 0 && b.succ.every(visit) ? out : undefined
+  }
+  for (const b of [...blocks].sort((x, y) => y.loops - x.loops)) {
+    if (!b.pure || b.cost === 0 || b.pinned) continue
+    const targets = checkedTargets(b)
+    if (!targets) continue
+    b.unchecked = true
+    for (const t of targets) t.pinned = true
+  }
+}
