@@ -9,7 +9,7 @@ import { FUEL_GLOBAL, MEMORY_EXPORT, START_EXPORT, STACK_GLOBAL } from './abi.ts
 import type { RuntimePolicy } from './policy.ts'
 import { Reader, Writer, encodeName, invalid, sleb, uleb } from './wasm/binary.ts'
 import { checkImportsAndExports, checkLimits } from './wasm/check.ts'
-import { createBlockTracker, chooseUnchecked, type Block } from './wasm/blocks.ts'
+import { chooseUnchecked, createBlockTracker, foldBranchCharges, type Block } from './wasm/blocks.ts'
 import { decodeInstruction } from './wasm/instructions.ts'
 import { SectionId, parseModule, readValType, type FuncType, type Limits, type ParsedModule } from './wasm/module.ts'
 
@@ -32,7 +32,7 @@ export const DEFAULT_INITIAL_FUEL = 10_000_000n
 const STACK_UNIT_SLOTS = 64
 
 /** A change at `pos`: `skip` original bytes replaced by `bytes`, or the charge of `block`. */
-interface Insert { readonly pos: number; readonly skip: number; readonly bytes?: number[]; readonly block?: Block }
+interface Insert { readonly pos: number; readonly skip: number; readonly bytes?: number[]; readonly block?: Block; readonly brIf?: { from: Block; label: number } }
 
 /** Instrument `bytes`; refuses invalid or forbidden modules with an AgoraError code. */
 export function meterModule(bytes: Uint8Array, opts: MeterOptions = {}): Uint8Array {
@@ -136,7 +136,7 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
 
     const inserts: Insert[] = []
     const add = (pos: number, bytes: number[], skip = 0): void => { inserts.push({ pos, skip, bytes }) }
-    const tracker = createBlockTracker(instrStart, (block) => inserts.push({ pos: block.pos, skip: 0, block }))
+    const tracker = createBlockTracker(m.bytes, instrStart, (block) => inserts.push({ pos: block.pos, skip: 0, block }))
     let instrs = 0
     let done = false
     while (br.pos < bodyEnd && !done) {
@@ -170,8 +170,10 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
         add(br.pos, syncIn)
       } else if (d.op === 0x0f) {
         add(pos, [0x20, ...uleb(fuelLocal)]) // the internal body returns its results and then the fuel
+      } else if (d.op === 0x0d) {
+        inserts.push({ pos, skip: br.pos - pos, brIf: { from: tracker.current(), label: d.labels[0]! } }) // see foldBranchCharges
       }
-      done = tracker.step(d, br.pos)
+      done = tracker.step(d, pos, br.pos)
     }
     const finalEnd = br.pos - 1
     if (!done || br.pos !== bodyEnd) throw invalid(`function ${f} body does not end where its size says`)
@@ -186,6 +188,7 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
     w.push([0x20, ...uleb(depthLocal), 0x41, ...sleb(BigInt(weight)), 0x6b, 0x22, ...uleb(depthLocal), 0x41, 0x00, 0x48,
       0x04, 0x40, ...publishDepth, ...syncOut, 0x00, 0x0b])
     chooseUnchecked(tracker.blocks)
+    foldBranchCharges(tracker.blocks)
     emitCharge(w, tracker.first, fuelIdx, fuelLocal)
     // A wrapper block, so branches to the function's own label land before the fuel result is pushed.
     w.push([0x02, ...blockTypeFor(type.results)])
@@ -195,6 +198,10 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
       at = ins.pos + ins.skip
       if (ins.bytes) w.push(ins.bytes)
       else if (ins.block) emitCharge(w, ins.block, fuelIdx, fuelLocal)
+      else if (ins.brIf && ins.brIf.from.folded) {
+        // br_if L → if { fuel -= folded cost; br L } (one label deeper inside the if)
+        w.push([0x04, 0x40, 0x20, ...uleb(fuelLocal), 0x42, ...sleb(BigInt(ins.brIf.from.cost)), 0x7d, 0x21, ...uleb(fuelLocal), 0x0c, ...uleb(ins.brIf.label + 1), 0x0b])
+      } else w.push(m.bytes.subarray(ins.pos, ins.pos + ins.skip))
     }
     w.push(m.bytes.subarray(at, finalEnd))
     w.byte(0x0b) // end of the wrapper block
@@ -236,10 +243,11 @@ const floatError = (f: number): AgoraError => new AgoraError('FLOAT_FORBIDDEN', 
 
 /** fuel -= cost; if fuel < 0 { publish it; unreachable } — before the block runs (exact trap point). */
 function emitCharge(w: Writer, ins: Block, fuelIdx: number, fuelLocal: number): void {
-  if (ins.cost === 0) return
+  const cost = ins.folded ? 0 : ins.cost + ins.carry
+  if (cost === 0) return
   const f = uleb(fuelLocal)
-  if (ins.unchecked) { w.push([0x20, ...f, 0x42, ...sleb(BigInt(ins.cost)), 0x7d, 0x21, ...f]); return }
-  w.push([0x20, ...f, 0x42, ...sleb(BigInt(ins.cost)), 0x7d, 0x22, ...f, 0x42, 0x00, 0x53, 0x04, 0x40, 0x20, ...f, 0x24, ...uleb(fuelIdx), 0x00, 0x0b])
+  if (ins.unchecked) { w.push([0x20, ...f, 0x42, ...sleb(BigInt(cost)), 0x7d, 0x21, ...f]); return }
+  w.push([0x20, ...f, 0x42, ...sleb(BigInt(cost)), 0x7d, 0x22, ...f, 0x42, 0x00, 0x53, 0x04, 0x40, 0x20, ...f, 0x24, ...uleb(fuelIdx), 0x00, 0x0b])
 }
 
 // ---- module assembly -------------------------------------------------------------------------------

@@ -15,9 +15,19 @@ export interface Block {
   pinned: boolean
   /** Loops around it (a loop header counts its own loop): inner blocks run most, so they go first. */
   loops: number
+  /** Ends with a `br_if` to a label that carries no values (so the branch can be given code of its own). */
+  voidBrIf: boolean
+  /** Its cost is charged on its exits instead: in the fall-through block's charge, and on the branch. */
+  folded: boolean
+  /** Cost folded into this block's charge from the block before it. */
+  carry: number
+  /** Where a block ending in `br_if` falls through to. */
+  fallsTo?: Block
 }
 
-interface Frame { readonly kind: number; readonly header?: Block; readonly toEnd: Block[]; ifFrom?: Block }
+interface Frame { readonly kind: number; readonly header?: Block; readonly toEnd: Block[]; ifFrom?: Block; readonly void: boolean }
+
+const VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x70, 0x6f])
 
 // Pure: locals, global.get, constants, numeric ops other than integer div/rem and trapping float→int
 // truncations, select, drop, nop and the control instructions (their targets are blocks themselves).
@@ -29,9 +39,9 @@ export function isPure(op: number): boolean {
 }
 
 /** Tracks blocks while the body is scanned; `onBlock` sees each new block (not the first) in order. */
-export function createBlockTracker(startPos: number, onBlock: (b: Block) => void) {
+export function createBlockTracker(bytes: Uint8Array, startPos: number, onBlock: (b: Block) => void) {
   let loops = 0
-  const make = (pos: number): Block => ({ pos, cost: 0, pure: true, succ: [], unchecked: false, pinned: false, loops })
+  const make = (pos: number): Block => ({ pos, cost: 0, pure: true, succ: [], unchecked: false, pinned: false, loops, voidBrIf: false, folded: false, carry: 0 })
   const first = make(startPos)
   const blocks: Block[] = [first]
   const ctrl: Frame[] = []
@@ -50,14 +60,17 @@ export function createBlockTracker(startPos: number, onBlock: (b: Block) => void
     if (frame.kind === Flow.loop) from.succ.push(frame.header!)
     else frame.toEnd.push(from)
   }
-  /** Account one decoded instruction that ended at `next`; true at the function's final `end`. */
-  const step = (d: Decoded, next: number): boolean => {
+  /** Account one decoded instruction at `pos` that ended at `next`; true at the function's final `end`. */
+  const step = (d: Decoded, pos: number, next: number): boolean => {
     cur.cost += instructionCost(d.op)
     if (cur.pure && !isPure(d.op)) cur.pure = false
+    // A branch to a block or if carries its results, to a loop its parameters: none for an empty block
+    // type, nor for a loop with a single-value type. A type index is taken as carrying values.
+    const type = bytes[pos + 1]!
     switch (d.flow) {
-      case Flow.block: ctrl.push({ kind: Flow.block, toEnd: [] }); break
-      case Flow.loop: loops++; start(next, true); ctrl.push({ kind: Flow.loop, header: cur, toEnd: [] }); break
-      case Flow.if: ctrl.push({ kind: Flow.if, ifFrom: start(next, true), toEnd: [] }); break
+      case Flow.block: ctrl.push({ kind: Flow.block, toEnd: [], void: type === 0x40 }); break
+      case Flow.loop: loops++; start(next, true); ctrl.push({ kind: Flow.loop, header: cur, toEnd: [], void: type === 0x40 || VALUE_TYPES.has(type) }); break
+      case Flow.if: ctrl.push({ kind: Flow.if, ifFrom: start(next, true), toEnd: [], void: type === 0x40 }); break
       case Flow.else: {
         const frame = ctrl[ctrl.length - 1]!
         frame.toEnd.push(start(next, false))
@@ -78,14 +91,16 @@ export function createBlockTracker(startPos: number, onBlock: (b: Block) => void
       }
       case Flow.br: case Flow.brIf: case Flow.brTable:
         for (const l of d.labels) edge(cur, l)
-        start(next, d.flow === Flow.brIf)
+        if (d.flow === Flow.brIf && d.labels[0]! < ctrl.length && ctrl[ctrl.length - 1 - d.labels[0]!]!.void) cur.voidBrIf = true
+        if (d.flow === Flow.brIf) start(next, true).fallsTo = cur
+        else start(next, false)
         break
       case Flow.return: cur.succ.push(null); start(next, false); break
       case Flow.unreachable: start(next, false); break
     }
     return false
   }
-  return { first, blocks, step }
+  return { first, blocks, step, current: (): Block => cur }
 }
 
 /**
@@ -114,5 +129,21 @@ export function chooseUnchecked(blocks: Block[]): void {
     if (!targets) continue
     b.unchecked = true
     for (const t of targets) t.pinned = true
+  }
+}
+
+/**
+ * An unchecked block ending in `br_if` (say a loop's exit test) need not be charged on its own: its
+ * cost joins the charge of the block it falls through to (checked, and entered from nowhere else) and
+ * is subtracted on the branch. Every path pays the same fuel at the same checks, one subtraction less
+ * per loop iteration. Run after chooseUnchecked.
+ */
+export function foldBranchCharges(blocks: Block[]): void {
+  for (let i = 1; i < blocks.length; i++) { // not the entry block: its charge sits in the prologue
+    const b = blocks[i]!
+    const next = b.fallsTo
+    if (!b.unchecked || !b.voidBrIf || !next || next.cost === 0 || next.unchecked || next.folded) continue
+    b.folded = true
+    next.carry += b.cost
   }
 }
