@@ -9,7 +9,7 @@ import { wat } from './helpers.ts'
 type Exports = Record<string, any>
 const instantiate = (bytes: Uint8Array, imports: Record<string, any> = {}): Exports => new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), imports).exports as Exports
 const metered = (src: string, fuel = 1n << 40n): Exports => instantiate(meterModule(wat(src), { initialFuel: fuel }))
-const fuelOf = (ex: Exports, call: () => unknown): bigint => { const before = ex.agora_fuel.value as bigint; call(); return before - (ex.agora_fuel.value as bigint) }
+const fuelOf = (ex: Exports, call: (ex: Exports) => unknown): bigint => { const before = ex.agora_fuel.value as bigint; call(ex); return before - (ex.agora_fuel.value as bigint) }
 const code = (f: () => unknown): string => { try { f(); return 'none' } catch (e) { return isAgoraError(e) ? e.code : `other: ${(e as Error).message}` } }
 
 const COUNT_LOOP = `(module (func (export "run") (param $n i32) (result i32) (local $i i32)
@@ -59,6 +59,76 @@ describe('fuel', () => {
   it('meters the start function with the initial fuel', () => {
     const bytes = meterModule(wat(`(module (func $s (loop $l (br $l))) (start $s))`), { initialFuel: 1000n })
     expect(() => instantiate(bytes)).toThrow(WebAssembly.RuntimeError)
+  })
+})
+
+// Shapes the pass treats specially: pure loop headers whose check is left to the next block, br_if
+// exits charged on the branch, calls between defined functions (fuel and depth as parameters).
+const EXACT: [string, string, number[]][] = [
+  ['counting loop', COUNT_LOOP, [0, 1, 7, 40]],
+  ['pure one-block loop', `(module (func (export "run") (param $n i32) (result i32) (local $i i32)
+    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i)))`, [0, 1, 5, 33]],
+  ['nested loops with memory', `(module (memory 1) (func (export "run") (param $n i32) (result i32) (local $i i32) (local $j i32)
+    (block $d (loop $o (br_if $d (i32.ge_u (local.get $i) (local.get $n))) (local.set $j (i32.const 0))
+      (block $dj (loop $in (br_if $dj (i32.ge_u (local.get $j) (local.get $i)))
+        (i32.store8 (local.get $j) (i32.add (i32.load8_u (local.get $j)) (i32.const 1)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1))) (br $in)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $o)))
+    (i32.load8_u (i32.const 0))))`, [0, 1, 6, 20]],
+  ['recursion and br_table', `(module
+    (func $fib (param i32) (result i32) (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+    (func (export "run") (param $n i32) (result i32)
+      (block $c (block $b (block $a (br_table $a $b $c (i32.rem_u (local.get $n) (i32.const 3))))
+        (return (call $fib (local.get $n)))) (return (i32.add (call $fib (local.get $n)) (i32.const 1))))
+      (i32.const 5)))`, [0, 1, 2, 9, 10, 11]],
+]
+
+describe('exact budgets', () => {
+  for (const [name, src, ns] of EXACT) {
+    it(`${name}: a budget of exactly the fuel used succeeds, one less traps before any effect`, () => {
+      for (const n of ns) {
+        const plain = instantiate(wat(src))
+        const used = fuelOf(metered(src), (ex) => ex.run(n))
+        const exact = metered(src, used)
+        expect(exact.run(n), `n=${n}`).toBe(plain.run(n))
+        expect(exact.agora_fuel.value).toBe(0n)
+        const short = metered(src, used - 1n)
+        expect(() => short.run(n), `n=${n}`).toThrow(WebAssembly.RuntimeError)
+        expect(short.agora_fuel.value < 0n).toBe(true)
+      }
+    })
+  }
+
+  it('a host call is made only when its block was paid for', () => {
+    const src = `(module (import "m" "tick" (func $tick)) (func (export "run") (param $n i32) (local $i i32)
+      (block $d (loop $l (br_if $d (i32.ge_u (local.get $i) (local.get $n))) (call $tick)
+        (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l)))))`
+    let ticks = 0
+    const imports = { m: { tick: () => { ticks++ } } }
+    const run = (fuel: bigint): number => {
+      ticks = 0
+      const ex = instantiate(meterModule(wat(src), { initialFuel: fuel }), imports)
+      try { ex.run(100) } catch { /* fuel trap */ }
+      return ticks
+    }
+    // Per iteration: header (4: local.get x2, ge_u, br_if) then body (6: call, get, const, add, set, br).
+    expect(run(4n + 5n)).toBe(0) // the body's charge does not fit after the header's
+    expect(run(4n + 6n)).toBe(1)
+    expect(run(2n * 10n + 4n + 5n)).toBe(2)
+    expect(run(3n * 10n)).toBe(3)
+  })
+
+  it('keeps the depth counter of the exported entry across indirect calls', () => {
+    const ex = metered(`(module (type $t (func (param i32) (result i32))) (table 1 funcref) (elem (i32.const 0) $down)
+      (func $down (param i32) (result i32) (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (call_indirect (type $t) (i32.sub (local.get 0) (i32.const 1)) (i32.const 0)))))
+      (func (export "run") (param i32) (result i32) (call $down (local.get 0))))`)
+    const before = ex.agora_stack.value
+    expect(ex.run(50)).toBe(0)
+    expect(ex.agora_stack.value).toBe(before)
+    expect(ex.run(50)).toBe(0)
   })
 })
 
