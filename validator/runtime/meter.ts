@@ -32,7 +32,7 @@ export const DEFAULT_INITIAL_FUEL = 10_000_000n
 const STACK_UNIT_SLOTS = 64
 
 /** A change at `pos`: `skip` original bytes replaced by `bytes`, or the charge of `block`. */
-interface Insert { readonly pos: number; readonly skip: number; readonly bytes?: number[]; readonly block?: Block; readonly brIf?: { from: Block; label: number } }
+interface Insert { readonly pos: number; readonly skip: number; readonly bytes?: number[]; readonly block?: Block; readonly brIf?: { from: Block; label: number }; readonly local?: { op: number; index: number } }
 
 /** Instrument `bytes`; refuses invalid or forbidden modules with an AgoraError code. */
 export function meterModule(bytes: Uint8Array, opts: MeterOptions = {}): Uint8Array {
@@ -154,7 +154,7 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
       if (d.op >= 0x20 && d.op <= 0x22) {
         imm.pos = pos + 1
         const idx = imm.u32()
-        if (idx >= nParams) add(pos, [d.op, ...uleb(idx + 2)], br.pos - pos)
+        if (idx >= nParams) inserts.push({ pos, skip: br.pos - pos, local: { op: d.op, index: idx + 2 } })
       } else if (d.op === 0x10) {
         imm.pos = pos + 1
         const callee = imm.u32()
@@ -197,6 +197,7 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
       w.push(m.bytes.subarray(at, ins.pos))
       at = ins.pos + ins.skip
       if (ins.bytes) w.push(ins.bytes)
+      else if (ins.local) { w.byte(ins.local.op); w.u32(ins.local.index) }
       else if (ins.block) emitCharge(w, ins.block, fuelIdx, fuelLocal)
       else if (ins.brIf && ins.brIf.from.folded) {
         // br_if L → if { fuel -= folded cost; br L } (one label deeper inside the if)
@@ -259,9 +260,13 @@ function encodeLimits(l: Limits): number[] {
 }
 const clamp = (l: Limits, cap: number): Limits => ({ min: l.min, max: l.max === undefined ? cap : Math.min(l.max, cap) })
 
-function section(id: number, content: Writer | Uint8Array): number[] {
+function section(id: number, content: Writer | Uint8Array): Uint8Array {
   const bytes = content instanceof Writer ? content.finish() : content
-  return [id, ...uleb(bytes.length), ...bytes]
+  const w = new Writer()
+  w.byte(id)
+  w.u32(bytes.length)
+  w.push(bytes)
+  return w.finish()
 }
 
 function assemble(m: ParsedModule, code: RewrittenCode, initialFuel: bigint, stack: number, policy: RuntimePolicy | undefined, deferStart: boolean): Uint8Array {
