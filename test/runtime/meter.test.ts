@@ -185,6 +185,10 @@ describe('refusals', () => {
     expect(code(() => meterModule(wat(`(module (memory 1 1 shared))`)))).toBe('MODULE_FORBIDDEN')
     expect(code(() => meterModule(wat(`(module (func $f (return_call $f)))`)))).toBe('MODULE_FORBIDDEN')
   })
+  it('refuses functions with more parameters than the metered calling convention leaves room for', () => {
+    expect(code(() => meterModule(wat(`(module (func (param ${'i32 '.repeat(999)})))`)))).toBe('MODULE_FORBIDDEN')
+    expect(code(() => meterModule(wat(`(module (func (param ${'i32 '.repeat(998)})))`)))).toBe('none')
+  })
   it('refuses reserved export names', () => {
     expect(code(() => meterModule(wat(`(module (global (export "agora_fuel") i32 (i32.const 0)))`)))).toBe('MODULE_FORBIDDEN')
   })

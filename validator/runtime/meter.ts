@@ -112,6 +112,8 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
     const type = m.types[m.funcTypeIndices[f]!]
     if (!type) throw invalid(`function ${f} has an unknown type`)
     const nParams = type.params.length
+    // V8 takes at most 1000 parameters and 1000 results; the internal body adds two and one.
+    if (nParams > 998 || type.results.length > 999) throw new AgoraError('MODULE_FORBIDDEN', `function ${f} has too many parameters or results to meter`)
     internalTypes.push(typeIndex([...type.params, 0x7e, 0x7f], [...type.results, 0x7e]))
     wrappers.push(wrapperBody(nParams, imported + count + f, fuelIdx, stackIdx))
     const br = new Reader(m.bytes, bodyStart, bodyEnd)
@@ -151,21 +153,15 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
           if (fix) add(br.pos, fix)
         }
       }
+      imm.pos = pos + 1
+      const index = (d.op >= 0x20 && d.op <= 0x22) || d.op === 0x10 ? imm.u32() : -1 // local or callee
       if (d.op >= 0x20 && d.op <= 0x22) {
-        imm.pos = pos + 1
-        const idx = imm.u32()
-        if (idx >= nParams) inserts.push({ pos, skip: br.pos - pos, local: { op: d.op, index: idx + 2 } })
-      } else if (d.op === 0x10) {
-        imm.pos = pos + 1
-        const callee = imm.u32()
-        if (callee >= imported) {
-          add(pos, [0x20, ...uleb(fuelLocal), 0x20, ...uleb(depthLocal), 0x10, ...uleb(callee + count), 0x21, ...uleb(fuelLocal)], br.pos - pos)
-        } else {
-          add(pos, syncOut)
-          add(br.pos, syncIn)
-        }
-      } else if (d.op === 0x11) {
-        // Through a wrapper: publish fuel and depth for it, take the fuel back after.
+        if (index >= nParams) inserts.push({ pos, skip: br.pos - pos, local: { op: d.op, index: index + 2 } })
+      } else if (d.op === 0x10 && index >= imported) {
+        add(pos, [0x20, ...uleb(fuelLocal), 0x20, ...uleb(depthLocal), 0x10, ...uleb(index + count), 0x21, ...uleb(fuelLocal)], br.pos - pos)
+      } else if (d.op === 0x11 || d.op === 0x10) {
+        // A host function or, through a table, a wrapper: publish fuel and depth (a host that calls back
+        // in enters through a wrapper too), take the fuel back after.
         add(pos, [...syncOut, ...publishDepth])
         add(br.pos, syncIn)
       } else if (d.op === 0x0f) {
