@@ -4,7 +4,7 @@
 // second end to end (API → gossip → block → evaluation on every committee member → reports in a block →
 // final score), and CPU and RSS per node at idle and under load (from /proc).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -28,7 +28,9 @@ const SLOT_MS = 1000
 interface Running { proc: ChildProcess; apiPort: number; pid: number }
 
 function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  let stat: string
+  try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8') } catch { throw new Error(`node process ${pid} died during the benchmark`) }
+  const f = stat.split(') ')[1]!.split(' ')
   return Number(f[11]) + Number(f[12]) // utime + stime (fields 14 and 15), in clock ticks (100 Hz)
 }
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
@@ -77,11 +79,13 @@ export async function run(args: string[]): Promise<void> {
   })
   const ports = await freePorts(2 * VALIDATORS, new Set())
   const nodes: Running[] = []
+  let ok = false
   try {
     for (let i = 0; i < VALIDATORS; i++) {
       const boot = i === 0 ? [] : ['--bootstrap', readNodeJson(net.validators[0]!.dataDir)!.multiaddrs[0]!]
       const proc = spawn(process.execPath, [AGORA_BIN, 'node', '--data-dir', net.validators[i]!.dataDir, '--genesis', net.genesisPath,
-        '--listen', `/ip4/127.0.0.1/tcp/${ports[2 * i]}`, '--api-port', String(ports[2 * i + 1]), ...boot], { stdio: 'ignore' })
+        '--listen', `/ip4/127.0.0.1/tcp/${ports[2 * i]}`, '--api-port', String(ports[2 * i + 1]), ...boot],
+        { stdio: ['ignore', openSync(join(net.validators[i]!.dataDir, 'node.log'), 'a'), openSync(join(net.validators[i]!.dataDir, 'node.log'), 'a')] })
       nodes.push({ proc, apiPort: ports[2 * i + 1]!, pid: proc.pid! })
       if (i === 0) await waitFor('first node up', () => readNodeJson(net.validators[0]!.dataDir) !== null, 60_000)
     }
@@ -135,10 +139,12 @@ export async function run(args: string[]): Promise<void> {
       blocks, p50Ms: p('0.5'), p99Ms: p('0.99'), gossipOneWayP50Ms: round(gossipP50, 2),
       floorMs: round(3 * gossipP50, 2), p50OverFloor: round(p('0.5') / (3 * gossipP50), 1),
     })
+    ok = true
   } finally {
     for (const n of nodes) n.proc.kill('SIGTERM')
     await sleep(3000)
     for (const n of nodes) if (n.proc.exitCode === null) n.proc.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
+    if (ok) rmSync(dir, { recursive: true, force: true })
+    else process.stderr.write(`bench node failed; node logs kept in ${dir}/nodes/*/node.log\n`)
   }
 }

@@ -13,7 +13,7 @@ import { TxSchema as ForumTxSchema, NanoSchema, type ForumTx } from '../../forum
 
 /** Limits on what one transaction may carry (explicit, named). */
 export const MAX_TX_BYTES = 64 * 1024
-export const MAX_REPORTS_PER_BATCH = 1024
+export const MAX_REPORTS_PER_BATCH = 256
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/)
 

@@ -82,6 +82,8 @@ export interface Wired {
 /** REP an honest validator stakes against a report it re-checked and found deviating. */
 const DISPUTE_VOTE = 5n * ONE_REP
 const MAX_PAYLOADS = 4096
+/** Commits + reports per Evaluations transaction: 160 × ~250 B stays well under MAX_TX_BYTES (64 KiB). */
+export const EVALUATIONS_PER_TX = 160
 
 export function wire(o: WireOptions, m: WireModules): Wired {
   const { keys, genesis, ledger, clock } = o
@@ -114,8 +116,19 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   const evaluator = createEvaluator({
     runtime: m.runtime, log, dishonest: o.dishonest,
     challenge: (id) => m.challengeModule(id),
-    payload: async (cid) => payloads.get(cid) ?? (await m.host.dht.getBlob(cid).catch(() => undefined)),
+    payload: (cid) => fetchPayload(cid),
   })
+
+  /** A submission's payload: from gossip, else from a peer that has it (sync protocol), else the DHT. */
+  async function fetchPayload(cid: string): Promise<Uint8Array | undefined> {
+    const local = payloads.get(cid)
+    if (local) return local
+    for (const peer of m.host.peers()) {
+      const got = await m.host.requestBlob(peer, cid, { timeoutMs: 5_000 }).catch(() => undefined)
+      if (got) { rememberPayload(cid, got); return got }
+    }
+    return m.host.dht.getBlob(cid, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
+  }
 
   // ---- ParSigDB / SigAgg ----
   const parsig = createParSigDb({
@@ -316,7 +329,13 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   // ---- own transactions (reports, votes, operator actions) ----
   async function submitOwn(body: Record<string, unknown>): Promise<VerifiedTx | undefined> {
     const signed = signTx(keys.ed25519Seed, keys.ed25519PublicKey, { ...body, sender: self, nonce: nextNonce() })
-    const v = verifyTx(signed)
+    let v: VerifiedTx
+    try {
+      v = verifyTx(signed)
+    } catch (e) {
+      log.error({ type: body.type, err: errorMessage(e) }, 'own transaction refused') // a bug: never crash on it
+      return undefined
+    }
     mempool.add(v)
     const topic = v.tx.type === 'Evaluations' ? Topic.evaluations : Topic.forum
     await m.host.gossip.publish(topic, { tx: signed }).catch(() => undefined)
@@ -334,7 +353,14 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     for (const e of ready) unrevealed.splice(unrevealed.indexOf(e), 1)
     const commits = fresh.map((e) => ({ submission: e.report.submission, commitment: reportCommitment(self, e.report) }))
     const reports = ready.map((e) => e.report)
-    if (commits.length || reports.length) void submitOwn({ type: 'Evaluations', commits, reports })
+    // Batches stay under the transaction size cap: a commit is ~110 bytes, a report ~250.
+    for (let c = 0, r = 0; c < commits.length || r < reports.length;) {
+      const cs = commits.slice(c, c + EVALUATIONS_PER_TX)
+      const rs = reports.slice(r, r + EVALUATIONS_PER_TX - cs.length)
+      c += cs.length
+      r += rs.length
+      void submitOwn({ type: 'Evaluations', commits: cs, reports: rs })
+    }
   }
 
   // ---- gossip in ----
