@@ -140,7 +140,9 @@ describe('a running devnet under faults', () => {
     process.kill(paused.pid!, 'SIGSTOP')
     const h1 = await height(node('node-1'))
     await sleep(EPOCH_SLOTS * SLOT_MS + 3000)
-    expect(await height(node('node-1')), 'finalizing while node-3 is stopped').toBeGreaterThan(h1)
+    // The other three hold 3/4 of the power: blocks keep coming (a round led by node-3 costs a round change,
+    // and on a loaded CI machine the doubling round timer can take a while), while node-3 is still stopped.
+    await until('finalizing while node-3 is stopped', 60_000, async () => (await height(node('node-1'))) > h1 + 1)
     process.kill(paused.pid!, 'SIGCONT')
     await until('node-3 caught up', 90_000, async () => (await height(node('node-3'))) >= (await height(node('node-1'))) - 1)
     expect(node('node-3').restarts).toBe(0)
