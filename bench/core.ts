@@ -11,7 +11,7 @@ import {
   Domain, signEd25519, verifyEd25519, signBls, verifyBls, aggregateBlsSignatures, verifyBlsAggregate,
   signSecp256k1, verifySecp256k1, secp256k1PublicKey,
 } from '../core/crypto/sign.ts'
-import { RocksStore } from '../validator/db/rocks.ts'
+import { RocksStore } from '../validator/infra/db/rocks.ts'
 import { u64be } from '../core/bytes.ts'
 
 const B = 'core'

@@ -3,7 +3,7 @@
 // checkpoint put/get time, and blob transfer throughput for 1 MiB and 16 MiB.
 import { performance } from 'node:perf_hooks'
 import { report, median, percentile, round } from './report.ts'
-import { Topic, type AgoraHost } from '../validator/p2p/index.ts'
+import { Topic, type AgoraHost } from '../validator/infra/p2p/index.ts'
 import { decode } from '../core/encoding.ts'
 import { startNetwork, stopAll, waitFor, sleep, certifiedCheckpoint } from '../test/p2p/helpers.ts'
 

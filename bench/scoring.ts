@@ -1,7 +1,7 @@
 // Scoring benchmarks: one Yuma epoch for 64 and 256 validators × 4,096 miners (original Yuma, Yuma 3, Yuma 3
 // with liquid alpha), and final-score decisions for 100k submissions. Inputs come from a seeded PRNG.
 import { report, round, timeIt } from './report.ts'
-import { DEFAULT_YUMA_PARAMS, finalizeScore, fixedFromDecimal, runYumaEpoch, type CommitteeMember, type ScoreReport, type YumaEpochInput, type YumaParams } from '../validator/scoring/index.ts'
+import { DEFAULT_YUMA_PARAMS, finalizeScore, fixedFromDecimal, runYumaEpoch, type CommitteeMember, type ScoreReport, type YumaEpochInput, type YumaParams } from '../ledger/scoring/index.ts'
 
 /** xorshift32: deterministic inputs without Math.random. */
 function prng(seed: number): () => number {

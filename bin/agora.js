@@ -3,5 +3,5 @@
 import '../core/polyfill.js'
 import { register } from 'tsx/esm/api'
 register()
-const { main } = await import('../validator/cli/main.ts')
+const { main } = await import('../tools/cli/main.ts')
 await main(process.argv)

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AgoraError } from '../core/errors.ts'
-import { DEFAULT_POLICY, type RuntimePolicy } from '../validator/runtime/policy.ts'
+import { DEFAULT_POLICY, type RuntimePolicy } from '../validator/infra/runtime/policy.ts'
 import { BUILD_DIR, CHALLENGE_NAMES, type ChallengeName } from './build.ts'
 
 export { CHALLENGE_NAMES, type ChallengeName } from './build.ts'

@@ -6,7 +6,7 @@ import { AgoraError } from '../core/errors.ts'
 import { fromHex, toHex } from '../core/bytes.ts'
 import { Domain, signEd25519, ed25519PublicKey, verifyEd25519 } from '../core/crypto/sign.ts'
 
-/** Host functions a challenge may import; the runtime (validator/runtime) binds exactly these names. */
+/** Host functions a challenge may import; the runtime (validator/infra/runtime) binds exactly these names. */
 export const HOST_FUNCTIONS = Object.freeze(['abort', 'input_len', 'input_read', 'log', 'output_write', 'seed'] as const)
 export type HostFunction = (typeof HOST_FUNCTIONS)[number]
 

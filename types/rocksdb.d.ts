@@ -1,4 +1,4 @@
-// The rocksdb binding ships no types; validator/db/rocks.ts declares the narrow shape it uses.
+// The rocksdb binding ships no types; validator/infra/db/rocks.ts declares the narrow shape it uses.
 declare module 'rocksdb' {
   const factory: unknown
   export default factory

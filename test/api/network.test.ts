@@ -1,4 +1,4 @@
-// The API on a running local network: two real validator nodes (validator/node.ts, libp2p on loopback,
+// The API on a running local network: two real validator nodes (validator/app/node.ts, libp2p on loopback,
 // PBFT) in this process, exercised only through plain HTTP GraphQL. Same data on both nodes; mutations
 // show up in state after the next blocks; bad input gets its typed error and changes nothing; limits refuse;
 // a subscription receives the next block.
@@ -10,8 +10,8 @@ import { deriveNodeKeys, type NodeKeys } from '../../core/crypto/keys.ts'
 import { ONE_REP } from '../../core/amount.ts'
 import { cidOfBytes } from '../../core/encoding.ts'
 import { utf8 } from '../../core/bytes.ts'
-import { buildLocalNetwork } from '../../validator/genesis-builder.ts'
-import { startNode, type RunningNode } from '../../validator/node.ts'
+import { buildLocalNetwork } from '../../validator/app/genesis-builder.ts'
+import { startNode, type RunningNode } from '../../validator/app/node.ts'
 import { signTransaction, type TxBodyBase } from '../../validator/api/client.ts'
 import { ABANDON, codeOf, gql } from './helpers.ts'
 

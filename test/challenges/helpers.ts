@@ -1,8 +1,8 @@
 // Runs a bundled challenge in-process on a payload and decodes score and detail.
 import { loadChallenge } from '../../challenges/index.ts'
 import { sha256 } from '../../core/hash.ts'
-import { evaluateInProcess, type EvaluationResult } from '../../validator/runtime/execute.ts'
-import { challengeDetail, challengeScore } from '../../validator/runtime/score.ts'
+import { evaluateInProcess, type EvaluationResult } from '../../validator/infra/runtime/execute.ts'
+import { challengeDetail, challengeScore } from '../../validator/infra/runtime/score.ts'
 
 export const seedOf = (label: string): Uint8Array => sha256(new TextEncoder().encode(label))
 

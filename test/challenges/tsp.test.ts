@@ -48,7 +48,7 @@ describe('tsp', () => {
 
   it('adversarial: a huge payload is refused before the challenge runs', async () => {
     const { loadChallenge } = await import('../../challenges/index.ts')
-    const { evaluateInProcess } = await import('../../validator/runtime/execute.ts')
+    const { evaluateInProcess } = await import('../../validator/infra/runtime/execute.ts')
     const ch = loadChallenge('tsp')
     const r = evaluateInProcess({ module: ch.module, input: new Uint8Array(1 << 20), seed, policy: ch.policy })
     expect(r.error?.code).toBe('INPUT_TOO_LARGE')

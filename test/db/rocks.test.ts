@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import fc from 'fast-check'
-import { RocksStore } from '../../validator/db/rocks.ts'
-import { MemoryStore } from '../../validator/db/memory.ts'
-import type { KvStore } from '../../validator/db/kv.ts'
-import { Bucket, Repository, cborValue, uintKey, stringKey } from '../../validator/db/repository.ts'
+import { RocksStore } from '../../validator/infra/db/rocks.ts'
+import { MemoryStore } from '../../validator/infra/db/memory.ts'
+import type { KvStore } from '../../validator/infra/db/kv.ts'
+import { Bucket, Repository, cborValue, uintKey, stringKey } from '../../validator/infra/db/repository.ts'
 import { utf8 } from '../../core/bytes.ts'
 
 const dirs: string[] = []
@@ -33,7 +33,7 @@ describe('RocksStore', () => {
   it('a synced write survives the process being killed (SIGKILL) before close', async () => {
     const dir = tmp()
     const script = `
-      import { RocksStore } from ${JSON.stringify(new URL('../../validator/db/rocks.ts', import.meta.url).pathname)}
+      import { RocksStore } from ${JSON.stringify(new URL('../../validator/infra/db/rocks.ts', import.meta.url).pathname)}
       const db = await RocksStore.open(${JSON.stringify(dir)})
       await db.put(new Uint8Array([1]), new Uint8Array([42]), { sync: true })
       process.kill(process.pid, 'SIGKILL')`
@@ -57,7 +57,7 @@ describe('RocksStore', () => {
   it('a batch interrupted by SIGKILL lands whole or not at all', async () => {
     const dir = tmp()
     const script = `
-      import { RocksStore } from ${JSON.stringify(new URL('../../validator/db/rocks.ts', import.meta.url).pathname)}
+      import { RocksStore } from ${JSON.stringify(new URL('../../validator/infra/db/rocks.ts', import.meta.url).pathname)}
       const db = await RocksStore.open(${JSON.stringify(dir)})
       const ops = Array.from({ length: 20000 }, (_, i) => ({ type: 'put', key: new Uint8Array([i >> 8, i & 255, 7]), value: new Uint8Array(64) }))
       db.batch(ops, { sync: true })

@@ -1,8 +1,8 @@
-// `agora nodes ...` without the rest of the CLI, until validator/cli/main.ts registers it: the same commander
+// `agora nodes ...` without the rest of the CLI, until tools/cli/main.ts registers it: the same commander
 // wiring and error convention (`error: <msg>`, exit 1) as main.ts.
 import { Command, CommanderError } from 'commander'
 import { errorMessage } from '../../core/errors.ts'
-import { registerNodesCommands } from '../../validator/cli/commands/nodes.ts'
+import { registerNodesCommands } from '../../tools/cli/commands/nodes.ts'
 
 const program = new Command('agora').exitOverride()
 registerNodesCommands(program)

@@ -3,10 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { AGORA_BIN, REPO_ROOT } from '../../validator/devnet/launch.ts'
+import { AGORA_BIN, REPO_ROOT } from '../../tools/devnet/launch.ts'
 
 const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url))
-const MAIN = fileURLToPath(new URL('../../validator/cli/main.ts', import.meta.url))
+const MAIN = fileURLToPath(new URL('../../tools/cli/main.ts', import.meta.url))
 export const usesRealCli = readFileSync(MAIN, 'utf8').includes('registerNodesCommands(program)')
 
 export function spawnNodesCli(args: string[]): ChildProcess {

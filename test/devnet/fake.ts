@@ -1,6 +1,6 @@
 // Test helpers: the fake node's command line (same arguments as the real node) and small waits.
 import { fileURLToPath } from 'node:url'
-import { nodeArgs, REPO_ROOT, type NodeCommandFn } from '../../validator/devnet/launch.ts'
+import { nodeArgs, REPO_ROOT, type NodeCommandFn } from '../../tools/devnet/launch.ts'
 
 export const FAKE_NODE = fileURLToPath(new URL('./fake-node.ts', import.meta.url))
 
@@ -20,4 +20,4 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
   }
 }
 
-export { isAlive as pidAlive } from '../../validator/devnet/processes.ts'
+export { isAlive as pidAlive } from '../../tools/devnet/processes.ts'

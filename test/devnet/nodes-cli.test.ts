@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appendFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSupervisor, type Supervisor } from '../../validator/devnet/supervisor.ts'
+import { createSupervisor, type Supervisor } from '../../tools/devnet/supervisor.ts'
 import { fakeNodeCommand, pidAlive, waitFor } from './fake.ts'
 import { runNodesCli, spawnNodesCli } from './cli.ts'
 

@@ -1,7 +1,7 @@
 // Probes against a tiny server: readiness reasons from JSON and plain-text bodies, timeouts on silence.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Server } from 'node:http'
-import { probeLive, probeReady, queryInfo } from '../../validator/devnet/probe.ts'
+import { probeLive, probeReady, queryInfo } from '../../tools/devnet/probe.ts'
 
 describe('node probes', () => {
   let server: Server

@@ -1,7 +1,7 @@
 // The status view: table layout, colour and clipping, the TTY redraw protocol and plain periodic lines.
 import { describe, expect, it } from 'vitest'
 import { Writable } from 'node:stream'
-import { createStatusView, describeEvent, renderPlainLine, renderStatus, renderTable, type NodeRow, type Table } from '../../validator/devnet/status-view.ts'
+import { createStatusView, describeEvent, renderPlainLine, renderStatus, renderTable, type NodeRow, type Table } from '../../tools/devnet/status-view.ts'
 
 const rows: NodeRow[] = [
   { id: 'node-1', status: 'running', restarts: 0, height: 120, peers: 3, epoch: 12, lastCertifiedEpoch: 11, rep: '1000.5' },

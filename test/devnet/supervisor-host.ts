@@ -1,7 +1,7 @@
 // A supervisor in its own process, as `agora devnet` runs it: starts fake nodes, prints their pids as one
 // JSON line, then waits for a signal, or throws an uncaught error (argv[2] === 'throw').
-import { createSupervisor } from '../../validator/devnet/supervisor.ts'
-import { installShutdownHandlers } from '../../validator/devnet/shutdown.ts'
+import { createSupervisor } from '../../tools/devnet/supervisor.ts'
+import { installShutdownHandlers } from '../../tools/devnet/shutdown.ts'
 import { fakeNodeCommand } from './fake.ts'
 
 const [dir, mode, count] = [process.argv[2]!, process.argv[3] ?? 'wait', Number(process.argv[4] ?? 2)]

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSupervisor, type Supervisor, type SupervisorEvent } from '../../validator/devnet/supervisor.ts'
-import { readRegistry } from '../../validator/devnet/registry.ts'
-import { queryInfo } from '../../validator/devnet/probe.ts'
+import { createSupervisor, type Supervisor, type SupervisorEvent } from '../../tools/devnet/supervisor.ts'
+import { readRegistry } from '../../tools/devnet/registry.ts'
+import { queryInfo } from '../../tools/devnet/probe.ts'
 import { fakeNodeCommand, pidAlive, waitFor } from './fake.ts'
 
 describe('devnet supervisor with fake nodes', () => {

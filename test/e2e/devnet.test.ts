@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AGORA_BIN } from '../helpers/cli.ts'
-import { isAlive } from '../../validator/devnet/processes.ts'
+import { isAlive } from '../../tools/devnet/processes.ts'
 
 interface Summary {
   agree: boolean

@@ -4,9 +4,9 @@ import fc from 'fast-check'
 import { encode, cidOfBytes } from '../../core/encoding.ts'
 import { utf8 } from '../../core/bytes.ts'
 import { ManualClock } from '../../core/clock.ts'
-import { Topic, signEnvelope, encodeEnvelope, openEnvelope, EnvelopeError, encodeCheckpoint, checkpointKey, blobKey } from '../../validator/p2p/index.ts'
-import { checkpointValidator, selectCheckpoint, blobValidator } from '../../validator/p2p/records.ts'
-import { createRateLimiter } from '../../validator/p2p/rate-limit.ts'
+import { Topic, signEnvelope, encodeEnvelope, openEnvelope, EnvelopeError, encodeCheckpoint, checkpointKey, blobKey } from '../../validator/infra/p2p/index.ts'
+import { checkpointValidator, selectCheckpoint, blobValidator } from '../../validator/infra/p2p/records.ts'
+import { createRateLimiter } from '../../validator/infra/p2p/rate-limit.ts'
 import { seedOf, certifiedCheckpoint, forgedCheckpoint, verifyToyCheckpoint } from './helpers.ts'
 
 const seed = seedOf('unit')

@@ -7,8 +7,8 @@ import * as lp from 'it-length-prefixed'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { encode, decode } from '../../core/encoding.ts'
-import { ALL_TOPICS, Protocol, Topic, signEnvelope, encodeEnvelope, type AgoraHost } from '../../validator/p2p/index.ts'
-import { readFrames } from '../../validator/p2p/framing.ts'
+import { ALL_TOPICS, Protocol, Topic, signEnvelope, encodeEnvelope, type AgoraHost } from '../../validator/infra/p2p/index.ts'
+import { readFrames } from '../../validator/infra/p2p/framing.ts'
 import { startNetwork, startRawPeer, stopAll, waitFor, seedOf, type RawPeer } from './helpers.ts'
 
 const SEED = 20261101

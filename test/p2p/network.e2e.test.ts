@@ -8,7 +8,7 @@ import { signEd25519, Domain } from '../../core/crypto/sign.ts'
 import {
   ALL_TOPICS, Topic, signEnvelope, encodeEnvelope, encodeCheckpoint, checkpointKey, blobKey,
   type AgoraHost, type GossipEnvelope, type VerdictEvent,
-} from '../../validator/p2p/index.ts'
+} from '../../validator/infra/p2p/index.ts'
 import {
   startNetwork, startHost, startRawPeer, stopAll, waitFor, sleep, seedOf, certifiedCheckpoint, forgedCheckpoint,
   equalBytes, type RawPeer,

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../../core/bytes.ts'
-import { evaluateInProcess } from '../../validator/runtime/execute.ts'
+import { evaluateInProcess } from '../../validator/infra/runtime/execute.ts'
 import { determinismCases } from './fixtures/cases.ts'
 
 const child = fileURLToPath(new URL('./fixtures/evaluate-child.ts', import.meta.url))

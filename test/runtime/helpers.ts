@@ -1,6 +1,6 @@
 // Test helpers for the runtime: WAT → binary (wabt, all features our tests need), default request bits.
 import wabtInit from 'wabt'
-import { DEFAULT_POLICY, type RuntimePolicy } from '../../validator/runtime/policy.ts'
+import { DEFAULT_POLICY, type RuntimePolicy } from '../../validator/infra/runtime/policy.ts'
 
 const wabt = await wabtInit()
 

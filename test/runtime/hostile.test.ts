@@ -1,8 +1,8 @@
 // Hostile modules: each must end in a clear, deterministic error code while the service (the node's
 // execution path) stays up and keeps evaluating good modules afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createExecutionService, type ExecutionService } from '../../validator/runtime/service.ts'
-import type { RuntimePolicy } from '../../validator/runtime/policy.ts'
+import { createExecutionService, type ExecutionService } from '../../validator/infra/runtime/service.ts'
+import type { RuntimePolicy } from '../../validator/infra/runtime/policy.ts'
 import { IMPORTS, request, wat } from './helpers.ts'
 
 interface Hostile { name: string; module: () => Uint8Array; expect: string; input?: Uint8Array; policy?: Partial<RuntimePolicy>; entry?: string }

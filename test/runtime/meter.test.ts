@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { isAgoraError } from '../../core/errors.ts'
-import { meterModule } from '../../validator/runtime/meter.ts'
+import { meterModule } from '../../validator/infra/runtime/meter.ts'
 import { wat } from './helpers.ts'
 
 type Exports = Record<string, any>

@@ -1,8 +1,8 @@
 // The execution service: worker pool, compiled-module cache, wall-clock backstop → "no result".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createExecutionService, type ExecutionService } from '../../validator/runtime/service.ts'
-import { evaluateInProcess } from '../../validator/runtime/execute.ts'
-import { challengeScore } from '../../validator/runtime/score.ts'
+import { createExecutionService, type ExecutionService } from '../../validator/infra/runtime/service.ts'
+import { evaluateInProcess } from '../../validator/infra/runtime/execute.ts'
+import { challengeScore } from '../../validator/infra/runtime/score.ts'
 import { IMPORTS, request, wat } from './helpers.ts'
 
 const ECHO = wat(`(module ${IMPORTS} (memory 1) (func (export "evaluate") (result i32)

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { RocksStore } from '../../validator/db/rocks.ts'
-import { createDutyDb } from '../../validator/workflow/dutydb.ts'
+import { RocksStore } from '../../validator/infra/db/rocks.ts'
+import { createDutyDb } from '../../validator/infra/db/dutydb.ts'
 
 const dirs: string[] = []
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Schedule, startSlotTicker } from '../../validator/workflow/scheduler.ts'
+import { Schedule, startSlotTicker } from '../../validator/core/scheduler.ts'
 import { ManualClock } from '../../core/clock.ts'
 
 describe('Schedule', () => {

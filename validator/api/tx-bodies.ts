@@ -1,12 +1,12 @@
 // The signed transaction bodies the API accepts, in one place: the forum's zod schemas (forum/tx.ts) plus
-// the `nonce` every signed body carries, and the miner's Submission (validator/state/txs.ts). Amounts are decimal strings
+// the `nonce` every signed body carries, and the miner's Submission (ledger/txs.ts). Amounts are decimal strings
 // of nano units (the forum's NanoSchema accepts them; canonical CBOR has no floats).
 import { z } from 'zod'
 import {
   BusinessRequestTxSchema, InitiatePoolTxSchema, PostTxSchema, ProposeChallengeTxSchema, StakeAvailabilityTxSchema,
   StakeTxSchema, UnstakeAvailabilityTxSchema,
 } from '../../forum/tx.ts'
-import { SubmissionTxSchema } from '../state/txs.ts'
+import { SubmissionTxSchema } from '../../ledger/txs.ts'
 
 const nonce = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 

@@ -1,0 +1,143 @@
+// The evaluation ledger (pure): submissions with their committees, evaluation reports, final scores and
+// per-epoch weight results. Driven by the block applier; no I/O, no clock — slots come from block headers.
+import { finalizeScore, type CommitteeMember } from './scoring/finality.ts'
+import { epochWeights, type WeightVector } from './scoring/weights.ts'
+import { hashValue } from '../core/encoding.ts'
+import { toHex } from '../core/bytes.ts'
+import { reportCommitment, type EvaluationReport, type ReportCommit } from './txs.ts'
+
+export interface StoredReport { validator: string; score: number; fuelUsed: bigint; outputHash: string; ok: boolean; slot: number }
+
+export interface SubmissionRecord {
+  id: string
+  miner: string
+  challenge: string
+  payloadCid: string
+  payloadBytes: number
+  height: number
+  slot: number
+  epoch: number
+  /** Commitments are accepted before this slot, reveals from it on. */
+  revealSlot: number
+  deadlineSlot: number
+  committee: CommitteeMember[]
+  /** Report commitments by committee member, in inclusion order. */
+  commits: { validator: string; commitment: string }[]
+  /** In inclusion (consensus) order. */
+  reports: StoredReport[]
+  final?: { score: number; outputHash?: string; rule: string; deviating: string[]; slot: number; epoch: number }
+}
+
+export interface EpochResult {
+  epoch: number
+  /** Miner member ids by uid (uid = index of first submission ever, stable across epochs). */
+  miners: string[]
+  uids: number[]
+  weights: number[]
+  /** sha256 of the canonical (epoch, uids, weights): what validators certify. */
+  weightsHash: string
+}
+
+export interface EvalState {
+  submissions: Map<string, SubmissionRecord>
+  /** Ids of submissions not yet final, in inclusion order. */
+  pending: string[]
+  /** uid → miner, in order of first submission. */
+  miners: string[]
+  minerUid: Map<string, number>
+  results: Map<number, EpochResult>
+}
+
+export const emptyEvalState = (): EvalState => ({ submissions: new Map(), pending: [], miners: [], minerUid: new Map(), results: new Map() })
+
+/** Submission id: hash of (miner, challenge, payload cid) — the first committer of a payload owns it. */
+export const submissionIdOf = (challenge: string, payloadCid: string): string => toHex(hashValue({ challenge, payloadCid }))
+
+export function addSubmission(s: EvalState, rec: Omit<SubmissionRecord, 'reports' | 'commits'>): void {
+  s.submissions.set(rec.id, { ...rec, commits: [], reports: [] })
+  s.pending.push(rec.id)
+  if (!s.minerUid.has(rec.miner) && s.miners.length < 65_536) {
+    s.minerUid.set(rec.miner, s.miners.length)
+    s.miners.push(rec.miner)
+  }
+}
+
+export type CommitOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'window-closed'
+
+/** A committee member's commitment to its report; only inside the commit window (before revealSlot). */
+export function addCommit(s: EvalState, validator: string, c: ReportCommit, slot: number): CommitOutcome {
+  const sub = s.submissions.get(c.submission)
+  if (!sub) return 'unknown-submission'
+  if (!sub.committee.some((m) => m.validator === validator)) return 'not-in-committee'
+  if (sub.commits.some((x) => x.validator === validator)) return 'duplicate'
+  if (slot >= sub.revealSlot) return 'window-closed'
+  sub.commits.push({ validator, commitment: c.commitment })
+  return 'recorded'
+}
+
+export type ReportOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'late-deviating' | 'too-early' | 'no-commitment'
+
+/**
+ * Record a committee member's revealed report. A report arriving after the score became final still counts against
+ * its author when it deviates from the final value (a liar is not saved by being slow).
+ */
+export function addReport(s: EvalState, validator: string, r: EvaluationReport, slot: number): ReportOutcome {
+  const sub = s.submissions.get(r.submission)
+  if (!sub) return 'unknown-submission'
+  if (!sub.committee.some((m) => m.validator === validator)) return 'not-in-committee'
+  if (sub.reports.some((x) => x.validator === validator)) return 'duplicate'
+  // Reveals only once the commit window has closed, and only of what was committed.
+  if (slot < sub.revealSlot) return 'too-early'
+  if (sub.commits.find((x) => x.validator === validator)?.commitment !== reportCommitment(validator, r)) return 'no-commitment'
+  sub.reports.push({ validator, score: r.score, fuelUsed: BigInt(r.fuelUsed), outputHash: r.outputHash, ok: r.ok, slot })
+  if (sub.final && r.ok && (r.score !== sub.final.score || (sub.final.outputHash !== undefined && r.outputHash !== sub.final.outputHash))) {
+    sub.final.deviating = [...sub.final.deviating, validator].sort()
+    return 'late-deviating'
+  }
+  return 'recorded'
+}
+
+export interface Finalized { submission: SubmissionRecord; deviating: string[] }
+
+/** Finalize what can be: any pending submission with a quorum, and every one whose deadline passed. */
+export function finalizeReady(s: EvalState, slot: number, epoch: number): Finalized[] {
+  const done: Finalized[] = []
+  const still: string[] = []
+  for (const id of s.pending) {
+    const sub = s.submissions.get(id)!
+    // "no result" reports (ok = false) are not votes on the score.
+    const votes = sub.reports.filter((r) => r.ok).map((r) => ({ validator: r.validator, score: BigInt(r.score), outputHash: r.outputHash }))
+    const f = finalizeScore(sub.committee, votes, { deadlinePassed: slot >= sub.deadlineSlot })
+    if (!f.final) { still.push(id); continue }
+    sub.final = { score: Number(f.score), outputHash: f.outputHash, rule: f.rule, deviating: [...f.deviating], slot, epoch }
+    done.push({ submission: sub, deviating: [...f.deviating] })
+  }
+  s.pending = still
+  return done
+}
+
+/** Weights for `epoch` from the best final score per (miner, challenge) finalized in that epoch. */
+export function computeEpochResult(s: EvalState, epoch: number, challenges: { id: string; emissionSharePpm: number }[]): EpochResult {
+  const bestScores: { challengeId: string; uid: number; score: bigint }[] = []
+  const ids = [...s.submissions.keys()].sort()
+  for (const id of ids) {
+    const sub = s.submissions.get(id)!
+    if (!sub.final || sub.final.epoch !== epoch) continue
+    const uid = s.minerUid.get(sub.miner)
+    if (uid !== undefined) bestScores.push({ challengeId: sub.challenge, uid, score: BigInt(sub.final.score) })
+  }
+  const v: WeightVector = epochWeights({ challenges: challenges.map((c) => ({ id: c.id, emissionSharePpm: BigInt(c.emissionSharePpm) })), bestScores })
+  const result: EpochResult = { epoch, miners: [...s.miners], uids: v.uids, weights: v.weights, weightsHash: toHex(hashValue({ epoch, uids: v.uids, weights: v.weights })) }
+  s.results.set(epoch, result)
+  return result
+}
+
+/** Canonical, order-independent view of the evaluation state for the state root. */
+export function evalStateForRoot(s: EvalState) {
+  const subs = [...s.submissions.keys()].sort().map((id) => {
+    const r = s.submissions.get(id)!
+    return { ...r, committee: r.committee.map((m) => [m.validator, m.power]), commits: r.commits.map((c) => [c.validator, c.commitment]), reports: r.reports.map((x) => [x.validator, x.score, x.fuelUsed, x.outputHash, x.ok, x.slot]) }
+  })
+  const results = [...s.results.keys()].sort((a, b) => a - b).map((e) => s.results.get(e)!)
+  return { subs, pending: s.pending, miners: s.miners, results }
+}

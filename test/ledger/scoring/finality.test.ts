@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { finalizeScore, isQuorum, type CommitteeMember, type ScoreReport } from '../../../ledger/scoring/finality.ts'
+
+const committee: CommitteeMember[] = [
+  { validator: 'a', power: 40n }, { validator: 'b', power: 30n }, { validator: 'c', power: 20n }, { validator: 'd', power: 10n },
+]
+const rep = (validator: string, score: number, outputHash: string): ScoreReport => ({ validator, score: BigInt(score), outputHash })
+
+describe('isQuorum', () => {
+  it('needs strictly more than 2/3 of the power', () => {
+    expect(isQuorum(67n, 100n)).toBe(true)
+    expect(isQuorum(66n, 99n)).toBe(false) // exactly 2/3
+    expect(isQuorum(1n, 1n)).toBe(true)
+    expect(isQuorum(0n, 0n)).toBe(false)
+  })
+})
+
+describe('finalizeScore', () => {
+  it('is final as soon as > 2/3 of the committee power agrees on an output hash', () => {
+    // a + b = 70 of 100 agree; c and d have not reported yet
+    const r = finalizeScore(committee, [rep('a', 800_000, 'h1'), rep('b', 800_000, 'h1')], { deadlinePassed: false })
+    expect(r).toMatchObject({ final: true, rule: 'quorum', score: 800_000n, outputHash: 'h1', agreeingPower: 70n, deviating: [] })
+  })
+
+  it('waits while agreement is at most 2/3 and no deadline', () => {
+    // a + c = 60 agree, b = 30 disagrees: 60/100 is not a quorum
+    const r = finalizeScore(committee, [rep('a', 800_000, 'h1'), rep('b', 100_000, 'h2'), rep('c', 800_000, 'h1')], { deadlinePassed: false })
+    expect(r.final).toBe(false)
+    expect(r.rule).toBe('pending')
+    expect(r.deviating).toEqual([])
+  })
+
+  it('flags the deviating members of a quorum', () => {
+    const r = finalizeScore(committee, [rep('a', 800_000, 'h1'), rep('b', 800_000, 'h1'), rep('c', 5, 'h9'), rep('d', 800_000, 'h1')], { deadlinePassed: false })
+    expect(r).toMatchObject({ final: true, rule: 'quorum', outputHash: 'h1', agreeingPower: 80n, deviating: ['c'] })
+  })
+
+  it('takes the power-weighted median at the deadline and flags every other score', () => {
+    // scores 900k (a, 40), 500k (b, 30), 100k (c, 20), 500k (d, 10): ascending cumulative 20, 60, 100 of 100;
+    // minority ≈ 50.0008 → the first value whose cumulative exceeds it is 500k
+    const reports = [rep('a', 900_000, 'ha'), rep('b', 500_000, 'hb'), rep('c', 100_000, 'hc'), rep('d', 500_000, 'hd')]
+    const r = finalizeScore(committee, reports, { deadlinePassed: true })
+    expect(r).toMatchObject({ final: true, rule: 'median', score: 500_000n, agreeingPower: 40n, deviating: ['a', 'c'] })
+    expect(r.outputHash).toBe('hb') // the best-backed hash among the median reports
+    // a stricter majority (kappa 0.9) pulls the consensus score down to what 90 % of power supports
+    expect(finalizeScore(committee, reports, { deadlinePassed: true, kappaU16: 58982 }).score).toBe(100_000n)
+  })
+
+  it('finalises with the partial reports at the deadline, and empty when nobody reported', () => {
+    const r = finalizeScore(committee, [rep('d', 300_000, 'h')], { deadlinePassed: true })
+    expect(r).toMatchObject({ final: true, rule: 'median', score: 300_000n, reportedPower: 10n, committeePower: 100n })
+    expect(finalizeScore(committee, [], { deadlinePassed: true })).toMatchObject({ final: true, rule: 'empty', score: 0n })
+    expect(finalizeScore(committee, [], { deadlinePassed: false })).toMatchObject({ final: false, rule: 'pending' })
+  })
+
+  it('ignores non-members and second reports', () => {
+    const r = finalizeScore(committee, [rep('x', 1, 'hx'), rep('a', 700_000, 'h'), rep('a', 1, 'hz'), rep('b', 700_000, 'h')], { deadlinePassed: false })
+    expect(r).toMatchObject({ final: true, rule: 'quorum', score: 700_000n, ignored: ['a', 'x'] })
+  })
+
+  it('does not depend on report order', () => {
+    const all = [rep('a', 900_000, 'ha'), rep('b', 500_000, 'hb'), rep('c', 100_000, 'hc'), rep('d', 500_000, 'hd')]
+    fc.assert(fc.property(fc.shuffledSubarray(all, { minLength: 0, maxLength: 4 }), fc.boolean(), (subset, deadlinePassed) => {
+      const a = finalizeScore(committee, subset, { deadlinePassed })
+      const b = finalizeScore([...committee].reverse(), [...subset].reverse(), { deadlinePassed })
+      expect(b).toEqual(a)
+    }))
+  })
+
+  it('refuses a malformed committee', () => {
+    expect(() => finalizeScore([{ validator: 'a', power: 1n }, { validator: 'a', power: 2n }], [], { deadlinePassed: true })).toThrow(/duplicate/)
+  })
+})

@@ -1,0 +1,27 @@
+// `agora devnet`: the one command that runs a whole local network (tools/devnet/network.ts).
+import { Option, type Command } from 'commander'
+import { AgoraError } from '../../../core/errors.ts'
+import { runDevnet } from '../../devnet/network.ts'
+
+const int = (name: string, min: number) => (v: string) => {
+  const n = Number(v)
+  if (!Number.isSafeInteger(n) || n < min) throw new AgoraError('BAD_OPTION', `--${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`)
+  return n
+}
+
+export function registerDevnetCommands(program: Command): void {
+  program.command('devnet')
+    .description('run a whole local network: embedded chain, N validator processes, demo miners, live status')
+    .option('--validators <n>', 'validator nodes', int('validators', 1), 4)
+    .option('--miners <n>', 'demo miners', int('miners', 0), 2)
+    .option('--epochs <n>', 'run N epochs, print a JSON summary, exit 0 only if every node agrees', int('epochs', 1))
+    .option('--slot-ms <ms>', 'slot length', int('slot-ms', 100), 1000)
+    .option('--epoch-slots <n>', 'slots per epoch', int('epoch-slots', 2), 10)
+    .option('--dir <dir>', 'devnet directory (data dirs, genesis, logs)', '.devnet')
+    .option('--challenges <ids>', 'bundled challenges active at genesis', 'tsp,pow')
+    .addOption(new Option('--test-dishonest <node>', 'test only: this node (1-based) reports perturbed scores').argParser(int('test-dishonest', 1)).hideHelp())
+    .action(async (o: { validators: number; miners: number; epochs?: number; slotMs: number; epochSlots: number; dir: string; challenges: string; testDishonest?: number }) => {
+      const code = await runDevnet({ ...o, challenges: o.challenges.split(',').filter(Boolean) })
+      process.exit(code)
+    })
+}

@@ -1,0 +1,263 @@
+// User commands that talk to a node's GraphQL API: submit, forum post, pool stake, availability stake,
+// challenge publish (sign with the user's key: --data-dir keystore or $AGORA_MNEMONIC), and status,
+// weights, checkpoint (read only). Each prints a readable table, or one JSON object with --json.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { createHash } from 'node:crypto'
+import { Command, Option } from 'commander'
+import { deriveNodeKeys, type NodeKeys } from '../../../core/crypto/keys.ts'
+import { cidOfBytes } from '../../../core/encoding.ts'
+import { utf8 } from '../../../core/bytes.ts'
+import { parseRep } from '../../../core/amount.ts'
+import { AgoraError, errorMessage } from '../../../core/errors.ts'
+import { signManifest } from '../../../registry/manifest.ts'
+import { freshNonce, graphqlData, signTransaction, type TxBodyBase } from '../../../validator/api/client.ts'
+import { DEFAULT_DATA_DIR, loadKeysFromDataDir } from './keys.ts'
+import { printJson } from '../output.ts'
+
+/** The devnet's first node API; the devnet assigns API ports from 7701. */
+export const DEFAULT_NODE_URL = 'http://127.0.0.1:7701/graphql'
+/** Post text up to this many bytes goes inline in the post body; longer text goes by content id. */
+const INLINE_CONTENT_MAX = 128
+
+interface CommonOpts { node: string; dataDir?: string; password?: string; json?: boolean }
+
+const withCommon = (cmd: Command, signs: boolean): Command => {
+  cmd.option('--node <url>', 'node GraphQL API URL (default: $AGORA_NODE or the local devnet)', process.env.AGORA_NODE ?? DEFAULT_NODE_URL)
+    .option('--json', 'print JSON')
+  if (signs) {
+    cmd.option('--data-dir <dir>', `keystore data dir (default ${DEFAULT_DATA_DIR}; $AGORA_MNEMONIC takes precedence)`)
+      .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD or empty)')
+  }
+  return cmd
+}
+
+/** The user's keys: $AGORA_MNEMONIC if set, else the keystore in --data-dir. */
+async function userKeys(o: CommonOpts): Promise<NodeKeys> {
+  const mnemonic = process.env.AGORA_MNEMONIC
+  if (mnemonic && !o.dataDir) return deriveNodeKeys(mnemonic)
+  return (await loadKeysFromDataDir(resolve(o.dataDir ?? DEFAULT_DATA_DIR), o.password)).keys
+}
+
+const RECEIPT = 'txId type sender'
+const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64')
+
+/** Sign `body` with the user's key, send it through `mutation`, print the receipt. */
+async function sendTx(o: CommonOpts, mutation: string, body: Record<string, unknown>, inline?: { arg: string; bytes: Uint8Array }, extra: Record<string, string> = {}) {
+  const keys = await userKeys(o)
+  const full = { ...body, sender: keys.peerId, nonce: freshNonce() } as TxBodyBase
+  const tx = signTransaction(keys.ed25519Seed, full)
+  const argDecl = inline ? `, $${inline.arg}: String` : ''
+  const argUse = inline ? `, ${inline.arg}: $${inline.arg}` : ''
+  const q = `mutation($tx: SignedTxInput!${argDecl}) { ${mutation}(tx: $tx${argUse}) { ${RECEIPT} } }`
+  const data = await graphqlData<Record<string, { txId: string; type: string; sender: string }>>(o.node, q, { tx, ...(inline ? { [inline.arg]: b64(inline.bytes) } : {}) })
+  const receipt = { ...data[mutation]!, nonce: full.nonce, ...extra }
+  if (o.json) return printJson(receipt)
+  printKv(Object.entries(receipt).map(([k, v]) => [k, String(v)]))
+}
+
+function printKv(rows: [string, string][]): void {
+  const w = Math.max(...rows.map(([k]) => k.length))
+  process.stdout.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n')
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n')
+}
+
+/** REP amount given by a person ("12.5") → nano-REP decimal string for a body. */
+function nanoAmount(s: string, what: string): string {
+  const v = parseRep(s)
+  if (v <= 0n) throw new AgoraError('BAD_AMOUNT', `${what} must be positive, got ${s}`)
+  return v.toString()
+}
+
+function positiveInt(s: string, what: string): number {
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s)) || Number(s) < 1) throw new AgoraError('BAD_ARG', `${what} must be a positive integer, got ${JSON.stringify(s)}`)
+  return Number(s)
+}
+
+/** "<id>:<ppm>" (an integer in PPM, or a fraction with a point like 0.25 or -1.0) → [id, ppm]. */
+function parseWeighted(s: string, what: string): [string, number] {
+  const i = s.lastIndexOf(':')
+  const id = s.slice(0, i), w = s.slice(i + 1)
+  if (i <= 0 || !/^-?\d+(\.\d{1,6})?$/.test(w)) throw new AgoraError('BAD_ARG', `${what} must be <id>:<weight> (PPM integer or a fraction like 0.25), got ${JSON.stringify(s)}`)
+  const ppm = w.includes('.') ? Math.round(Number(w) * 1_000_000) : Number(w)
+  if (Math.abs(ppm) > 1_000_000) throw new AgoraError('BAD_ARG', `${what} weight out of [-1, 1]: ${w}`)
+  return [id, ppm]
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v]
+
+function readFileOrFail(file: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file))
+  } catch (e) {
+    throw new AgoraError('READ', `read ${what} ${file}: ${errorMessage(e)}`)
+  }
+}
+
+export function registerUserCommands(program: Command): void {
+  withCommon(program.command('submit'), true)
+    .description('submit a payload as work for a challenge (signed by your key)')
+    .requiredOption('--challenge <id>', 'challenge id')
+    .requiredOption('--payload <file>', 'payload file (sent inline; the node gossips it and stores it by cid)')
+    .action(async (o: CommonOpts & { challenge: string; payload: string }) => {
+      const bytes = readFileOrFail(o.payload, 'payload')
+      const payloadCid = cidOfBytes(bytes)
+      await sendTx(o, 'submit', { type: 'Submission', challenge: o.challenge, payloadCid, payloadBytes: bytes.length }, { arg: 'payload', bytes }, { payloadCid })
+    })
+
+  const forum = program.commands.find((c) => c.name() === 'forum') ?? program.command('forum').description('forum, reputation and validation pools')
+  withCommon(forum.command('post'), true)
+    .description('publish a forum post (you are the author unless --author is given)')
+    .requiredOption('--title <text>', 'title')
+    .option('--content <text>', 'body text')
+    .option('--cite <post:weight>', 'cite a post; weight in PPM or as a fraction in [-1, 1] (repeatable)', collect)
+    .option('--author <member:ppm>', 'author and weight in PPM, weights summing to 1000000 (repeatable)', collect)
+    .option('--id <postId>', 'post id (default: derived from your key and the nonce)')
+    .action(async (o: CommonOpts & { title: string; content?: string; cite?: string[]; author?: string[]; id?: string }) => {
+      const keys = await userKeys(o)
+      const authors = o.author?.length ? Object.fromEntries(o.author.map((a) => parseWeighted(a, '--author'))) : { [keys.peerId]: 1_000_000 }
+      const citations = Object.fromEntries((o.cite ?? []).map((c) => parseWeighted(c, '--cite')))
+      const text = o.content ? `${o.title}\n\n${o.content}` : o.title
+      const textBytes = utf8(text)
+      const inline = textBytes.length <= INLINE_CONTENT_MAX
+      const id = o.id ?? `p-${createHash('sha256').update(`${keys.peerId}/${text}/${Date.now()}`).digest('hex').slice(0, 16)}`
+      await sendTx(o, 'post', { type: 'Post', id, authors, citations, content: inline ? text : cidOfBytes(textBytes) },
+        inline ? undefined : { arg: 'content', bytes: textBytes }, { post: id })
+    })
+
+  const pool = program.commands.find((c) => c.name() === 'pool') ?? program.command('pool').description('validation pools')
+  withCommon(pool.command('stake'), true)
+    .description('stake REP for or against a validation pool')
+    .argument('<pool>', 'pool id')
+    .addOption(new Option('--for <amount>', 'REP staked in favour').conflicts('against'))
+    .addOption(new Option('--against <amount>', 'REP staked against').conflicts('for'))
+    .action(async (poolId: string, o: CommonOpts & { for?: string; against?: string }) => {
+      const amount = o.for ?? o.against
+      if (!amount) throw new AgoraError('BAD_ARG', 'give --for <amount> or --against <amount>')
+      await sendTx(o, 'stake', { type: 'Stake', pool: poolId, amount: nanoAmount(amount, 'amount'), inFavor: o.for !== undefined }, undefined, { pool: poolId })
+    })
+
+  const availability = program.commands.find((c) => c.name() === 'availability') ?? program.command('availability').description('availability stakes (eligibility for duties)')
+  withCommon(availability.command('stake'), true)
+    .description('lock REP for a number of epochs to be eligible for duties')
+    .argument('<amount>', 'REP to lock')
+    .requiredOption('--epochs <n>', 'number of epochs')
+    .action(async (amount: string, o: CommonOpts & { epochs: string }) => {
+      await sendTx(o, 'stakeAvailability', { type: 'StakeAvailability', amount: nanoAmount(amount, 'amount'), epochs: positiveInt(o.epochs, '--epochs') })
+    })
+  withCommon(availability.command('unstake'), true)
+    .description('leave the validator set at the next epoch boundary (REP unlocks at the stake\'s unlock epoch)')
+    .action(async (o: CommonOpts) => {
+      await sendTx(o, 'unstakeAvailability', { type: 'UnstakeAvailability' })
+    })
+
+  const challenge = program.commands.find((c) => c.name() === 'challenge') ?? program.command('challenge').description('challenges: build, publish')
+  registerChallengePublish(challenge)
+
+  withCommon(program.command('status'), false)
+    .description("show the node's height, epoch, sync state, peers and validators")
+    .action(async (o: CommonOpts) => {
+      const d = await graphqlData<{ node: Record<string, unknown> & { peers: string[] }; validators: { total: number; items: { peerId: string; power: string; powerPpm: number }[] } }>(o.node,
+        `{ node { peerId evmAddress networkId height slot epoch stateRoot peers synced lastCertifiedEpoch } validators(first: 100) { total items { peerId power powerPpm } } }`)
+      if (o.json) return printJson({ ...d.node, validators: d.validators.items, validatorCount: d.validators.total })
+      const n = d.node
+      printKv([['node', String(n.peerId)], ['network', String(n.networkId)], ['height', String(n.height)], ['slot', String(n.slot)], ['epoch', String(n.epoch)],
+        ['synced', String(n.synced)], ['state root', String(n.stateRoot)], ['certified', String(n.lastCertifiedEpoch ?? '-')], ['peers', String(n.peers.length)]])
+      process.stdout.write('\n')
+      printTable(['validator', 'power (REP)', 'share'], d.validators.items.map((v) => [v.peerId, v.power, `${(v.powerPpm / 10_000).toFixed(2)}%`]))
+    })
+
+  withCommon(program.command('weights'), false)
+    .description("show an epoch's certified weights (default: the latest)")
+    .option('--epoch <e>', 'epoch number')
+    .action(async (o: CommonOpts & { epoch?: string }) => {
+      const fields = 'epoch uids miners weights weightsHash certificateSigners chainTx'
+      type E = { epoch: number; uids: number[]; miners: string[]; weights: number[]; weightsHash: string; certificateSigners: string[]; chainTx: string | null }
+      const e = o.epoch !== undefined
+        ? (await graphqlData<{ epoch: E | null }>(o.node, `query($e: Int!) { epoch(epoch: $e) { ${fields} } }`, { e: nonNegInt(o.epoch, '--epoch') })).epoch
+        : (await graphqlData<{ epochs: { items: E[] } }>(o.node, `{ epochs(first: 1) { items { ${fields} } } }`)).epochs.items[0] ?? null
+      if (!e) throw new AgoraError('NOT_FOUND', o.epoch !== undefined ? `no weights for epoch ${o.epoch}` : 'no epoch has certified weights yet')
+      if (o.json) return printJson(e)
+      printKv([['epoch', String(e.epoch)], ['weights hash', e.weightsHash], ['signers', String(e.certificateSigners.length)], ['chain tx', e.chainTx ?? '-']])
+      process.stdout.write('\n')
+      printTable(['uid', 'miner', 'weight'], e.uids.map((u, i) => [String(u), e.miners[i] ?? '?', String(e.weights[i])]))
+    })
+
+  withCommon(program.command('checkpoint'), false)
+    .description('show a certified checkpoint (default: the latest)')
+    .option('--epoch <e>', 'epoch number')
+    .action(async (o: CommonOpts & { epoch?: string }) => {
+      const want = o.epoch !== undefined ? nonNegInt(o.epoch, '--epoch') : null
+      type C = { epoch: number; height: number; stateRoot: string; signers: string[]; cid: string | null }
+      let found: C | null = null
+      let after: string | null = null
+      // Checkpoints are listed newest first; page until the wanted epoch (bounded by the list's size).
+      for (let pages = 0; pages < 1000 && !found; pages++) {
+        const d: { checkpoints: { nextCursor: string | null; items: C[] } } = await graphqlData(o.node,
+          `query($after: String) { checkpoints(first: 100, after: $after) { nextCursor items { epoch height stateRoot signers cid } } }`, { after })
+        found = want === null ? d.checkpoints.items[0] ?? null : d.checkpoints.items.find((c) => c.epoch === want) ?? null
+        after = d.checkpoints.nextCursor
+        if (!after || want === null) break
+      }
+      if (!found) throw new AgoraError('NOT_FOUND', want !== null ? `no checkpoint for epoch ${want}` : 'no checkpoint yet')
+      if (o.json) return printJson(found)
+      printKv([['epoch', String(found.epoch)], ['height', String(found.height)], ['state root', found.stateRoot], ['cid', found.cid ?? '-'], ['signers', found.signers.join(', ')]])
+    })
+}
+
+function nonNegInt(s: string, what: string): number {
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new AgoraError('BAD_ARG', `${what} must be a non-negative integer, got ${JSON.stringify(s)}`)
+  return Number(s)
+}
+
+/**
+ * `agora challenge publish <dir>`: <dir>/manifest.json (name, version, description, entryPoints, policy,
+ * emissionSharePpm[, committeeSize][, module]) and the module (manifest.module, else the one *.wasm in the
+ * dir). Signs the manifest with your key as owner and proposes it with the module bytes.
+ */
+export function registerChallengePublish(challengeCmd: Command): void {
+  withCommon(challengeCmd.command('publish'), true)
+    .description('sign a challenge manifest with your key and propose it (with its module) to the registry')
+    .argument('<dir>', 'directory with manifest.json and the .wasm module')
+    .option('--post <id>', 'id of the governing post created with the proposal (default: challenge-<name>-<version>)')
+    .action(async (dir: string, o: CommonOpts & { post?: string }) => {
+      const manifestFile = join(dir, 'manifest.json')
+      let raw: Record<string, unknown>
+      try {
+        raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>
+      } catch (e) {
+        throw new AgoraError('BAD_MANIFEST', `read ${manifestFile}: ${errorMessage(e)}`)
+      }
+      const moduleFile = typeof raw.module === 'string' ? join(dir, raw.module) : findWasm(dir)
+      const module = readFileOrFail(moduleFile, 'module')
+      const { module: _m, owner: _o, moduleHash: _h, ...fields } = raw
+      const keys = await userKeys(o)
+      const manifest = { ...fields, moduleHash: createHash('sha256').update(module).digest('hex') } as Parameters<typeof signManifest>[1]
+      let signed
+      try {
+        signed = signManifest(keys.ed25519Seed, manifest)
+      } catch (e) {
+        const issues = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues
+        throw new AgoraError('BAD_MANIFEST', `${manifestFile}: ${issues ? issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ') : errorMessage(e)}`)
+      }
+      const post = o.post ?? `challenge-${signed.manifest.name}-${signed.manifest.version}`.replace(/[^A-Za-z0-9._:-]/g, '-')
+      await sendTx(o, 'proposeChallenge', { type: 'ProposeChallenge', post, signed }, { arg: 'module', bytes: module },
+        { challenge: signed.manifest.name, version: signed.manifest.version, moduleHash: signed.manifest.moduleHash, post })
+    })
+}
+
+function findWasm(dir: string): string {
+  let files: string[]
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.wasm') && statSync(join(dir, f)).isFile())
+  } catch (e) {
+    throw new AgoraError('READ', `read challenge dir ${dir}: ${errorMessage(e)}`)
+  }
+  if (files.length !== 1) throw new AgoraError('BAD_MANIFEST', `${dir}: expected one .wasm module (found ${files.length}); name it with "module" in manifest.json`)
+  return join(dir, files[0]!)
+}

@@ -1,0 +1,89 @@
+// Demo miners for a devnet: each submits real payloads to the bundled challenges through a node's GraphQL
+// API — tours and nonces of different quality, and some wrong payloads — signed with its own key.
+import { deriveNodeKeys } from '../../core/crypto/keys.ts'
+import { cidOfBytes } from '../../core/encoding.ts'
+import { errorMessage } from '../../core/errors.ts'
+import { signTransaction, graphqlRequest } from '../../validator/api/client.ts'
+import { tspPayloads, powPayloads, powHash, leadingZeroBits } from '../../challenges/payloads.ts'
+import { challengeSeed } from '../../validator/core/evaluator.ts'
+
+export interface MinerOptions {
+  readonly mnemonic: string
+  readonly index: number
+  /** GraphQL endpoints to spread submissions over (the miner uses the first that answers). */
+  readonly apiUrls: () => string[]
+  readonly challenges: readonly string[]
+  readonly intervalMs: number
+  readonly onResult?: (r: { ok: boolean; challenge: string; kind: string; error?: string }) => void
+}
+
+const SUBMIT = `mutation($tx: SignedTxInput!, $payload: String) { submit(tx: $tx, payload: $payload) { txId } }`
+
+/** Payload variants per challenge, cycled by each miner (index-shifted so miners differ). */
+function payloadFor(challenge: string, round: number, miner: number): { kind: string; bytes: Uint8Array } | undefined {
+  const seed = challengeSeed(challenge)
+  if (challenge === 'tsp') {
+    const kinds = ['good', 'nearestNeighbour', 'identity', 'duplicateCity'] as const
+    const kind = kinds[(round + miner) % kinds.length]!
+    const bytes = tspPayloads[kind](seed)
+    // Identical payloads belong to their first committer: vary the good ones per miner and round by
+    // rotating the tour (same length, different bytes).
+    return { kind, bytes: rotateTour(bytes, (round * 7 + miner * 13) % 64) }
+  }
+  if (challenge === 'pow') {
+    const bits = 6 + ((round + miner) % 8)
+    if ((round + miner) % 5 === 4) return { kind: 'tooLong', bytes: powPayloads.tooLong() }
+    return { kind: `pow-${bits}`, bytes: powSearchFrom(seed, bits, round * 1_000_003 + miner * 7_777_777) }
+  }
+  return undefined
+}
+
+function rotateTour(tour: Uint8Array, by: number): Uint8Array {
+  const n = tour.length / 2
+  const out = new Uint8Array(tour.length)
+  for (let i = 0; i < n; i++) { const j = (i + by) % n; out[2 * i] = tour[2 * j]!; out[2 * i + 1] = tour[2 * j + 1]! }
+  return out
+}
+
+/** Search nonces from `start` for `bits` leading zero bits (bounded): miners with other starts find other nonces. */
+function powSearchFrom(seed: Uint8Array, bits: number, start: number): Uint8Array {
+  const nonce = new Uint8Array(8)
+  const view = new DataView(nonce.buffer)
+  let best = { nonce: nonce.slice(), bits: -1 }
+  for (let i = 0; i < 1 << Math.min(bits + 2, 18); i++) {
+    view.setBigUint64(0, BigInt(start + i), true)
+    const got = leadingZeroBits(powHash(seed, nonce))
+    if (got > best.bits) best = { nonce: nonce.slice(), bits: got }
+    if (got >= bits) break
+  }
+  return best.nonce
+}
+
+export function startMiner(o: MinerOptions): { stop(): Promise<void> } {
+  let stopped = false
+  let round = 0
+  const loop = (async () => {
+    const keys = await deriveNodeKeys(o.mnemonic)
+    while (!stopped) {
+      for (const challenge of o.challenges) {
+        const p = payloadFor(challenge, round, o.index)
+        if (!p || stopped) continue
+        const body = { type: 'Submission', sender: keys.peerId, nonce: Date.now() * 10 + (round % 10), challenge, payloadCid: cidOfBytes(p.bytes), payloadBytes: p.bytes.length }
+        const tx = signTransaction(keys.ed25519Seed, body)
+        const urls = o.apiUrls()
+        const url = urls[(round + o.index) % Math.max(1, urls.length)]
+        if (!url) continue
+        try {
+          const r = await graphqlRequest<{ submit: { txId: string } }>(url, SUBMIT, { tx, payload: Buffer.from(p.bytes).toString('base64') })
+          const err = r.errors?.[0]
+          o.onResult?.({ ok: !err && !!r.data?.submit.txId, challenge, kind: p.kind, error: err ? `${err.extensions?.code ?? ''} ${err.message}` : undefined })
+        } catch (e) {
+          o.onResult?.({ ok: false, challenge, kind: p.kind, error: errorMessage(e) })
+        }
+      }
+      round++
+      await new Promise((r) => setTimeout(r, o.intervalMs))
+    }
+  })()
+  return { async stop() { stopped = true; await loop.catch(() => {}) } }
+}

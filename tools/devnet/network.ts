@@ -1,0 +1,226 @@
+// `agora devnet`: a whole local network from nothing — keys and a genesis, the embedded chain with the
+// WeightRegistry deployed, one OS process per validator under the supervisor, demo miners, a live status
+// view, and with --epochs N a JSON summary whose exit code says whether every node agrees.
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseRep } from '../../core/amount.ts'
+import { deriveNodeKeys } from '../../core/crypto/keys.ts'
+import { errorMessage } from '../../core/errors.ts'
+import { startEmbeddedChain, deployWeightRegistry, createChainClient, type EmbeddedChain } from '../../contracts/index.ts'
+import { buildChallenges, BUILD_DIR } from '../../challenges/build.ts'
+import { buildLocalNetwork, type LocalNetwork } from '../../validator/app/genesis-builder.ts'
+import { initDataDir, loadKeysFromDataDir } from '../cli/commands/keys.ts'
+import { graphqlData, signTransaction } from '../../validator/api/client.ts'
+import { createSupervisor, type Supervisor } from './supervisor.ts'
+import { agoraNodeCommand } from './launch.ts'
+import { installShutdownHandlers } from './shutdown.ts'
+import { createStatusView, collectNodeRows, eventsToView, type Table } from './status-view.ts'
+import type { NodeRecord } from './registry.ts'
+import { startMiner } from './miner.ts'
+
+export interface DevnetOptions {
+  readonly validators: number
+  readonly miners: number
+  readonly epochs?: number
+  readonly slotMs: number
+  readonly epochSlots: number
+  readonly dir: string
+  readonly challenges: readonly string[]
+  /** Extra funded identities `agora nodes add` turns into validators. */
+  readonly spares?: number
+  readonly out?: NodeJS.WritableStream & { isTTY?: boolean }
+  /** Test only: the node with this (1-based) index reports perturbed scores. */
+  readonly testDishonest?: number
+}
+
+export interface EpochSummary { epoch: number; uids: number[]; weights: number[]; chainTx: string | null; checkpointCid: string | null; onChain: boolean }
+export interface DevnetSummary {
+  agree: boolean
+  height: number
+  /** Submissions node-1 holds: how many are final, and how many are still open past their deadline (should be 0). */
+  submissions: { total: number; final: number; overdue: number }
+  nodes: { id: string; peerId: string; height: number; stateRoot: string; blockHash: string; rep: string }[]
+  epochs: EpochSummary[]
+}
+
+const NODE_QUERY = `query($h: Int!) { node { peerId height stateRoot } block(height: $h) { hash prevStateRoot } }`
+
+async function gql<T>(rec: NodeRecord, query: string, vars: Record<string, unknown> = {}): Promise<T> {
+  return graphqlData<T>(`http://127.0.0.1:${rec.apiPort}/graphql`, query, vars)
+}
+
+export async function runDevnet(o: DevnetOptions): Promise<number> {
+  const dir = resolve(o.dir)
+  const out = o.out ?? process.stdout
+  if (existsSync(join(dir, 'nodes.json'))) rmSync(dir, { recursive: true, force: true }) // a fresh network each run
+  const progress: string[] = []
+  const say = (line: string) => { progress.push(line); view ? view.progress(line) : out.write(line + '\n') }
+  let view: ReturnType<typeof createStatusView> | undefined
+
+  if (o.challenges.some((c) => !existsSync(join(BUILD_DIR, `${c}.wasm`)))) {
+    say('building challenges…')
+    await buildChallenges()
+  }
+  say('starting the embedded chain…')
+  const chain: EmbeddedChain = await startEmbeddedChain({ port: 0 })
+  say(`generating keys and genesis for ${o.validators} validators…`)
+  const net: LocalNetwork = await buildLocalNetwork({
+    dir, validators: o.validators, miners: o.miners, slotMs: o.slotMs, epochSlots: o.epochSlots, spareValidators: o.spares ?? 2,
+    dataDirOf: (i) => join(dir, 'nodes', `node-${i + 1}`), // the supervisor numbers nodes from 1
+    // Slots that pass while the processes start are simply skipped (the first block has a later slot).
+    genesisTime: Date.now() + 5_000, params: { poolDurationSlots: Math.max(2, Math.floor(o.epochSlots / 2)), availabilityMinLockEpochs: 1 },
+    challenges: o.challenges.map((id) => ({ id, modulePath: join(BUILD_DIR, `${id}.wasm`), emissionSharePpm: Math.floor(1_000_000 / o.challenges.length) })),
+  })
+  const validatorsPower = net.genesis.validators.map((v) => ({ address: v.evmAddress, power: parseRep(v.stake) }))
+  const registry = await deployWeightRegistry(chain.wallet(0), { validators: validatorsPower })
+  for (const v of net.validators) await chain.fund(v.evmAddress)
+  say(`WeightRegistry at ${registry} (chain ${chain.rpcUrl})`)
+
+  const sup: Supervisor = createSupervisor({
+    dir,
+    nodeCommand: agoraNodeCommand({
+      genesis: net.genesisPath, rpcUrl: chain.rpcUrl!, weightRegistry: registry,
+      extraArgs: (spec) => (spec.index === o.testDishonest ? ['--test-dishonest'] : []),
+    }),
+    hooks: { beforeAdd: (n) => beforeAdd(n), beforeRemove: (n) => beforeRemove(n) },
+    onEvent: (e) => (view ? eventsToView(view)(e) : undefined),
+  })
+  const spares = [...net.spares]
+  async function beforeAdd(n: { index: number; dataDir: string }): Promise<void> {
+    if (n.index <= o.validators) return // genesis validators (1-based): keystore written with the genesis
+    const spare = spares.shift()
+    if (!spare) throw new Error('no funded identity left for a new validator (start the devnet with more spares)')
+    await initDataDir(n.dataDir, { mnemonic: spare.mnemonic, force: true })
+    const keys = await deriveNodeKeys(spare.mnemonic)
+    const running = sup.nodes().find((r) => r.status === 'running')
+    if (!running) throw new Error('no running node to send the availability stake to')
+    const tx = signTransaction(keys.ed25519Seed, { type: 'StakeAvailability', sender: keys.peerId, nonce: Date.now(), amount: parseRep('100').toString(), epochs: 1000 })
+    await gql(running, `mutation($tx: SignedTxInput!) { stakeAvailability(tx: $tx) { txId } }`, { tx })
+  }
+  /** Removing a validator: it exits (leaves the set at the next boundary), signed with its own key. */
+  async function beforeRemove(n: NodeRecord): Promise<void> {
+    const { keys } = await loadKeysFromDataDir(n.dataDir)
+    const other = sup.nodes().find((r) => r.status === 'running' && r.id !== n.id)
+    if (!other) return
+    const tx = signTransaction(keys.ed25519Seed, { type: 'UnstakeAvailability', sender: keys.peerId, nonce: Date.now() })
+    await gql(other, `mutation($tx: SignedTxInput!) { unstakeAvailability(tx: $tx) { txId } }`, { tx })
+  }
+
+  const reader = createChainClient({ rpcUrl: chain.rpcUrl!, address: registry })
+  const epochTable = async (): Promise<Table[]> => {
+    const first = sup.nodes().find((r) => r.status === 'running')
+    if (!first) return []
+    const d = await gql<{ epochs: { items: { epoch: number; uids: number[]; weights: number[]; chainTx: string | null; yuma: string | null }[] } }>(first, '{ epochs(first: 6) { items { epoch uids weights chainTx yuma } } }').catch(() => null)
+    if (!d) return []
+    const shares = (o: Record<string, number> | undefined) => Object.values(o ?? {}).map((x) => x.toFixed(2)).join(' ')
+    return [{
+      title: 'epochs', columns: ['epoch', 'miners', 'weights (u16)', 'chain tx', 'yuma incentive', 'yuma dividends'],
+      rows: d.epochs.items.map((e) => {
+        const y = e.yuma ? JSON.parse(e.yuma) as { incentive: Record<string, number>; dividends: Record<string, number> } : undefined
+        return [e.epoch, e.uids.length, e.weights.join(' '), e.chainTx ? e.chainTx.slice(0, 12) + '…' : '-', shares(y?.incentive), shares(y?.dividends)]
+      }),
+    }]
+  }
+  const repOf = async (rec: NodeRecord, info: { peerId: string }) => {
+    const d = await gql<{ balance: { balance: string } | null }>(rec, 'query($m: String!) { balance(member: $m) { balance } }', { m: info.peerId })
+    return d.balance?.balance ?? null
+  }
+  view = createStatusView({ title: 'agora devnet', nodes: () => collectNodeRows(sup.nodes(), { rep: repOf }), sections: epochTable, out: out as never, tty: o.epochs === undefined ? undefined : false })
+  for (const l of progress.splice(0)) view.progress(l)
+
+  const miners: { stop(): Promise<void> }[] = []
+  const cleanup = async () => {
+    await Promise.all(miners.map((m) => m.stop()))
+    await view?.stop()
+    reader.close()
+    await chain.stop().catch(() => undefined)
+  }
+  const removeHandlers = installShutdownHandlers(sup, { cleanup })
+  try {
+    await sup.start()
+    view.progress(`starting ${o.validators} validators…`)
+    // Genesis time: once the processes are up, so slot 0 is not spent waiting for them.
+    await sup.addNodes(o.validators, (n, done, total) => view!.progress(`node ${done}/${total} up (${n.id}, api :${n.apiPort})`))
+    view.progress(`miners: ${o.miners}, challenges: ${o.challenges.join(', ')}`)
+    const apiUrls = () => sup.nodes().filter((r) => r.status === 'running').map((r) => `http://127.0.0.1:${r.apiPort}/graphql`)
+    const tally = { accepted: 0, refused: 0 }
+    let reported = 0
+    const onResult = (r: { ok: boolean; challenge: string; kind: string; error?: string }) => {
+      if (r.ok) tally.accepted++; else tally.refused++
+      // Wrong payloads are accepted too (they score 0); a refusal is worth showing, a few times.
+      if (!r.ok && reported++ < 3) view!.progress(`miner submission refused (${r.challenge}/${r.kind}): ${r.error}`)
+    }
+    for (const m of net.miners) miners.push(startMiner({ mnemonic: m.mnemonic, index: m.index, apiUrls, challenges: o.challenges, intervalMs: o.slotMs * 2, onResult }))
+    view.start()
+    if (o.epochs === undefined) {
+      await new Promise<void>(() => {}) // runs until Ctrl-C (the shutdown handlers stop everything)
+    }
+    // Count epochs from the first one the miners worked through from its start (after the first block).
+    const first = sup.nodes().find((r) => r.status === 'running')!
+    for (let i = 0; i < 600; i++) {
+      if ((await gql<{ node: { height: number } }>(first, '{ node { height } }').catch(() => ({ node: { height: 0 } }))).node.height > 0) break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    const startEpoch = (await gql<{ node: { epoch: number } }>(first, '{ node { epoch } }')).node.epoch + 1
+    view.progress(`waiting for epochs ${startEpoch}..${startEpoch + o.epochs! - 1}`)
+    const summary = await waitForEpochs(sup, reader, startEpoch, o.epochs!, o.slotMs * o.epochSlots)
+    await Promise.all(miners.map((m) => m.stop()))
+    await view.stop()
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2))
+    out.write(JSON.stringify(summary) + '\n')
+    return summary.agree ? 0 : 1
+  } catch (e) {
+    out.write(`devnet failed: ${errorMessage(e)}\n`)
+    return 1
+  } finally {
+    removeHandlers()
+    await sup.stop()
+    await cleanup()
+  }
+}
+
+/** Wait until epochs from..from+n-1 are closed everywhere and their non-empty weights are on chain; then compare. */
+async function waitForEpochs(sup: Supervisor, reader: ReturnType<typeof createChainClient>, from: number, n: number, epochMs: number): Promise<DevnetSummary> {
+  const deadline = Date.now() + 120_000 + (n + 3) * epochMs * 3
+  let last: DevnetSummary | undefined
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000))
+    const s = await summarize(sup, reader, from, n).catch(() => undefined)
+    if (!s) continue
+    last = s
+    const closed = s.epochs.length >= n
+    const chainDone = s.epochs.every((e) => e.uids.length === 0 || e.onChain)
+    const checkpoints = s.epochs.every((e) => e.checkpointCid !== null)
+    if (closed && chainDone && checkpoints && s.agree) return s
+  }
+  if (last) return { ...last, agree: false }
+  throw new Error('no node answered')
+}
+
+async function summarize(sup: Supervisor, reader: ReturnType<typeof createChainClient>, from: number, n: number): Promise<DevnetSummary> {
+  const recs = sup.nodes().filter((r) => r.status === 'running')
+  const infos = await Promise.all(recs.map((r) => gql<{ node: { height: number } }>(r, '{ node { height } }')))
+  const h = Math.min(...infos.map((i) => i.node.height))
+  const nodes = await Promise.all(recs.map(async (r) => {
+    const d = await gql<{ node: { peerId: string; height: number; stateRoot: string }; block: { hash: string; prevStateRoot: string } | null }>(r, NODE_QUERY, { h })
+    const bal = await gql<{ balance: { balance: string } | null }>(r, 'query($m: String!) { balance(member: $m) { balance } }', { m: d.node.peerId })
+    return { id: r.id, peerId: d.node.peerId, height: d.node.height, stateRoot: d.block?.prevStateRoot ?? '', blockHash: d.block?.hash ?? '', rep: bal.balance?.balance ?? '0' }
+  }))
+  const first = recs[0]!
+  const ep = await gql<{ epochs: { items: { epoch: number; uids: number[]; weights: number[]; chainTx: string | null }[] }; checkpoints: { items: { epoch: number; cid: string | null }[] } }>(
+    first, '{ epochs(first: 100) { items { epoch uids weights chainTx } } checkpoints(first: 100) { items { epoch cid } } }')
+  const epochs: EpochSummary[] = []
+  for (let e = from; e < from + n; e++) {
+    const item = ep.epochs.items.find((x) => x.epoch === e)
+    if (!item) continue
+    // On chain, and exactly what the nodes computed.
+    const stored = item.uids.length > 0 ? await reader.weightsOf(BigInt(e)).catch(() => null) : null
+    const onChain = !!stored && JSON.stringify(stored.uids) === JSON.stringify(item.uids) && JSON.stringify(stored.weights) === JSON.stringify(item.weights)
+    epochs.push({ epoch: e, uids: item.uids, weights: item.weights, chainTx: item.chainTx, onChain, checkpointCid: ep.checkpoints.items.find((c) => c.epoch === e)?.cid ?? null })
+  }
+  const subs = await gql<{ submissions: { items: { final: boolean; height: number }[] } }>(first, '{ submissions(first: 100) { items { final height } } }')
+  // Deadline is 6 slots; blocks are at most one per slot, so 12 blocks is safely past it.
+  const submissions = { total: subs.submissions.items.length, final: subs.submissions.items.filter((s) => s.final).length, overdue: subs.submissions.items.filter((s) => !s.final && s.height < h - 12).length }
+  const agree = nodes.length > 0 && nodes.every((x) => x.blockHash !== '' && x.blockHash === nodes[0]!.blockHash && x.stateRoot === nodes[0]!.stateRoot)
+  return { agree, height: h, submissions, nodes, epochs }
+}

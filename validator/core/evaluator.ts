@@ -1,0 +1,87 @@
+// Evaluator: runs the submissions this node's committee seat was assigned in the runtime worker pool and
+// collects the reports; the workflow commits to them at once and reveals them once the commit window has
+// closed (so a lazy validator cannot copy what others revealed). A deterministic failure (trap, fuel exhausted) is a score of 0 with an output hash naming the failure; a backstop
+// timeout or a payload we could not fetch is "no result" (ok = false), never a score.
+import { randomBytes } from 'node:crypto'
+import { sha256 } from '../../core/hash.ts'
+import { toHex, utf8, concatBytes } from '../../core/bytes.ts'
+import { errorMessage } from '../../core/errors.ts'
+import type { ExecutionService } from '../infra/runtime/service.ts'
+import type { RuntimePolicy } from '../infra/runtime/policy.ts'
+import { challengeScore } from '../infra/runtime/score.ts'
+import type { EvaluationReport } from '../../ledger/txs.ts'
+import type { SubmissionRecord } from '../../ledger/evaluations.ts'
+import type { Logger } from '../infra/log.ts'
+
+export interface EvaluatorModules {
+  runtime: ExecutionService
+  log: Logger
+  /** Module bytes (hash-checked) and policy of a challenge. */
+  challenge(id: string): Promise<{ module: Uint8Array; policy: RuntimePolicy } | undefined>
+  payload(cid: string): Promise<Uint8Array | undefined>
+  /** Test-only switch: report perturbed scores (a dishonest validator). */
+  dishonest?: boolean
+}
+
+/** A finished evaluation: the report (with its secret salt) and the first slot it may be revealed in. */
+export interface Evaluated { readonly report: EvaluationReport; readonly revealSlot: number }
+
+export interface Evaluator {
+  assign(sub: SubmissionRecord): void
+  /** Evaluations finished since the last call. */
+  drain(): Evaluated[]
+  idle(): Promise<void>
+  readonly inFlight: number
+}
+
+/**
+ * The challenge's seed (cities, prefix, input values): per challenge, so a miner knows the instance before
+ * it works on it. (A per-epoch seed would stop precomputation; see the issue notes.)
+ */
+export const challengeSeed = (challengeId: string): Uint8Array => sha256(concatBytes(utf8('agora/v1/seed/'), utf8(challengeId)))
+
+export function createEvaluator(m: EvaluatorModules): Evaluator {
+  const done: Evaluated[] = []
+  // The salt hides the report until it is revealed; it is local randomness, never part of replicated state.
+  const salt = () => toHex(randomBytes(32))
+  const running = new Set<Promise<void>>()
+
+  async function evaluate(sub: SubmissionRecord): Promise<EvaluationReport> {
+    const none = (why: string): EvaluationReport => {
+      m.log.warn({ submission: sub.id.slice(0, 12), why }, 'evaluation has no result')
+      return { submission: sub.id, score: 0, fuelUsed: 0n, outputHash: toHex(sha256(utf8(`no-result`))), ok: false, salt: salt() }
+    }
+    const ch = await m.challenge(sub.challenge)
+    if (!ch) return none(`challenge ${sub.challenge} module unavailable`)
+    const input = await m.payload(sub.payloadCid)
+    if (!input) return none(`payload ${sub.payloadCid} unavailable`)
+    const r = await m.runtime.evaluate({ module: ch.module, input, seed: challengeSeed(sub.challenge), policy: ch.policy })
+    if (r.noResult) return none(r.error?.message ?? 'backstop')
+    let score = 0
+    let outputHash: string
+    if (r.ok) {
+      score = Number(challengeScore(r.output))
+      outputHash = toHex(sha256(r.output))
+    } else {
+      outputHash = toHex(sha256(utf8(`error:${r.error?.code ?? 'unknown'}`)))
+    }
+    if (m.dishonest) {
+      score = (score + 250_000) % 1_000_001
+      outputHash = toHex(sha256(utf8(`lie:${outputHash}`)))
+    }
+    return { submission: sub.id, score, fuelUsed: r.fuelUsed, outputHash, ok: true, salt: salt() }
+  }
+
+  return {
+    get inFlight() { return running.size },
+    assign(sub) {
+      const p = evaluate(sub)
+        .then((report) => { done.push({ report, revealSlot: sub.revealSlot }) })
+        .catch((e) => { m.log.warn({ err: errorMessage(e) }, 'evaluation failed') })
+        .finally(() => running.delete(p))
+      running.add(p)
+    },
+    drain() { return done.splice(0) },
+    async idle() { await Promise.all([...running]) },
+  }
+}

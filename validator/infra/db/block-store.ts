@@ -1,0 +1,63 @@
+// Persistence of the decided log: blocks with their commit certificates (synced before they are applied),
+// and per-epoch results (weights, certificates, chain tx, checkpoint). State is re-derived by replay.
+import type { KvStore } from './kv.ts'
+import { Bucket, Repository, bytesValue, cborValue, uintKey } from './repository.ts'
+import type { CommitCertificate } from '../../consensus/index.ts'
+import type { Block } from '../../../ledger/block.ts'
+import { BlockSchema } from '../../../ledger/block.ts'
+import { AgoraError } from '../../../core/errors.ts'
+
+export interface StoredBlock { block: Block; certificate: CommitCertificate }
+
+export interface EpochRecord {
+  epoch: number
+  weightsHash?: string
+  /** EVM signatures (0x) of validators over the weights digest, by peer id. */
+  weightSignatures?: Record<string, string>
+  chainTx?: string
+  checkpoint?: { height: number; stateRoot: string; blockHash: string; signers: string[]; cid?: string }
+}
+
+export class BlockStore {
+  private readonly blocks: Repository<number, StoredBlock>
+  private readonly epochs: Repository<number, EpochRecord>
+  private readonly base: Repository<number, Uint8Array>
+  constructor(private readonly store: KvStore) {
+    this.blocks = new Repository(store, Bucket.block, uintKey, cborValue<StoredBlock>())
+    this.epochs = new Repository(store, Bucket.epochResult, uintKey, cborValue<EpochRecord>())
+    this.base = new Repository(store, Bucket.ledgerBase, uintKey, bytesValue)
+  }
+
+  /** Durable before it resolves: a decided block is never lost to a crash. */
+  putBlock(b: StoredBlock): Promise<void> { return this.blocks.put(b.block.height, b, { sync: true }) }
+
+  async getBlock(height: number): Promise<StoredBlock | undefined> {
+    const b = await this.blocks.get(height)
+    return b ? normalizeStored(b) : undefined
+  }
+
+  async range(from: number, to: number): Promise<StoredBlock[]> {
+    return (await this.blocks.entries({ gte: from, lt: to + 1 })).map(([, b]) => normalizeStored(b))
+  }
+
+  async lastHeight(): Promise<number> { return (await this.blocks.last())?.[0] ?? 0 }
+
+  /** The certified snapshot this node started from (checkpoint sync), if it did not start from genesis. */
+  getBase(): Promise<Uint8Array | undefined> { return this.base.get(0) }
+  putBase(snapshot: Uint8Array): Promise<void> { return this.base.put(0, snapshot, { sync: true }) }
+
+  getEpoch(e: number): Promise<EpochRecord | undefined> { return this.epochs.get(e) }
+  async updateEpoch(e: number, patch: Partial<EpochRecord>): Promise<EpochRecord> {
+    const next = { ...(await this.epochs.get(e) ?? { epoch: e }), ...patch }
+    await this.epochs.put(e, next)
+    return next
+  }
+  async epochRecords(): Promise<EpochRecord[]> { return (await this.epochs.entries()).map(([, v]) => v) }
+}
+
+/** Decoded CBOR gives numbers where we hold numbers already; re-validate the block shape. */
+function normalizeStored(b: StoredBlock): StoredBlock {
+  const r = BlockSchema.safeParse(b.block)
+  if (!r.success) throw new AgoraError('DB_CORRUPT', `stored block is malformed: ${r.error.issues[0]?.message}`)
+  return { block: r.data, certificate: b.certificate }
+}

@@ -1,0 +1,85 @@
+// RocksDB-backed KvStore over the npm `rocksdb` binding (callback API wrapped once, here).
+import { mkdirSync } from 'node:fs'
+import rocksdb from 'rocksdb'
+import type { BatchOp, KvStore, RangeOptions, WriteOptions } from './kv.ts'
+import { AgoraError } from '../../../core/errors.ts'
+
+type Cb<T = void> = (err: Error | undefined | null, v?: T) => void
+interface RocksIterator { next(cb: (err: Error | null, k?: Buffer, v?: Buffer) => void): void; end(cb: Cb): void }
+interface RocksDb {
+  open(opts: object, cb: Cb): void
+  close(cb: Cb): void
+  get(k: Buffer, opts: object, cb: Cb<Buffer>): void
+  put(k: Buffer, v: Buffer, opts: object, cb: Cb): void
+  del(k: Buffer, opts: object, cb: Cb): void
+  batch(ops: object[], opts: object, cb: Cb): void
+  iterator(opts: object): RocksIterator
+}
+
+const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+const call = <T = void>(fn: (cb: Cb<T>) => void) =>
+  new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))))
+
+export class RocksStore implements KvStore {
+  private closed = false
+  private constructor(private readonly db: RocksDb, readonly path: string) {}
+
+  static async open(path: string): Promise<RocksStore> {
+    mkdirSync(path, { recursive: true })
+    const db = (rocksdb as unknown as (p: string) => RocksDb)(path)
+    try {
+      await call((cb) => db.open({ createIfMissing: true }, cb))
+    } catch (e) {
+      throw new AgoraError('DB_OPEN', `open rocksdb at ${path}: ${(e as Error).message}`, { cause: e })
+    }
+    return new RocksStore(db, path)
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    try {
+      const v = await call<Buffer>((cb) => this.db.get(buf(key), { asBuffer: true, fillCache: true }, cb))
+      return new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+    } catch (e) {
+      // The binding reports a missing key as message "NotFound: " with no code.
+      if (/^NotFound/.test((e as Error).message)) return undefined
+      throw e
+    }
+  }
+
+  put(key: Uint8Array, value: Uint8Array, opts: WriteOptions = {}): Promise<void> {
+    return call((cb) => this.db.put(buf(key), buf(value), { sync: !!opts.sync }, cb))
+  }
+
+  del(key: Uint8Array, opts: WriteOptions = {}): Promise<void> {
+    return call((cb) => this.db.del(buf(key), { sync: !!opts.sync }, cb))
+  }
+
+  batch(ops: readonly BatchOp[], opts: WriteOptions = {}): Promise<void> {
+    const rops = ops.map((o) => (o.type === 'put' ? { type: 'put', key: buf(o.key), value: buf(o.value) } : { type: 'del', key: buf(o.key) }))
+    return call((cb) => this.db.batch(rops, { sync: !!opts.sync }, cb))
+  }
+
+  async *range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
+    const it = this.db.iterator({
+      ...(opts.gte ? { gte: buf(opts.gte) } : {}),
+      ...(opts.lt ? { lt: buf(opts.lt) } : {}),
+      reverse: !!opts.reverse, limit: opts.limit ?? -1, keyAsBuffer: true, valueAsBuffer: true,
+    })
+    try {
+      for (;;) {
+        const [k, v] = await new Promise<[Buffer?, Buffer?]>((resolve, reject) =>
+          it.next((err, k, v) => (err ? reject(err) : resolve([k, v]))))
+        if (k === undefined || v === undefined) return
+        yield [new Uint8Array(k), new Uint8Array(v)]
+      }
+    } finally {
+      await call((cb) => it.end(cb))
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await call((cb) => this.db.close(cb))
+  }
+}

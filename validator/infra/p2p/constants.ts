@@ -1,0 +1,80 @@
+// Protocol constants of the Agora network layer: topic names, protocol ids, DHT namespaces and every
+// size, rate and time limit, named in one place (docs/PROTOCOL.md documents the same table).
+import { Domain, type SigningDomain } from '../../../core/crypto/sign.ts'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+export const Topic = {
+  submissions: '/agora/1/submissions',
+  consensus: '/agora/1/consensus',
+  evaluations: '/agora/1/evaluations',
+  forum: '/agora/1/forum',
+  parsig: '/agora/1/parsig',
+} as const
+export type TopicName = (typeof Topic)[keyof typeof Topic]
+export const ALL_TOPICS: readonly TopicName[] = Object.values(Topic)
+
+export function isTopic(t: string): t is TopicName {
+  return (ALL_TOPICS as readonly string[]).includes(t)
+}
+
+/** Signing domain of each topic's envelopes: a signature for one topic never verifies on another. */
+export const TOPIC_DOMAIN: Readonly<Record<TopicName, SigningDomain>> = {
+  [Topic.submissions]: Domain.gossipSubmissions,
+  [Topic.consensus]: Domain.gossipConsensus,
+  [Topic.evaluations]: Domain.gossipEvaluations,
+  [Topic.forum]: Domain.gossipForum,
+  [Topic.parsig]: Domain.gossipParsig,
+}
+
+/** Largest encoded envelope (bytes on the wire) accepted per topic; larger is Reject. */
+export const DEFAULT_TOPIC_SIZE_CAP: Readonly<Record<TopicName, number>> = {
+  [Topic.submissions]: 256 * KiB,
+  [Topic.consensus]: 1 * MiB,
+  [Topic.evaluations]: 256 * KiB,
+  [Topic.forum]: 64 * KiB,
+  [Topic.parsig]: 16 * KiB,
+}
+
+export const ENVELOPE_VERSION = 1
+/** Envelopes older than this (by their `time` field) are Ignore: replays after the seen-cache expiry. */
+export const DEFAULT_MAX_MESSAGE_AGE_MS = 5 * 60_000
+/** Envelopes dated further ahead than this are Ignore (clock skew allowance). */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 30_000
+/** Remembered (sender, seq) pairs for duplicate detection. */
+export const SEEN_CACHE_SIZE = 65_536
+/** Per-sender token bucket on /agora/1/submissions: a miner cannot flood the network. */
+export const DEFAULT_SUBMISSION_RATE = { perSecond: 20, burst: 40 } as const
+
+// ---- DHT -----------------------------------------------------------------------------------------
+export const DHT_PROTOCOL = '/agora/kad/1.0.0'
+export const CKPT_NAMESPACE = 'agora-ckpt'
+export const BLOB_NAMESPACE = 'agora-blob'
+/** Key under which every node keeps the highest-epoch certified checkpoint it has seen. */
+export const CKPT_LATEST = 'latest'
+export const MAX_CHECKPOINT_RECORD = 256 * KiB
+/** Blobs up to this size are stored as DHT values; larger ones only via providers + /agora/sync/blob. */
+export const MAX_DHT_BLOB = 1 * MiB
+/** Largest blob the network moves at all (payloads, modules, state chunks). */
+export const MAX_BLOB = 16 * MiB
+
+// ---- request/response ----------------------------------------------------------------------------
+export const Protocol = {
+  blocks: '/agora/sync/blocks/1.0.0',
+  blob: '/agora/sync/blob/1.0.0',
+  state: '/agora/sync/state/1.0.0',
+} as const
+export type ProtocolId = (typeof Protocol)[keyof typeof Protocol]
+
+export const MAX_REQUEST_BYTES = 4 * KiB
+/** Each response frame carries at most this many bytes (a blob is split into frames of this size). */
+export const MAX_FRAME_BYTES = 1 * MiB
+/** Total bytes of one response, headers included. */
+export const MAX_RESPONSE_BYTES = MAX_BLOB + 64 * KiB
+export const MAX_BLOCKS_PER_REQUEST = 64
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+/** Server side: time allowed for the requester to send its request frame. */
+export const REQUEST_READ_TIMEOUT_MS = 5_000
+/** Per-peer, per-protocol token bucket for inbound requests. */
+export const DEFAULT_REQUEST_RATE = { perSecond: 20, burst: 40 } as const

@@ -1,0 +1,190 @@
+// Agora gossip over gossipsub: publishes signed envelopes and validates every received one before it is
+// delivered or forwarded. Structural faults (size, format, signature) are Reject — which costs the
+// forwarding peer score — while duplicates, stale messages and rate-limited senders are Ignore. The
+// subscriber's own `validate` (e.g. "unknown challenge", "sender not a validator") runs last.
+import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
+import { encode } from '../../../core/encoding.ts'
+import { sha256 } from '../../../core/hash.ts'
+import { toHex } from '../../../core/bytes.ts'
+import { AgoraError, errorMessage } from '../../../core/errors.ts'
+import type { Clock } from '../../../core/clock.ts'
+import {
+  DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_MAX_MESSAGE_AGE_MS, DEFAULT_SUBMISSION_RATE, DEFAULT_TOPIC_SIZE_CAP,
+  SEEN_CACHE_SIZE, Topic, isTopic, type TopicName,
+} from './constants.ts'
+import { EnvelopeError, encodeEnvelope, openEnvelope, signEnvelope, type GossipEnvelope } from './envelope.ts'
+import { createRateLimiter, createSeenSet, type RateLimit } from './rate-limit.ts'
+
+export type Verdict = 'accept' | 'ignore' | 'reject'
+
+export interface MessageContext {
+  /** Peer id of the peer that forwarded the message to us (not necessarily its author). */
+  readonly from: string
+  /** Hex sha256 of the envelope bytes: the gossip message id. */
+  readonly msgId: string
+}
+
+export interface TopicHandler {
+  /** Content checks after the envelope checks passed. A thrown error counts as 'ignore'. */
+  validate?(env: GossipEnvelope, ctx: MessageContext): Verdict | Promise<Verdict>
+  /** Called once per accepted message (never for our own publications). */
+  onMessage(env: GossipEnvelope, ctx: MessageContext): void
+}
+
+export interface VerdictEvent extends MessageContext {
+  readonly topic: string
+  readonly verdict: Verdict
+  /** Stable reason code: 'ok', an EnvelopeFault, 'duplicate', 'stale', 'future', 'rate-limited', 'content', 'validator-error'. */
+  readonly reason: string
+  /** Hex ed25519 key of the author when the envelope decoded. */
+  readonly sender?: string
+}
+
+export interface GossipOptions {
+  /** Our ed25519 seed: signs the envelopes we publish. */
+  readonly seed: Uint8Array
+  readonly clock: Clock
+  readonly sizeCaps?: Partial<Record<TopicName, number>>
+  readonly submissionRate?: RateLimit
+  readonly maxMessageAgeMs?: number
+  readonly maxClockSkewMs?: number
+}
+
+/** The gossipsub service plus the scoring accessors its implementation has (not in its interface). */
+export type GossipsubService = GossipSub & {
+  getScore(peerId: string): number
+  getMeshPeers(topic: string): string[]
+}
+
+export interface AgoraGossip {
+  subscribe(topic: TopicName, handler: TopicHandler): void
+  unsubscribe(topic: TopicName): void
+  /** Sign `value` (canonical CBOR) in an envelope and publish it; returns the envelope and recipients. */
+  publish(topic: TopicName, value: unknown): Promise<{ envelope: GossipEnvelope; recipients: number }>
+  /** Publish an envelope someone else signed (e.g. a miner's submission received over GraphQL). */
+  publishEnvelope(env: GossipEnvelope): Promise<{ recipients: number }>
+  /** Observe every validation verdict (metrics, tests). Returns an unsubscribe function. */
+  onVerdict(cb: (e: VerdictEvent) => void): () => void
+  peerScore(peerId: string): number
+  meshPeers(topic: TopicName): string[]
+  subscribers(topic: TopicName): string[]
+}
+
+const RESULT: Record<Verdict, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject,
+}
+
+export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: GossipsubService }): AgoraGossip {
+  const { pubsub } = modules
+  const caps = { ...DEFAULT_TOPIC_SIZE_CAP, ...opts.sizeCaps }
+  const maxAge = opts.maxMessageAgeMs ?? DEFAULT_MAX_MESSAGE_AGE_MS
+  const maxSkew = opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS
+  const submissionLimiter = createRateLimiter(opts.submissionRate ?? DEFAULT_SUBMISSION_RATE, opts.clock)
+  const seen = createSeenSet(SEEN_CACHE_SIZE)
+  const handlers = new Map<string, TopicHandler>()
+  const accepted = new WeakMap<Message, GossipEnvelope>()
+  const listeners = new Set<(e: VerdictEvent) => void>()
+  let nextSeq = opts.clock.now()
+
+  const emit = (e: VerdictEvent): void => {
+    for (const l of listeners) {
+      try { l(e) } catch { /* an observer must not change a verdict */ }
+    }
+  }
+
+  async function judge(topic: string, msg: Message, ctx: MessageContext): Promise<{ verdict: Verdict; reason: string; env?: GossipEnvelope }> {
+    if (!isTopic(topic)) return { verdict: 'reject', reason: 'unknown-topic' }
+    let env: GossipEnvelope
+    try {
+      env = openEnvelope(msg.data, topic, caps[topic])
+    } catch (e) {
+      if (e instanceof EnvelopeError) return { verdict: 'reject', reason: e.fault }
+      return { verdict: 'reject', reason: 'malformed' }
+    }
+    const now = opts.clock.now()
+    if (env.time + maxAge < now) return { verdict: 'ignore', reason: 'stale', env }
+    if (env.time > now + maxSkew) return { verdict: 'ignore', reason: 'future', env }
+    const key = `${topic}|${toHex(env.sender)}|${env.seq}`
+    if (seen.has(key)) return { verdict: 'ignore', reason: 'duplicate', env }
+    seen.add(key)
+    if (topic === Topic.submissions && !submissionLimiter.take(toHex(env.sender))) {
+      return { verdict: 'ignore', reason: 'rate-limited', env }
+    }
+    const handler = handlers.get(topic)
+    if (handler?.validate) {
+      try {
+        const v = await handler.validate(env, ctx)
+        if (v !== 'accept') return { verdict: v === 'reject' ? 'reject' : 'ignore', reason: 'content', env }
+      } catch {
+        return { verdict: 'ignore', reason: 'validator-error', env }
+      }
+    }
+    return { verdict: 'accept', reason: 'ok', env }
+  }
+
+  const validator = (topic: string) => async (peer: { toString(): string }, msg: Message): Promise<TopicValidatorResult> => {
+    const ctx: MessageContext = { from: peer.toString(), msgId: toHex(sha256(msg.data)) }
+    let result: { verdict: Verdict; reason: string; env?: GossipEnvelope }
+    try {
+      result = await judge(topic, msg, ctx)
+    } catch {
+      result = { verdict: 'ignore', reason: 'validator-error' }
+    }
+    if (result.verdict === 'accept' && result.env) accepted.set(msg, result.env)
+    emit({ ...ctx, topic, verdict: result.verdict, reason: result.reason, sender: result.env ? toHex(result.env.sender) : undefined })
+    return RESULT[result.verdict]
+  }
+
+  pubsub.addEventListener('gossipsub:message', (evt) => {
+    const { msg, propagationSource } = evt.detail
+    const env = accepted.get(msg)
+    const handler = handlers.get(msg.topic)
+    if (!env || !handler) return
+    accepted.delete(msg)
+    try {
+      handler.onMessage(env, { from: propagationSource.toString(), msgId: toHex(sha256(msg.data)) })
+    } catch { /* a subscriber's bug must not break the gossip loop */ }
+  })
+
+  async function send(topic: TopicName, data: Uint8Array): Promise<number> {
+    if (data.length > caps[topic]) throw new AgoraError('GOSSIP_OVERSIZE', `message of ${data.length} bytes exceeds the ${topic} cap of ${caps[topic]}`)
+    try {
+      const r = await pubsub.publish(topic, data)
+      return r.recipients.length
+    } catch (e) {
+      throw new AgoraError('GOSSIP_PUBLISH', `publish on ${topic}: ${errorMessage(e)}`)
+    }
+  }
+
+  return {
+    subscribe(topic, handler) {
+      handlers.set(topic, handler)
+      pubsub.topicValidators.set(topic, validator(topic))
+      pubsub.subscribe(topic)
+    },
+    unsubscribe(topic) {
+      handlers.delete(topic)
+      pubsub.topicValidators.delete(topic)
+      pubsub.unsubscribe(topic)
+    },
+    async publish(topic, value) {
+      nextSeq = Math.max(nextSeq + 1, opts.clock.now())
+      const envelope = signEnvelope(opts.seed, { topic, seq: nextSeq, time: opts.clock.now(), payload: encode(value) })
+      seen.add(`${topic}|${toHex(envelope.sender)}|${envelope.seq}`)
+      return { envelope, recipients: await send(topic, encodeEnvelope(envelope)) }
+    },
+    async publishEnvelope(env) {
+      seen.add(`${env.topic}|${toHex(env.sender)}|${env.seq}`)
+      return { recipients: await send(env.topic, encodeEnvelope(env)) }
+    },
+    onVerdict(cb) {
+      listeners.add(cb)
+      return () => { listeners.delete(cb) }
+    },
+    peerScore: (peerId) => pubsub.getScore(peerId),
+    meshPeers: (topic) => pubsub.getMeshPeers(topic),
+    subscribers: (topic) => pubsub.getSubscribers(topic).map((p) => p.toString()),
+  }
+}

@@ -1,0 +1,145 @@
+// The execution service the node calls: a pool of worker threads (sized to the cores), each with its own
+// compiled-module cache, and a wall-clock backstop per evaluation. A worker that overruns is terminated
+// and replaced; its evaluation yields "no result" (noResult: true), which is never a score.
+import { availableParallelism } from 'node:os'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { AgoraError } from '../../../core/errors.ts'
+import { DEFAULT_ENTRY } from './abi.ts'
+import { auditHash, hashHex, policyHash, type AuditRecord } from './audit.ts'
+import type { EvaluationRequest, EvaluationResult } from './execute.ts'
+
+export interface ServiceResult extends EvaluationResult {
+  /** true when the backstop fired or the worker died: the evaluation has no result (not a score). */
+  readonly noResult?: boolean
+}
+
+export interface ExecutionService {
+  evaluate(req: EvaluationRequest): Promise<ServiceResult>
+  /** Figures for metrics: workers, queued jobs, cache hits/misses reported by workers. */
+  stats(): { workers: number; queued: number; busy: number; cacheHits: number; cacheMisses: number; noResults: number }
+  close(): Promise<void>
+}
+
+export interface ExecutionServiceOptions {
+  readonly workers?: number
+  /** Native stack per worker; far above what the policy's depth limit can use. */
+  readonly stackSizeMb?: number
+}
+
+interface Job { readonly id: number; readonly request: EvaluationRequest; resolve(r: ServiceResult): void; reject(e: unknown): void }
+interface Slot { worker: Worker; ready: Promise<void>; job?: Job; timer?: NodeJS.Timeout }
+
+const workerUrl = new URL('./worker.ts', import.meta.url).href
+const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href
+// Workers load TypeScript through tsx's loader (registered inside the worker, whatever the parent used).
+const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl)}) })`
+
+export function createExecutionService(opts: ExecutionServiceOptions = {}): ExecutionService {
+  const size = Math.max(1, opts.workers ?? availableParallelism())
+  const queue: Job[] = []
+  const slots: Slot[] = []
+  let nextId = 1
+  let closed = false
+  let cacheHits = 0
+  let cacheMisses = 0
+  let noResults = 0
+
+  const spawn = (): Slot => {
+    const worker = new Worker(bootstrap, { eval: true, resourceLimits: { stackSizeMb: opts.stackSizeMb ?? 32, maxOldGenerationSizeMb: 512 } })
+    let markReady!: () => void
+    const slot: Slot = { worker, ready: new Promise((r) => { markReady = r }) }
+    worker.on('message', (msg: { ready?: boolean; id?: number; result?: EvaluationResult; cacheHits?: number; cacheMisses?: number }) => {
+      if (msg.ready) { slotStarted.add(slot); startFailures = 0; markReady(); pump(); return }
+      const job = slot.job
+      if (!job || msg.id !== job.id) return
+      clearTimeout(slot.timer)
+      slot.job = undefined
+      cacheHits += msg.cacheHits! - (slotStats.get(slot)?.hits ?? 0)
+      cacheMisses += msg.cacheMisses! - (slotStats.get(slot)?.misses ?? 0)
+      slotStats.set(slot, { hits: msg.cacheHits!, misses: msg.cacheMisses! })
+      job.resolve(msg.result!)
+      pump()
+    })
+    worker.on('error', (e) => {
+      // A worker that cannot even start (bad install) must not respawn forever: fail the queue instead.
+      if (!slotStarted.has(slot) && ++startFailures >= 3) {
+        closed = true
+        for (const job of queue.splice(0)) job.reject(new AgoraError('SERVICE_FAILED', `execution workers fail to start: ${(e as Error).message}`))
+      }
+      replace(slot, 'worker failed')
+    })
+    worker.on('exit', () => { if (!closed && slots.includes(slot)) replace(slot, 'worker exited') })
+    return slot
+  }
+  const slotStats = new WeakMap<Slot, { hits: number; misses: number }>()
+  const slotStarted = new WeakSet<Slot>()
+  let startFailures = 0
+
+  const replace = (slot: Slot, why: string): void => {
+    const i = slots.indexOf(slot)
+    if (i < 0) return
+    clearTimeout(slot.timer)
+    const job = slot.job
+    slot.job = undefined
+    slots.splice(i, 1)
+    void slot.worker.terminate()
+    if (job) { noResults++; job.resolve(noResult(job.request, why)) }
+    if (!closed) { slots.push(spawn()) }
+  }
+
+  const pump = (): void => {
+    for (const slot of slots) {
+      if (slot.job || queue.length === 0) continue
+      void slot.ready.then(() => {
+        if (slot.job || closed || !slots.includes(slot)) return
+        const job = queue.shift()
+        if (!job) return
+        slot.job = job
+        slot.timer = setTimeout(() => replace(slot, `wall-clock backstop (${job.request.policy.wallClockMs} ms)`), job.request.policy.wallClockMs)
+        slot.worker.postMessage({ id: job.id, request: job.request })
+      })
+    }
+  }
+
+  for (let i = 0; i < size; i++) slots.push(spawn())
+
+  return {
+    evaluate(request) {
+      if (closed) return Promise.reject(new AgoraError('SERVICE_CLOSED', 'execution service is closed'))
+      return new Promise<ServiceResult>((resolve, reject) => {
+        queue.push({ id: nextId++, request, resolve, reject })
+        pump()
+      })
+    },
+    stats: () => ({ workers: slots.length, queued: queue.length, busy: slots.filter((s) => s.job).length, cacheHits, cacheMisses, noResults }),
+    async close() {
+      closed = true
+      for (const job of queue.splice(0)) job.resolve(noResult(job.request, 'service closed'))
+      await Promise.all(slots.splice(0).map(async (s) => {
+        clearTimeout(s.timer)
+        if (s.job) s.job.resolve(noResult(s.job.request, 'service closed'))
+        await s.worker.terminate()
+      }))
+    },
+  }
+}
+
+function noResult(req: EvaluationRequest, why: string): ServiceResult {
+  const audit: AuditRecord = {
+    version: 1,
+    moduleHash: hashHex(req.module),
+    inputHash: hashHex(req.input),
+    seedHash: hashHex(req.seed),
+    policyHash: policyHash(req.policy),
+    entry: req.entry ?? DEFAULT_ENTRY,
+    fuelLimit: req.policy.fuelLimit,
+    fuelUsed: 0n,
+    hostCalls: [],
+    outcome: 'NO_RESULT',
+    outputHash: hashHex(new Uint8Array()),
+    outputBytes: 0,
+  }
+  return { ok: false, noResult: true, fuelUsed: 0n, output: new Uint8Array(), error: { code: 'NO_RESULT', message: why }, auditHash: auditHash(audit), audit, logs: [] }
+}
