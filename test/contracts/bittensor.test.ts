@@ -14,7 +14,7 @@ describe('Bittensor setWeights encoding', () => {
   it('matches the ABI layout of setWeights(uint16,uint16[],uint16[],uint64)', () => {
     const data = encodeBittensorSetWeights({ netuid: 7, versionKey: 42n, matrix: { epoch: 3n, uids: [0, 5, 300], weights: [65535, 1, 0] } })
     const selector = keccak256(toUtf8Bytes('setWeights(uint16,uint16[],uint16[],uint64)')).slice(0, 10)
-    expect(SET_WEIGHTS_SIGNATURE).toBe('setWeights(uint16,uint16[],uint16[],uint64)')
+    expect(selector).toBe(keccak256(toUtf8Bytes(SET_WEIGHTS_SIGNATURE)).slice(0, 10))
     // head: netuid, offset(dests) = 4 words, offset(weights) = 4 + 1 + 3 words, versionKey; then the tails.
     const expected =
       selector +

@@ -102,7 +102,7 @@ describe('devnet supervisor with fake nodes', () => {
     const removed = await sup.removeNode('1')
     expect(removed.status).toBe('removed')
     expect(pidAlive(victim.pid!)).toBe(false)
-    await new Promise((r) => setTimeout(r, 600)) // a few polls: it must not come back
+    await new Promise((r) => setTimeout(r, 600)) // lint-ok: a few polls pass, and it must NOT come back
     expect(node('node-1').status).toBe('removed')
     expect(node('node-1').pid).toBeNull()
     await expect(sup.removeNode('node-1')).rejects.toThrow(/already removed/)

@@ -206,7 +206,7 @@ describe('a running devnet under faults', () => {
     const pids = registry().nodes.map((n) => n.pid).filter((p): p is number => !!p)
     devnet.kill('SIGINT')
     await new Promise((r) => devnet!.once('exit', r))
-    await sleep(500)
+    for (const end = Date.now() + 10_000; pids.some(isAlive) && Date.now() < end;) await sleep(100)
     for (const p of pids) expect(isAlive(p), `pid ${p}`).toBe(false)
   }, 900_000)
 })

@@ -74,7 +74,7 @@ describe('gossip', () => {
     await waitFor('forwarded submission', () => deliveredTo((v) => (v as { sub?: string }).sub === 'first').length === N)
     await attacker.publishRaw(Topic.submissions, encodeEnvelope(again))
     await waitFor('duplicate verdict', () => verdicts.some((v) => v.e.reason === 'duplicate'))
-    await sleep(300)
+    await sleep(300) // lint-ok: time for a forwarded replay to arrive, and it must NOT
     expect(deliveredTo((v) => (v as { sub?: string }).sub === 'replayed')).toEqual([])
     const dup = verdicts.filter((v) => v.e.reason === 'duplicate')
     expect(dup.map((v) => v.host)).toEqual([1])
@@ -101,7 +101,7 @@ describe('gossip', () => {
       await peer.publishRaw(Topic.forum, bytes)
       await waitFor(`${name} verdict`, () => verdicts.some((v) => v.e.from === peer.peerId && v.e.reason === reason && v.e.verdict === 'reject'))
     }
-    await sleep(500)
+    await sleep(500) // lint-ok: time for a forward to a second host, which must NOT happen
     const fromAttacker = verdicts.filter((v) => v.e.from === peer.peerId && v.e.verdict === 'reject')
     expect(fromAttacker.map((v) => v.e.reason).sort()).toEqual(['bad-signature', 'bad-signature', 'content', 'oversize'])
     expect(new Set(fromAttacker.map((v) => v.host))).toEqual(new Set([1]))
