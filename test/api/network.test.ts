@@ -160,7 +160,13 @@ describe('API on a running two-node network', () => {
         if (m) {
           const b = JSON.parse(m[1]!).data.newBlocks
           expect(b.height).toBeGreaterThan(0)
-          expect((await gql(urls[1]!, `query($h: Int!) { block(height: $h) { stateRoot } }`, { h: b.height })).data.block?.stateRoot ?? b.stateRoot).toBe(b.stateRoot)
+          // The other node may not have decided this height yet: poll it (bounded), then compare roots.
+          let other: string | undefined
+          for (const end = Date.now() + 20_000; !other && Date.now() < end;) {
+            other = (await gql(urls[1]!, `query($h: Int!) { block(height: $h) { stateRoot } }`, { h: b.height })).data.block?.stateRoot
+            if (!other) await new Promise((r) => setTimeout(r, 100))
+          }
+          expect(other).toBe(b.stateRoot)
           break
         }
       }

@@ -15,13 +15,15 @@ async function network(opts: { drop?: (to: string, m: ConsensusMessage<string>) 
   const clock = new ManualClock()
   const nodes = new Map<string, Instance<string>>()
   const decided = new Map<string, string>()
+  // Checked by the tests, not inside decide (the instance catches errors thrown there).
+  const certificateValid = new Map<string, boolean>()
   const inflight: [string, ConsensusMessage<string>][] = []
   for (const id of f.ids) {
     const inst = await startInstance<string>({ height: H }, {
       definition: {
         instance: 'block', set: f.set, roundTimeout: linearTimeout(1000, 500),
         validateValue: (_h, v) => v.startsWith('ok'),
-        decide: (_h, v, cert) => { decided.set(id, v); expect(verifyCertificate(hashValue(v), cert, f.set)).toBe(true) },
+        decide: (_h, v, cert) => { decided.set(id, v); certificateValid.set(id, verifyCertificate(hashValue(v), cert, f.set)) },
       },
       transport: { broadcast: (m) => { for (const to of f.ids) if (to !== id && !opts.drop?.(to, m)) inflight.push([to, m]) } },
       signer: f.signers.get(id)!, store: opts.stores?.get(id) ?? memorySignerStore(), clock,
@@ -34,7 +36,7 @@ async function network(opts: { drop?: (to: string, m: ConsensusMessage<string>) 
       await nodes.get(to)!.deliver(m)
     }
   }
-  return { clock, nodes, decided, pump }
+  return { clock, nodes, decided, certificateValid, pump }
 }
 
 describe('instance', () => {
@@ -44,6 +46,7 @@ describe('instance', () => {
     await net.pump()
     expect(net.decided.size).toBe(4)
     expect(new Set(net.decided.values())).toEqual(new Set([`ok-${f.set.leader(H, 0)}`]))
+    expect([...net.certificateValid.values()]).toEqual([true, true, true, true])
     for (const inst of net.nodes.values()) expect((await inst.decided).certificate.round).toBe(0)
   })
 
@@ -58,6 +61,10 @@ describe('instance', () => {
     await net.pump()
     const others = f.ids.filter((id) => id !== leader)
     for (const id of others) expect(net.decided.get(id)).toBe(`ok-${f.set.leader(H, 1)}`)
+    for (const id of others) {
+      expect(net.certificateValid.get(id)).toBe(true)
+      expect((await net.nodes.get(id)!.decided).certificate.round).toBe(1)
+    }
   })
 
   it('resumes from the signer store after a restart and refuses to sign another value', async () => {
