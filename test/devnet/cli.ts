@@ -1,16 +1,10 @@
 // Run `agora nodes ...` as a child process without blocking the event loop (the supervisor under test runs
-// in this process and must keep answering). Uses the real CLI once main.ts registers the nodes commands.
+// in this process and must keep answering). Always the real CLI (bin/agora.js): a missing `nodes` command fails.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { AGORA_BIN, REPO_ROOT } from '../../tools/devnet/launch.ts'
 
-const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url))
-const MAIN = fileURLToPath(new URL('../../tools/cli/main.ts', import.meta.url))
-export const usesRealCli = readFileSync(MAIN, 'utf8').includes('registerNodesCommands(program)')
-
 export function spawnNodesCli(args: string[]): ChildProcess {
-  const argv = usesRealCli ? [AGORA_BIN, 'nodes', ...args] : ['--import', 'tsx', ENTRY, 'nodes', ...args]
+  const argv = [AGORA_BIN, 'nodes', ...args]
   return spawn(process.execPath, argv, { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
