@@ -59,13 +59,39 @@ describe('finalizeScore', () => {
     expect(r).toMatchObject({ final: true, rule: 'quorum', score: 700_000n, ignored: ['a', 'x'] })
   })
 
-  it('does not depend on report order', () => {
-    const all = [rep('a', 900_000, 'ha'), rep('b', 500_000, 'hb'), rep('c', 100_000, 'hc'), rep('d', 500_000, 'hd')]
-    fc.assert(fc.property(fc.shuffledSubarray(all, { minLength: 0, maxLength: 4 }), fc.boolean(), (subset, deadlinePassed) => {
-      const a = finalizeScore(committee, subset, { deadlinePassed })
-      const b = finalizeScore([...committee].reverse(), [...subset].reverse(), { deadlinePassed })
-      expect(b).toEqual(a)
-    }))
+  // Random committees (1–16 members, uneven powers) and reports drawn from few scores and hashes, so runs
+  // reach quorums, split votes, medians and empty committees.
+  const members = fc.uniqueArray(fc.record({ validator: fc.stringMatching(/^[a-p]$/), power: fc.bigInt({ min: 1n, max: 1000n }) }), { minLength: 1, maxLength: 16, selector: (m) => m.validator })
+  const draws = fc.array(fc.record({ who: fc.nat(15), score: fc.constantFrom(0, 250_000, 500_000, 1_000_000), hash: fc.constantFrom('h1', 'h2', 'h3') }), { maxLength: 20 })
+  const inputs = fc.tuple(members, draws, fc.boolean()).map(([c, d, deadlinePassed]) => ({
+    committee: c, deadlinePassed,
+    // One report per member (a second one is ignored by position, tested above), plus one non-member.
+    reports: [...new Map(d.map((x) => [c[x.who % c.length]!.validator, x])).entries()].map(([v, x]) => rep(v, x.score, `${x.hash}-${x.score}`)).concat(d.length % 3 === 0 ? [rep('zz', 1, 'hz')] : []),
+  }))
+
+  it('holds its rules on random committees: order-free, quorum > 2/3, median within the reports, deviating ⊆ reporters', () => {
+    const reached = new Set<string>()
+    fc.assert(fc.property(inputs, fc.nat(), ({ committee: c, reports, deadlinePassed }, rot) => {
+      const r = finalizeScore(c, reports, { deadlinePassed })
+      reached.add(r.rule)
+      // Order independence: a rotated committee and reversed reports give the same result.
+      const k = rot % c.length
+      expect(finalizeScore([...c.slice(k), ...c.slice(0, k)], [...reports].reverse(), { deadlinePassed })).toEqual(finalizeScore(c, reports, { deadlinePassed }))
+      const total = c.reduce((a, m) => a + m.power, 0n)
+      const firsts = new Map<string, ScoreReport>()
+      for (const x of reports) if (!firsts.has(x.validator) && c.some((m) => m.validator === x.validator)) firsts.set(x.validator, x)
+      for (const v of r.deviating) expect(firsts.has(v), `deviating ${v} reported`).toBe(true)
+      expect(new Set(r.deviating).size).toBe(r.deviating.length)
+      if (r.rule === 'quorum') {
+        expect(3n * r.agreeingPower > 2n * total).toBe(true)
+        for (const x of firsts.values()) if (x.outputHash !== r.outputHash) expect(r.deviating).toContain(x.validator)
+        expect([...firsts.values()].some((x) => x.outputHash === r.outputHash && x.score === r.score)).toBe(true)
+      }
+      if (r.rule === 'median') expect([...firsts.values()].map((x) => x.score)).toContain(r.score)
+      if (!deadlinePassed && r.rule !== 'quorum') expect(r.final).toBe(false)
+      if (deadlinePassed) expect(r.final).toBe(true)
+    }), { numRuns: 300 })
+    expect([...reached].sort()).toEqual(['empty', 'median', 'pending', 'quorum'])
   })
 
   it('refuses a malformed committee', () => {
