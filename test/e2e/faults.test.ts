@@ -96,8 +96,13 @@ describe('a running devnet under faults', () => {
       const all = await Promise.all(running().map((n) => gql<{ node: { epoch: number }; params: { current: { name: string; value: string }[] } }>(n, '{ node { epoch } params { current { name value } } }')))
       return all.every((d) => d.params.current.find((p) => p.name === 'committeeSize')?.value === '3')
     })
-    await sleep(4 * SLOT_MS) // a few submissions under the new size
-    const subs = await gql<{ submissions: { items: { height: number; committee: string[] }[] } }>(node('node-1'), '{ submissions(first: 100) { items { height committee } } }')
+    type Subs = { submissions: { items: { height: number; committee: string[] }[] } }
+    const subs = await until('a submission under the new size', 60_000, async () => {
+      const d = await gql<Subs>(node('node-1'), '{ submissions(first: 100) { items { height committee } } }')
+      const h = await gql<{ node: { height: number } }>(node('node-1'), '{ node { height } }')
+      const b = await gql<{ block: { epoch: number } | null }>(node('node-1'), 'query($h: Int!) { block(height: $h) { epoch } }', { h: h.node.height })
+      return (b.block?.epoch ?? 0) >= effective && d.submissions.items.some((s) => s.committee.length === 3) ? d : undefined
+    })
     let before = 0, after = 0
     for (const s of subs.submissions.items) {
       const b = await gql<{ block: { epoch: number } | null }>(node('node-1'), 'query($h: Int!) { block(height: $h) { epoch } }', { h: s.height })
@@ -179,9 +184,12 @@ describe('a running devnet under faults', () => {
     // 5. Recreate node-5 from its mnemonic alone, on an empty data dir: same identity, same REP, caught up.
     const fresh = join(dir, 'recreated')
     expect(runCli(['init', '--data-dir', fresh, '--mnemonic', spares[0]!, '--json']).status).toBe(0)
-    const apiPort = 20_000 + (process.pid % 20_000)
-    recreated = spawn(process.execPath, [AGORA_BIN, 'node', '--data-dir', fresh, '--genesis', join(dir, 'genesis.json'), '--api-port', String(apiPort),
+    // API port from the OS (0); the node writes the URL it got into node.json.
+    recreated = spawn(process.execPath, [AGORA_BIN, 'node', '--data-dir', fresh, '--genesis', join(dir, 'genesis.json'), '--api-port', '0',
       ...node('node-1').multiaddrs.flatMap((a) => ['--bootstrap', a])], { stdio: 'ignore' })
+    const apiPort = await until('recreated node API up', 60_000, async () => {
+      try { return Number(new URL((JSON.parse(readFileSync(join(fresh, 'node.json'), 'utf8')) as { apiUrl: string }).apiUrl).port) } catch { return undefined }
+    })
     const asRec = { ...fifth, apiPort } as NodeRecord
     const q = 'query($m: String!) { node { peerId height stateRoot } balance(member: $m) { balance } }'
     type Q = { node: { peerId: string; height: number; stateRoot: string }; balance: { balance: string } | null }
