@@ -10,7 +10,7 @@ import { mergeParams, DEFAULT_PARAMS, type ParamKey, type Params } from './param
 import { sortedKeys, type ForumState, type PoolRecord, type PostRecord } from './state.ts'
 import type { PostPayload } from './tx.ts'
 
-const VERSION = 1
+const VERSION = 2
 type Row = unknown[]
 
 function canonical(s: ForumState): Record<string, unknown> {
@@ -19,12 +19,15 @@ function canonical(s: ForumState): Record<string, unknown> {
   return {
     v: VERSION, slot: s.slot, epoch: s.epoch, epochStartSlot: s.epochStartSlot, params,
     pendingParams: sortedKeys(s.pendingParams).map((k) => { const p = s.pendingParams.get(k)!; return [k, p.value, p.post] }),
+    paramChangedEpoch: sortedKeys(s.paramChangedEpoch).map((k) => [k, s.paramChangedEpoch.get(k)!]),
     accounts: sortedKeys(s.accounts).map((m) => { const a = s.accounts.get(m)!; return [m, a.rep, a.locked, a.credits] }),
     posts: sortedKeys(s.posts).map((id) => postRow(s.posts.get(id)!)),
     pools: sortedKeys(s.pools).map((id) => poolRow(s.pools.get(id)!)),
     availability: sortedKeys(s.availability).map((m) => { const a = s.availability.get(m)!; return [m, a.amount, a.unlockEpoch, a.exiting ? 1 : 0] }),
     validators: s.validators.map((v) => [v.member, v.power]),
     feePot: s.feePot,
+    freeTxs: sortedKeys(s.freeTxs).map((m) => [m, s.freeTxs.get(m)!]),
+    slashed: sortedKeys(s.slashed).map((k) => { const r = s.slashed.get(k)!; return [k, r.member, r.height, r.amount] }),
     totals: [s.totals.genesis, s.totals.minted, s.totals.burned, s.totals.escrow, s.totals.genesisCredits, s.totals.deposited],
     registry: [...s.registry.challenges.keys()].sort().map((n) => {
       const e = s.registry.challenges.get(n)!
@@ -79,6 +82,7 @@ export function restore(bytes: Uint8Array): ForumState {
   const s: ForumState = {
     params,
     pendingParams: new Map(rows(c.pendingParams).map((r) => [str<ParamKey>(r[0]), { value: r[1] as number | boolean, post: str<PostId>(r[2]) }])),
+    paramChangedEpoch: new Map(rows(c.paramChangedEpoch).map((r) => [str<ParamKey>(r[0]), num(r[1])])),
     slot: num(c.slot), epoch: num(c.epoch), epochStartSlot: num(c.epochStartSlot),
     accounts: new Map(rows(c.accounts).map((r) => [str<MemberId>(r[0]), { rep: big(r[1]), locked: big(r[2]), credits: big(r[3]) }])),
     posts: new Map(rows(c.posts).map((r) => {
@@ -110,6 +114,8 @@ export function restore(bytes: Uint8Array): ForumState {
     availability: new Map(rows(c.availability).map((r) => [str<MemberId>(r[0]), { amount: big(r[1]), unlockEpoch: num(r[2]), ...(r[3] === 1 ? { exiting: true } : {}) }])),
     validators: rows(c.validators).map((r) => ({ member: str<MemberId>(r[0]), power: big(r[1]) })),
     feePot: big(c.feePot),
+    freeTxs: new Map(rows(c.freeTxs).map((r) => [str<MemberId>(r[0]), num(r[1])])),
+    slashed: new Map(rows(c.slashed).map((r) => [str(r[0]), { member: str<MemberId>(r[1]), height: num(r[2]), amount: big(r[3]) }])),
     totals: { genesis: big(t[0]), minted: big(t[1]), burned: big(t[2]), escrow: big(t[3]), genesisCredits: big(t[4]), deposited: big(t[5]) },
     registry: {
       challenges: new Map(rows(c.registry).map((r) => {

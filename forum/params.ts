@@ -25,10 +25,41 @@ export interface Params {
   maxValidators: number
   availabilityMinLockEpochs: number
   availabilityMaxLockEpochs: number
+  /** Governance pools (on a post with a parameter or lifecycle payload): member stakes / circulating REP. */
+  govQuorumPpm: number
+  /** Governance pools: member stakes in favour / all member stakes (minted halves do not vote). */
+  govWinRatioPpm: number
+  /** Governance pools: least fee (nano credits), so a proposal costs its proposer something. */
+  govMinPoolFee: number
+  /** Governance pools: least duration, so every operator's node sees the pool before it closes. */
+  govMinDurationSlots: number
+  /** A parameter changed at epoch e may next change at epoch e + govCooldownEpochs. */
+  govCooldownEpochs: number
+  /** Fee (nano credits) of a post, pool or challenge proposal sent by a member. */
+  postFee: number
+  /** Fee (nano credits) of any other member transaction (stakes, availability, business requests). */
+  txFee: number
+  /** Transactions a sender without credits may still send per epoch (fees waived), and the total over all senders. */
+  freeTxsPerSender: number
+  freeTxsPerEpoch: number
+  /** Wall-clock budget (ms) of one evaluation and of fetching its payload: the commit window covers both. */
+  evaluationBackstopMs: number
+  payloadFetchMs: number
+  /** Slots after the commit window during which reports are revealed, before the median finalizes. */
+  revealWindowSlots: number
+  /** REP a deviating report is bonded with in its dispute pool (capped at the validator's free REP). */
+  disputeBond: number
+  /** Fee (credits, paid by the system) of each validator's epoch evidence pool: mints REP for duties done. */
+  evidenceFee: number
+  /** Share of an equivocating validator's availability stake burned at once. */
+  slashPpm: number
 }
 export type ParamKey = keyof Params
 
-/** DGF defaults (mintingRatio 1, stakeForAuthor 1/2, winRatio 1/2, quorum 0, binding 1, chain limit 3). */
+/**
+ * DGF defaults for ordinary pools (mintingRatio 1, stakeForAuthor 1/2, winRatio 1/2, quorum 0, binding 1,
+ * chain limit 3); governance pools use the stricter gov* values (docs/GOVERNANCE.md says why).
+ */
 export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   slotMs: 2000,
   epochSlots: 32,
@@ -50,6 +81,21 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   maxValidators: 100,
   availabilityMinLockEpochs: 2,
   availabilityMaxLockEpochs: 1000,
+  govQuorumPpm: 100_000,
+  govWinRatioPpm: 666_667,
+  govMinPoolFee: 10_000_000_000,
+  govMinDurationSlots: 32,
+  govCooldownEpochs: 4,
+  postFee: 1_000_000,
+  txFee: 100_000,
+  freeTxsPerSender: 4,
+  freeTxsPerEpoch: 256,
+  evaluationBackstopMs: 10_000,
+  payloadFetchMs: 15_000,
+  revealWindowSlots: 5,
+  disputeBond: 10_000_000_000,
+  evidenceFee: 1_000_000_000,
+  slashPpm: 100_000,
 })
 
 type Bound = { kind: 'int'; min: number; max: number } | { kind: 'bool' }
@@ -77,6 +123,21 @@ export const PARAM_BOUNDS: Readonly<Record<ParamKey, Bound>> = Object.freeze({
   maxValidators: int(1, 10_000),
   availabilityMinLockEpochs: int(1, 100_000),
   availabilityMaxLockEpochs: int(1, 100_000),
+  govQuorumPpm: int(0, 1_000_000),
+  govWinRatioPpm: int(1, 1_000_000),
+  govMinPoolFee: int(0, Number.MAX_SAFE_INTEGER),
+  govMinDurationSlots: int(1, 10_000_000),
+  govCooldownEpochs: int(0, 100_000),
+  postFee: int(0, Number.MAX_SAFE_INTEGER),
+  txFee: int(0, Number.MAX_SAFE_INTEGER),
+  freeTxsPerSender: int(0, 1_000_000),
+  freeTxsPerEpoch: int(0, 1_000_000),
+  evaluationBackstopMs: int(0, 600_000),
+  payloadFetchMs: int(0, 600_000),
+  revealWindowSlots: int(1, 10_000),
+  disputeBond: int(0, Number.MAX_SAFE_INTEGER),
+  evidenceFee: int(0, Number.MAX_SAFE_INTEGER),
+  slashPpm: int(0, 1_000_000),
 })
 
 export const PARAM_KEYS = Object.freeze(Object.keys(PARAM_BOUNDS).sort() as ParamKey[])
@@ -106,7 +167,16 @@ export function checkCrossConstraints(p: Params): void {
   if (p.defaultFuelLimit > p.maxFuelLimit) fail('defaultFuelLimit ≤ maxFuelLimit')
   if (p.defaultMemoryPages > p.maxMemoryPages) fail('defaultMemoryPages ≤ maxMemoryPages')
   if (p.availabilityMinLockEpochs > p.availabilityMaxLockEpochs) fail('availabilityMinLockEpochs ≤ availabilityMaxLockEpochs')
+  if (p.freeTxsPerSender > p.freeTxsPerEpoch) fail('freeTxsPerSender ≤ freeTxsPerEpoch')
 }
+
+/**
+ * Slots a committee has to commit to its reports after a submission is included: one evaluation's
+ * wall-clock backstop plus fetching its payload (peers, then the DHT), rounded up, plus the inclusion slot.
+ */
+export const commitWindowSlots = (p: Params): number => Math.ceil((p.evaluationBackstopMs + p.payloadFetchMs) / p.slotMs) + 1
+/** Slots from inclusion until the median finalizes a submission whatever was revealed. */
+export const evaluationDeadlineSlots = (p: Params): number => commitWindowSlots(p) + p.revealWindowSlots
 
 /** Validate a full table (genesis) or a partial change merged over `base`. Returns the merged table. */
 export function mergeParams(base: Params, changes: Readonly<Record<string, unknown>>): Params {

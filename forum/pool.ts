@@ -12,12 +12,16 @@ import { INCINERATOR, SYSTEM_SENDER, type InitiatePoolTx, type StakeTx } from '.
 export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
   if (s.pools.has(tx.id)) throw new AgoraError('DUPLICATE', `pool ${tx.id} already exists`)
   if (tx.post === INCINERATOR) throw new AgoraError('UNKNOWN_POST', 'cannot pool on the incinerator')
-  requirePost(s, tx.post)
+  const post = requirePost(s, tx.post)
   const system = tx.sender === SYSTEM_SENDER
-  if (tx.overrides && !system) throw new AgoraError('FORBIDDEN', 'only the system may override pool parameters')
-  if (!system && tx.durationSlots !== undefined && tx.durationSlots < s.params.poolDurationSlots) {
-    throw new AgoraError('BAD_POOL', `pool duration ${tx.durationSlots} below poolDurationSlots ${s.params.poolDurationSlots}`)
+  const gov = post.payload !== undefined
+  const p = s.params
+  if (tx.overrides && (!system || gov)) throw new AgoraError('FORBIDDEN', gov ? 'governance pools run on the governed gov* parameters' : 'only the system may override pool parameters')
+  const minDuration = gov ? Math.max(p.poolDurationSlots, p.govMinDurationSlots) : p.poolDurationSlots
+  if ((!system || gov) && tx.durationSlots !== undefined && tx.durationSlots < minDuration) {
+    throw new AgoraError('BAD_POOL', `pool duration ${tx.durationSlots} below the least ${minDuration} slots`)
   }
+  if (gov && tx.fee < BigInt(p.govMinPoolFee)) throw new AgoraError('BAD_POOL', `governance pool fee ${tx.fee} below govMinPoolFee ${p.govMinPoolFee}`)
   // The system pays fees from outside the forum (fees the node collected elsewhere): counted as deposited.
   if (!system && (s.accounts.get(tx.sender)?.credits ?? 0n) < tx.fee) throw new AgoraError('INSUFFICIENT', `${tx.sender} cannot pay pool fee ${tx.fee}`)
 
@@ -30,11 +34,13 @@ export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
   const favourMinted = minted - (minted * (PPM - BigInt(s.params.stakeForAuthorPpm))) / PPM
   s.totals.minted += minted
   s.totals.escrow += minted
-  const p = s.params, o = tx.overrides ?? {}
+  const o = tx.overrides ?? {}
   const pool: PoolRecord = {
     id: tx.id, post: tx.post, sender: tx.sender, fee: tx.fee, minted, favourMinted, againstMinted: minted - favourMinted,
-    startSlot: s.slot, endSlot: s.slot + (tx.durationSlots ?? p.poolDurationSlots),
-    quorumPpm: o.quorumPpm ?? p.quorumPpm, winRatioPpm: o.winRatioPpm ?? p.winRatioPpm, bindingPpm: o.bindingPpm ?? p.bindingPpm,
+    startSlot: s.slot, endSlot: s.slot + (tx.durationSlots ?? minDuration),
+    quorumPpm: gov ? p.govQuorumPpm : o.quorumPpm ?? p.quorumPpm,
+    winRatioPpm: gov ? p.govWinRatioPpm : o.winRatioPpm ?? p.winRatioPpm,
+    bindingPpm: o.bindingPpm ?? p.bindingPpm,
     redistributeLosingStakes: o.redistributeLosingStakes ?? p.redistributeLosingStakes,
     stakes: new Map(), memberInFavor: 0n, memberAgainst: 0n,
   }
@@ -58,7 +64,8 @@ export function stake(s: ForumState, tx: StakeTx): void {
 
 /**
  * Resolve a pool whose duration has passed. Quorum: member stakes / members' REP ≥ quorumPpm. Passes when
- * quorum is met, something is staked, and for / (for + against) ≥ winRatioPpm (minted halves included).
+ * quorum is met, something is staked, and for / (for + against) ≥ winRatioPpm — minted halves included,
+ * except in governance pools, where only members vote (the proposer's fee buys no support).
  */
 export function resolvePool(s: ForumState, id: PoolId): PoolOutcome {
   const pool = requirePool(s, id)
@@ -70,7 +77,9 @@ export function resolvePool(s: ForumState, id: PoolId): PoolOutcome {
   const forTotal = pool.favourMinted + pool.memberInFavor
   const staked = forTotal + pool.againstMinted + pool.memberAgainst
   const quorumMet = memberStaked * PPM >= BigInt(pool.quorumPpm) * circulatingSupply(s)
-  const passed = quorumMet && staked > 0n && forTotal * PPM >= BigInt(pool.winRatioPpm) * staked
+  const gov = s.posts.get(pool.post)!.payload !== undefined
+  const [yes, all] = gov ? [pool.memberInFavor, memberStaked] : [forTotal, staked]
+  const passed = quorumMet && all > 0n && yes * PPM >= BigInt(pool.winRatioPpm) * all
   s.totals.escrow -= pool.minted
 
   if (!quorumMet) {

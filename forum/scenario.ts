@@ -34,6 +34,8 @@ export interface ScenarioOutput {
   balances: Record<string, string>
   posts: Record<string, string>
   pools: Record<string, { passed: boolean; quorumMet: boolean }>
+  /** The parameters in force after the last step (so a scenario shows whether a change took effect). */
+  params: Record<string, number | boolean>
   totalSupply: string
   minted: string
   burned: string
@@ -99,5 +101,7 @@ export function outputOf(s: ForumState): ScenarioOutput {
     const o = s.pools.get(id)!.outcome
     pools[id] = { passed: o?.passed ?? false, quorumMet: o?.quorumMet ?? false }
   }
-  return { balances, posts, pools, totalSupply: formatRep(totalSupply(s)), minted: formatRep(s.totals.minted), burned: formatRep(s.totals.burned) }
+  const params: Record<string, number | boolean> = {}
+  for (const k of Object.keys(s.params).sort()) params[k] = s.params[k as keyof typeof s.params]
+  return { balances, posts, pools, params, totalSupply: formatRep(totalSupply(s)), minted: formatRep(s.totals.minted), burned: formatRep(s.totals.burned) }
 }

@@ -76,6 +76,7 @@ export interface AvailabilityStake {
   exiting?: boolean
 }
 export interface Validator { member: MemberId; power: bigint }
+export interface SlashRecord { member: MemberId; height: number; amount: bigint }
 
 export interface Totals {
   genesis: bigint
@@ -91,6 +92,8 @@ export interface ForumState {
   params: Params
   /** Changes accepted by passed pools; all take effect at the next epoch boundary. */
   pendingParams: Map<ParamKey, { value: number | boolean; post: PostId }>
+  /** Epoch at which each parameter last changed by governance (the cooldown counts from it). */
+  paramChangedEpoch: Map<ParamKey, number>
   slot: number
   epoch: number
   epochStartSlot: number
@@ -102,6 +105,10 @@ export interface ForumState {
   validators: Validator[]
   /** Fee currency collected this epoch, distributed to REP holders at the boundary. */
   feePot: bigint
+  /** Fee-waived transactions per sender this epoch (senders without credits); cleared at each boundary. */
+  freeTxs: Map<MemberId, number>
+  /** Offences already punished (offence key → record): the same evidence slashes once. */
+  slashed: Map<string, SlashRecord>
   totals: Totals
   registry: RegistryState
 }
@@ -119,9 +126,9 @@ export interface Genesis {
 export function createState(genesis: Genesis): ForumState {
   const params = mergeParams(DEFAULT_PARAMS, genesis.params ?? {})
   const s: ForumState = {
-    params, pendingParams: new Map(), slot: 0, epoch: 0, epochStartSlot: 0,
+    params, pendingParams: new Map(), paramChangedEpoch: new Map(), slot: 0, epoch: 0, epochStartSlot: 0,
     accounts: new Map(), posts: new Map(), pools: new Map(), availability: new Map(), validators: [],
-    feePot: 0n,
+    feePot: 0n, freeTxs: new Map(), slashed: new Map(),
     totals: { genesis: 0n, minted: 0n, burned: 0n, escrow: 0n, genesisCredits: 0n, deposited: 0n },
     registry: emptyRegistry(),
   }
@@ -189,6 +196,7 @@ export function cloneState(s: ForumState): ForumState {
   return {
     params: { ...s.params },
     pendingParams: new Map([...s.pendingParams].map(([k, v]) => [k, { ...v }])),
+    paramChangedEpoch: new Map(s.paramChangedEpoch),
     slot: s.slot, epoch: s.epoch, epochStartSlot: s.epochStartSlot,
     accounts: new Map([...s.accounts].map(([k, a]) => [k, { ...a }])),
     posts: new Map([...s.posts].map(([k, p]) => [k, { ...p, authors: p.authors.map((a) => ({ ...a })), citations: p.citations.map((c) => ({ ...c })) }])),
@@ -198,6 +206,8 @@ export function cloneState(s: ForumState): ForumState {
     availability: new Map([...s.availability].map(([k, a]) => [k, { ...a }])),
     validators: s.validators.map((v) => ({ ...v })),
     feePot: s.feePot,
+    freeTxs: new Map(s.freeTxs),
+    slashed: new Map([...s.slashed].map(([k, r]) => [k, { ...r }])),
     totals: { ...s.totals },
     registry: cloneRegistry(s.registry),
   }

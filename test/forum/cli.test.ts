@@ -26,10 +26,24 @@ describe('agora forum simulate', () => {
     })
     const { stdout } = await run('./bin/agora.js', ['forum', 'simulate', p], { timeout: 30_000 })
     // for = 5 + 5, against 5 → pass; pot 5: alice 2.5 → 12.5; post 5 + 2.5 = 7.5 → P0 3.75, P1 3.75.
-    expect(JSON.parse(stdout)).toEqual({
+    const { params, ...rest } = JSON.parse(stdout)
+    expect(params).toMatchObject({ winRatioPpm: 500_000, mintingRatioPpm: 1_000_000 })
+    expect(rest).toEqual({
       balances: { alice: '12.5', bob: '13.75', carol: '3.75' }, posts: { P0: '3.75', P1: '3.75' },
       pools: { V1: { passed: true, quorumMet: true } }, totalSupply: '30', minted: '10', burned: '0',
     })
+  })
+
+  it('the 1 %-holder capture fails under default parameters (scenario files in forum/scenarios)', async () => {
+    // The change as found: refused when posted (outside the safety envelope).
+    const err = await run('./bin/agora.js', ['forum', 'simulate', 'forum/scenarios/capture.json'], { timeout: 30_000 }).then(() => undefined, (e: { code: number; stderr: string }) => e)
+    expect(err?.code).toBe(1)
+    expect(err?.stderr).toMatch(/step 0 \(post X\): .*winRatioPpm=1 outside the safety envelope/)
+    // The same attempt inside the envelope, with the governed fee: 1 REP staked misses the 10 % quorum.
+    const { stdout } = await run('./bin/agora.js', ['forum', 'simulate', 'forum/scenarios/capture-in-envelope.json'], { timeout: 30_000 })
+    const out = JSON.parse(stdout)
+    expect(out.pools.VY).toEqual({ passed: false, quorumMet: false })
+    expect(out.params).toMatchObject({ winRatioPpm: 500_000, mintingRatioPpm: 1_000_000 })
   })
 
   it('exits 1 naming the invalid step', async () => {

@@ -21,9 +21,10 @@ const propose = (post: string, signed: SignedManifest, sender = 'owner'): ForumT
 /** Open a pool on `post` where `voter` stakes for or against, and resolve it; returns whether it passed. */
 function decide(s: ForumState, pool: string, post: string, inFavor: boolean): boolean {
   const at = s.slot
-  ok(s, poolTx(pool, post, rep('1')), at)
-  ok(s, stakeTx(pool, 'voter', rep('10'), inFavor), at)
-  const r = ok(s, resolveTx(pool), at + s.params.poolDurationSlots)
+  // A lifecycle pool is a governance pool: the governed least fee and duration apply.
+  ok(s, poolTx(pool, post, BigInt(s.params.govMinPoolFee)), at)
+  ok(s, stakeTx(pool, 'voter', rep('50'), inFavor), at) // above the 10 % governance quorum
+  const r = ok(s, resolveTx(pool), at + s.params.govMinDurationSlots)
   return (r.events.find((e) => e.type === 'PoolResolved') as { passed: boolean }).passed
 }
 const status = (s: ForumState) => s.registry.challenges.get('sorting')?.status
@@ -102,8 +103,9 @@ describe('challenge lifecycle only through passed pools', () => {
     decide(s, 'V1', 'P1', true)
     ok(s, propose('P2', signManifest(ownerSeed, manifest('1.0.0', { name: 'hashing', emissionSharePpm: 400_000 }))))
     const at = s.slot
-    ok(s, poolTx('V2', 'P2', rep('1')), at)
-    const r = ok(s, resolveTx('V2'), at + 16)
+    ok(s, poolTx('V2', 'P2', BigInt(s.params.govMinPoolFee)), at)
+    ok(s, stakeTx('V2', 'voter', rep('50')), at)
+    const r = ok(s, resolveTx('V2'), at + s.params.govMinDurationSlots)
     expect(r.events.find((e) => e.type === 'PoolResolved')).toMatchObject({ passed: true, effect: expect.stringMatching(/rejected: .*emission shares/) })
     expect(s.registry.challenges.get('hashing')!.status).toBe('proposed')
   })
