@@ -75,8 +75,19 @@ export const StakeTxSchema = z.strictObject({
   type: z.literal('Stake'), sender: SenderSchema, pool: PoolIdSchema, amount: NanoSchema, inFavor: z.boolean(),
 })
 export const ResolvePoolTxSchema = z.strictObject({ type: z.literal('ResolvePool'), sender: SenderSchema, pool: PoolIdSchema })
+/** Keys a validator registers with its stake (checked by the ledger: ledger/validator-keys.ts). */
+export const ValidatorKeysInputSchema = z.strictObject({
+  blsPublicKey: z.string().regex(/^0x[0-9a-f]{96}$/, 'BLS12-381 G1 key, 0x-hex'),
+  /** BLS proof of possession (core/crypto/sign.ts proveBlsPossession). */
+  blsProof: z.string().regex(/^0x[0-9a-f]{192}$/, 'BLS signature, 0x-hex'),
+  evmAddress: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  /** EIP-191 signature by the EVM key over `agora/v1/evm-possession:<sender>`. */
+  evmProof: z.string().regex(/^0x[0-9a-f]{130}$/, '65-byte signature, 0x-hex'),
+})
+export type ValidatorKeysInput = z.infer<typeof ValidatorKeysInputSchema>
 export const StakeAvailabilityTxSchema = z.strictObject({
   type: z.literal('StakeAvailability'), sender: SenderSchema, amount: NanoSchema, epochs: z.number().int().min(1).max(100_000),
+  keys: ValidatorKeysInputSchema.optional(),
 })
 export const UnstakeAvailabilityTxSchema = z.strictObject({ type: z.literal('UnstakeAvailability'), sender: SenderSchema })
 export const BusinessRequestTxSchema = z.strictObject({

@@ -17,6 +17,8 @@ export interface SubmissionRecord {
   height: number
   slot: number
   epoch: number
+  /** The epoch seed at inclusion: every committee member runs the challenge instance it names. */
+  seed: string
   /** Commitments are accepted before this slot, reveals from it on. */
   revealSlot: number
   deadlineSlot: number

@@ -5,6 +5,8 @@ import { concatBytes, fromHex, toHex, utf8 } from '../core/bytes.ts'
 import { encode, hashValue } from '../core/encoding.ts'
 import { taggedHash } from '../core/hash.ts'
 import { parseRep, ONE_REP } from '../core/amount.ts'
+import type { AgoraError } from '../core/errors.ts'
+import { verifyBlsPossession } from '../core/crypto/sign.ts'
 import type { MemberId, PoolId, PostId } from '../core/ids.ts'
 import * as forum from '../forum/index.ts'
 import { activeChallenges } from '../registry/lifecycle.ts'
@@ -13,6 +15,7 @@ import { genesisHash } from './genesis.ts'
 import type { Block } from './block.ts'
 import { blockHash } from './block.ts'
 import type { VerifiedTx } from './txs.ts'
+import { certificationSet, checkKeyRegistration, type CertificationSet, type ValidatorKeys } from './validator-keys.ts'
 import {
   addCommit, addReport, addSubmission, computeEpochResult, emptyEvalState, evalStateForRoot, finalizeReady,
   submissionIdOf, type EpochResult, type EvalState, type SubmissionRecord,
@@ -42,13 +45,18 @@ export interface LedgerState {
   nonces: Map<string, number>
   /** Challenges active at genesis (id → share, module hash); the registry adds governed ones. */
   genesisChallenges: { id: string; moduleHash: string; emissionSharePpm: number }[]
+  /** Keys validators registered with their availability stake (genesis validators: from genesis). */
+  validatorKeys: Map<string, ValidatorKeys>
+  /** Seed of the current epoch's challenge instances: the hash of the last block of the previous epoch. */
+  epochSeed: string
 }
 
 export type LedgerEvent =
   | { type: 'forum'; event: forum.ForumEvent }
   | { type: 'submission'; submission: SubmissionRecord }
   | { type: 'finalScore'; submission: SubmissionRecord }
-  | { type: 'epochClosed'; result: EpochResult }
+  /** `set` certified epoch `result.epoch`; `nextSet` certifies the epoch that starts (the hand-over). */
+  | { type: 'epochClosed'; result: EpochResult; set: CertificationSet; nextSet: CertificationSet }
   | { type: 'dispute'; pool: string; validator: string; submission: string }
 
 export interface TxOutcome { id: string; ok: boolean; code?: string; message?: string }
@@ -67,8 +75,14 @@ export function createGenesisLedger(g: Genesis): LedgerState {
   const credits: Record<string, bigint> = {}
   for (const [m, v] of Object.entries(g.credits)) credits[m] = parseRep(v)
   const state = forum.createState({ params: g.params as Partial<forum.Params>, rep, credits, availability })
+  // A genesis key without a valid proof of possession never certifies (rogue-key defence for aggregates).
+  const validatorKeys = new Map<string, ValidatorKeys>()
+  for (const v of [...g.validators].sort((a, b) => (a.peerId < b.peerId ? -1 : 1))) {
+    if (verifyBlsPossession(fromHex(v.blsPublicKey), fromHex(v.blsProof))) validatorKeys.set(v.peerId, { blsPublicKey: v.blsPublicKey.toLowerCase(), evmAddress: v.evmAddress.toLowerCase() })
+  }
   return {
     height: 0, lastBlockHash: genesisHash(g), lastSlot: -1, forum: state, evals: emptyEvalState(), nonces: new Map(),
+    validatorKeys, epochSeed: genesisHash(g),
     genesisChallenges: g.challenges.map((c) => ({ id: c.id, moduleHash: c.moduleHash.replace(/^0x/, ''), emissionSharePpm: c.emissionSharePpm })).sort((a, b) => (a.id < b.id ? -1 : 1)),
   }
 }
@@ -87,8 +101,16 @@ export function ledgerStateRoot(s: LedgerState): string {
   const nonces = [...s.nonces.keys()].sort().map((k) => [k, s.nonces.get(k)!])
   return toHex(taggedHash('agora/ledger-state', concatBytes(
     forum.stateRoot(s.forum), hashValue(evalStateForRoot(s.evals)), hashValue({ height: s.height, last: s.lastBlockHash, slot: s.lastSlot, nonces }),
+    hashValue({ keys: validatorKeysRows(s), seed: s.epochSeed }),
   )))
 }
+
+/** Registered keys as sorted rows (state root and snapshot). */
+export const validatorKeysRows = (s: LedgerState): [string, string, string][] =>
+  [...s.validatorKeys.keys()].sort().map((m) => { const k = s.validatorKeys.get(m)!; return [m, k.blsPublicKey, k.evmAddress] })
+
+/** The certification set of the ledger's current epoch (its validator set with registered keys). */
+export const currentCertificationSet = (s: LedgerState): CertificationSet => certificationSet(s.forum.validators, s.validatorKeys)
 
 /** Apply a decided block (mutates `s`). `txs` are the block's transactions, already verified. */
 export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedTx[]): ApplyResult {
@@ -97,8 +119,13 @@ export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedT
   const prevEpoch = s.forum.epoch
   // Deadlines that passed before the boundary belong to the closing epoch.
   finalize(s, block.slot, prevEpoch, events)
+  const closingSet = currentCertificationSet(s)
   push(forum.advanceTo(s.forum, block.slot))
-  for (let e = prevEpoch; e < s.forum.epoch; e++) closeEpoch(s, e, block.slot, events)
+  // The new epoch's instances are seeded by the last block of the one before: unknown until it is decided.
+  if (s.forum.epoch > prevEpoch) s.epochSeed = s.lastBlockHash
+  const nextSet = currentCertificationSet(s)
+  // Epochs skipped without a block had no set change in between: the closing set certified them too.
+  for (let e = prevEpoch; e < s.forum.epoch; e++) closeEpoch(s, e, block.slot, events, closingSet, e === s.forum.epoch - 1 ? nextSet : closingSet)
   push(forum.resolveDuePools(s.forum))
 
   const outcomes: TxOutcome[] = []
@@ -120,6 +147,8 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
     case 'Submission': {
       const ch = activeChallengeTable(s).find((c) => c.id === tx.challenge)
       if (!ch) return fail('UNKNOWN_CHALLENGE', `challenge ${tx.challenge} is not active`)
+      // Work is for one epoch's instance: a payload made for another epoch's seed is refused.
+      if (tx.epoch !== undefined && tx.epoch !== s.forum.epoch) return fail('STALE_EPOCH', `submission for epoch ${tx.epoch}, the log is at epoch ${s.forum.epoch}`)
       if (tx.payloadBytes > LEDGER_RULES.maxPayloadBytes) return fail('PAYLOAD_TOO_LARGE', `payload of ${tx.payloadBytes} bytes`)
       const id = submissionIdOf(tx.challenge, tx.payloadCid)
       if (s.evals.submissions.has(id)) return fail('DUPLICATE', 'this payload was already submitted (the first committer owns it)')
@@ -131,7 +160,7 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       const committee = [...chosen].sort().map((m) => ({ validator: m as string, power: power.get(m)! }))
       addSubmission(s.evals, {
         id, miner: tx.sender, challenge: tx.challenge, payloadCid: tx.payloadCid, payloadBytes: tx.payloadBytes,
-        height: block.height, slot: block.slot, epoch: s.forum.epoch, committee,
+        height: block.height, slot: block.slot, epoch: s.forum.epoch, seed: s.epochSeed, committee,
         revealSlot: block.slot + LEDGER_RULES.commitWindowSlots, deadlineSlot: block.slot + LEDGER_RULES.evaluationDeadlineSlots,
       })
       events.push({ type: 'submission', submission: s.evals.submissions.get(id)! })
@@ -147,12 +176,31 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       }
       return recorded > 0 ? { id: v.id, ok: true } : fail('NO_EFFECT', 'no report in the batch was accepted')
     }
-    default: {
+    case 'StakeAvailability': {
+      // Keys are checked before the stake and stored only if the stake is accepted.
+      let keys: ValidatorKeys | undefined
+      if (tx.keys) {
+        try { keys = checkKeyRegistration(s.validatorKeys, tx.sender, tx.keys) } catch (e) { return fail((e as AgoraError).code, (e as Error).message) }
+      }
       const r = forum.applyTx(s.forum, tx, { slot: block.slot })
       for (const e of r.events) events.push({ type: 'forum', event: e })
-      return r.ok ? { id: v.id, ok: true } : fail(r.code, r.message)
+      if (!r.ok) return fail(r.code, r.message)
+      if (keys) s.validatorKeys.set(tx.sender, keys)
+      return { id: v.id, ok: true }
     }
+    case 'ProposeChallenge':
+      // A registry entry under a genesis name would change the hash while the genesis bytes still ran.
+      if (s.genesisChallenges.some((c) => c.id === tx.signed.manifest.name)) return fail('GENESIS_NAME', `challenge name ${tx.signed.manifest.name} is a genesis challenge`)
+      return applyForumTx(s, block, v, tx, events)
+    default:
+      return applyForumTx(s, block, v, tx, events)
   }
+}
+
+function applyForumTx(s: LedgerState, block: Block, v: VerifiedTx, tx: forum.ForumTx, events: LedgerEvent[]): TxOutcome {
+  const r = forum.applyTx(s.forum, tx, { slot: block.slot })
+  for (const e of r.events) events.push({ type: 'forum', event: e })
+  return r.ok ? { id: v.id, ok: true } : { id: v.id, ok: false, code: r.code, message: r.message }
 }
 
 function finalize(s: LedgerState, slot: number, epoch: number, events: LedgerEvent[]): void {
@@ -179,9 +227,9 @@ function openDispute(s: LedgerState, sub: SubmissionRecord, validator: string, s
 }
 
 /** Close epoch `e`: its weight result, and an evidence post + pool for each validator that did duties. */
-function closeEpoch(s: LedgerState, e: number, slot: number, events: LedgerEvent[]): void {
+function closeEpoch(s: LedgerState, e: number, slot: number, events: LedgerEvent[], set: CertificationSet, nextSet: CertificationSet): void {
   const result = computeEpochResult(s.evals, e, activeChallengeTable(s))
-  events.push({ type: 'epochClosed', result })
+  events.push({ type: 'epochClosed', result, set, nextSet })
   const duties = new Map<string, number>()
   for (const id of [...s.evals.submissions.keys()].sort()) {
     const sub = s.evals.submissions.get(id)!

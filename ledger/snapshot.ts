@@ -7,15 +7,15 @@ import { decode, encode } from '../core/encoding.ts'
 import { AgoraError } from '../core/errors.ts'
 import * as forum from '../forum/index.ts'
 import { evalStateForRoot, type EvalState, type SubmissionRecord } from './evaluations.ts'
-import type { LedgerState } from './ledger.ts'
+import { validatorKeysRows, type LedgerState } from './ledger.ts'
 
-const VERSION = 1
+const VERSION = 2
 const int = z.union([z.number().int(), z.bigint()]).transform((v) => BigInt(v))
 const num = z.number().int()
 
 const SubSchema = z.object({
   id: z.string(), miner: z.string(), challenge: z.string(), payloadCid: z.string(), payloadBytes: num, height: num, slot: num,
-  epoch: num, revealSlot: num, deadlineSlot: num,
+  epoch: num, seed: z.string(), revealSlot: num, deadlineSlot: num,
   committee: z.array(z.tuple([z.string(), int])),
   commits: z.array(z.tuple([z.string(), z.string()])),
   reports: z.array(z.tuple([z.string(), num, int, z.string(), z.boolean(), num])),
@@ -31,6 +31,8 @@ const SnapshotSchema = z.object({
   }),
   nonces: z.array(z.tuple([z.string(), num])),
   genesisChallenges: z.array(z.object({ id: z.string(), moduleHash: z.string(), emissionSharePpm: num })),
+  validatorKeys: z.array(z.tuple([z.string(), z.string(), z.string()])),
+  epochSeed: z.string(),
 })
 
 export function snapshotLedger(s: LedgerState): Uint8Array {
@@ -38,6 +40,7 @@ export function snapshotLedger(s: LedgerState): Uint8Array {
     v: VERSION, height: s.height, lastBlockHash: s.lastBlockHash, lastSlot: s.lastSlot,
     forum: forum.snapshot(s.forum), evals: evalStateForRoot(s.evals),
     nonces: [...s.nonces.keys()].sort().map((k) => [k, s.nonces.get(k)!]), genesisChallenges: s.genesisChallenges,
+    validatorKeys: validatorKeysRows(s), epochSeed: s.epochSeed,
   })
 }
 
@@ -60,5 +63,6 @@ export function restoreLedger(bytes: Uint8Array): LedgerState {
   return {
     height: c.height, lastBlockHash: c.lastBlockHash, lastSlot: c.lastSlot, forum: forum.restore(c.forum), evals,
     nonces: new Map(c.nonces), genesisChallenges: c.genesisChallenges,
+    validatorKeys: new Map(c.validatorKeys.map(([m, blsPublicKey, evmAddress]) => [m, { blsPublicKey, evmAddress }])), epochSeed: c.epochSeed,
   }
 }

@@ -25,6 +25,8 @@ export const SubmissionTxSchema = z.strictObject({
   challenge: z.string().min(1).max(64),
   payloadCid: z.string().min(8).max(128),
   payloadBytes: z.number().int().nonnegative(),
+  /** The epoch whose seed the payload was made for; the ledger refuses it in any other epoch (STALE_EPOCH). */
+  epoch: z.number().int().nonnegative().optional(),
 })
 
 export const EvaluationReportSchema = z.strictObject({
