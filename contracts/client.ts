@@ -42,8 +42,8 @@ export interface TxResult {
 export type SubmitResult = ({ readonly status: 'submitted' } & TxResult) | { readonly status: 'already-on-chain' }
 
 export interface ValidatorSetState {
-  /** Updates applied since deployment; the next update signs nonce + 1. */
-  readonly nonce: bigint
+  /** The first epoch the held set certifies; an update must name a later one. */
+  readonly epoch: bigint
   readonly totalPower: bigint
   readonly validators: readonly ValidatorPower[]
 }
@@ -60,9 +60,12 @@ export interface ChainClient {
   /** The latest stored epoch, or null before the first submission. */
   lastEpoch(): Promise<bigint | null>
   validatorSet(): Promise<ValidatorSetState>
-  /** The digest the current set signs to make `validators` the next set. */
-  validatorSetUpdateDigest(validators: readonly ValidatorPower[]): Promise<string>
-  updateValidatorSet(validators: readonly ValidatorPower[], signatures: readonly string[]): Promise<TxResult>
+  /** The digest the current set signs to make `validators` the set certifying from `epoch` on. */
+  validatorSetUpdateDigest(epoch: bigint, validators: readonly ValidatorPower[]): Promise<string>
+  /** Idempotent: a set already held from `epoch` (or a later one) is not sent again ('already-on-chain'). */
+  updateValidatorSet(epoch: bigint, validators: readonly ValidatorPower[], signatures: readonly string[]): Promise<SubmitResult>
+  /** Every epoch's weights transaction on chain from `fromBlock` on (WeightsSubmitted events), in block order. */
+  weightSubmissions(fromBlock: number): Promise<{ epoch: number; txHash: string; blockNumber: number }[]>
   close(): void
 }
 
@@ -146,13 +149,13 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
   }
 
   async function validatorSet(): Promise<ValidatorSetState> {
-    const [[addresses, powers], [nonce], [totalPower]] = await Promise.all([
+    const [[addresses, powers], [epoch], [totalPower]] = await Promise.all([
       call('validatorSet', 'validatorSet', []),
-      call('validatorSetNonce', 'validatorSetNonce', []),
+      call('validatorSetEpoch', 'validatorSetEpoch', []),
       call('totalPower', 'totalPower', []),
     ])
     const validators = (addresses as string[]).map((address, i) => ({ address, power: BigInt((powers as bigint[])[i]!) }))
-    return { nonce: BigInt(nonce), totalPower: BigInt(totalPower), validators }
+    return { epoch: BigInt(epoch), totalPower: BigInt(totalPower), validators }
   }
 
   return {
@@ -187,17 +190,28 @@ export function createChainClient(opts: ChainClientOptions): ChainClient {
       return BigInt(count) === 0n ? null : BigInt(last)
     },
     validatorSet,
-    validatorSetUpdateDigest: async (validators) =>
-      validatorSetDigest({ chainId: await chainId(), contract: to, nonce: (await validatorSet()).nonce + 1n, validators }),
+    validatorSetUpdateDigest: async (epoch, validators) => validatorSetDigest({ chainId: await chainId(), contract: to, epoch, validators }),
 
-    updateValidatorSet: (validators, signatures) =>
+    updateValidatorSet: (epoch, validators, signatures) =>
       exclusive(async () => {
         const set = canonicalValidatorSet(validators)
-        const args = [set.map((v) => v.address), set.map((v) => v.power), packSignatures(signatures)]
-        const r = await send('updateValidatorSet', 'updateValidatorSet', args, async () => false)
-        if (!r) throw new AgoraError('CHAIN_SEND', 'updateValidatorSet: no transaction sent')
-        return r
+        const args = [epoch, set.map((v) => v.address), set.map((v) => v.power), packSignatures(signatures)]
+        const held = async () => (await validatorSet()).epoch >= epoch
+        try {
+          const r = await send(`updateValidatorSet(epoch ${epoch})`, 'updateValidatorSet', args, held)
+          return r ? { status: 'submitted' as const, ...r } : { status: 'already-on-chain' as const }
+        } catch (e) {
+          // Another validator's update won the race.
+          if (e instanceof ChainRevertError && e.errorName === 'StaleValidatorSet' && (await held())) return { status: 'already-on-chain' as const }
+          throw e
+        }
       }),
+
+    async weightSubmissions(fromBlock) {
+      const topic = iface.getEvent('WeightsSubmitted')!.topicHash
+      const logs = await provider.getLogs({ address: to, topics: [topic], fromBlock, toBlock: 'latest' })
+      return logs.map((l) => ({ epoch: Number(iface.parseLog(l)!.args[0] as bigint), txHash: l.transactionHash, blockNumber: l.blockNumber }))
+    },
 
     close: () => {
       if (ownsProvider) provider.destroy()

@@ -22,7 +22,7 @@ const WEIGHTS_TYPES: Record<WeightsLayout, Record<string, { name: string; type: 
   arrays: { Weights: [{ name: 'epoch', type: 'uint64' }, { name: 'uids', type: 'uint16[]' }, { name: 'weights', type: 'uint16[]' }] },
 }
 const VALIDATOR_SET_TYPES = {
-  ValidatorSet: [{ name: 'nonce', type: 'uint64' }, { name: 'validators', type: 'address[]' }, { name: 'powers', type: 'uint64[]' }],
+  ValidatorSet: [{ name: 'epoch', type: 'uint64' }, { name: 'validators', type: 'address[]' }, { name: 'powers', type: 'uint64[]' }],
 }
 
 export interface ValidatorPower {
@@ -59,11 +59,11 @@ export function canonicalValidatorSet(set: readonly ValidatorPower[]): Validator
   return sorted
 }
 
-/** Digest of the update that makes `validators` the set at `nonce` (= current validatorSetNonce + 1). */
-export function validatorSetDigest(p: RegistryDomain & { nonce: bigint; validators: readonly ValidatorPower[] }): string {
+/** Digest of the update that makes `validators` the set certifying from `epoch` on (> validatorSetEpoch). */
+export function validatorSetDigest(p: RegistryDomain & { epoch: bigint; validators: readonly ValidatorPower[] }): string {
   const set = canonicalValidatorSet(p.validators)
   return TypedDataEncoder.hash(registryDomain(p), VALIDATOR_SET_TYPES, {
-    nonce: p.nonce,
+    epoch: p.epoch,
     validators: set.map((v) => v.address),
     powers: set.map((v) => v.power),
   })

@@ -19,6 +19,8 @@ abstract contract EpochWeights is ValidatorQuorum {
     error BadPackedLength(uint256 length);
     error UidsNotAscending(uint256 index);
     error DuplicateUid(uint256 index);
+    /// @dev The epoch was certified by a set that handed over before the held one: it is not held any more.
+    error SetNotHeld(uint64 epoch, uint64 validatorSetEpoch);
 
     event WeightsSubmitted(uint64 indexed epoch, uint256 miners, uint256 signedPower, bytes32 digest);
 
@@ -27,6 +29,7 @@ abstract contract EpochWeights is ValidatorQuorum {
     /// @dev A replay of a stored epoch and a stale epoch are told apart, so callers can be idempotent.
     function _acceptEpoch(uint64 epoch, bool stored, uint256 miners) internal {
         if (stored) revert AlreadySubmitted(epoch);
+        if (epoch < validatorSetEpoch) revert SetNotHeld(epoch, validatorSetEpoch);
         if (epochCount != 0 && epoch <= lastEpoch) revert StaleEpoch(epoch, lastEpoch);
         if (miners == 0) revert EmptyMatrix();
         lastEpoch = epoch;

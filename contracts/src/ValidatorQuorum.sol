@@ -4,7 +4,9 @@ pragma solidity ^0.8.28;
 /// @title ValidatorQuorum
 /// @notice The validator set (EVM address + voting power) and the EIP-712 quorum check shared by the
 /// weight registries: a value is accepted only with ECDSA signatures of distinct validators holding
-/// strictly more than 2/3 of the total power. The set changes only by an update signed by such a quorum.
+/// strictly more than 2/3 of the total power. The set changes only by an update signed by such a quorum
+/// of the outgoing set, naming the first epoch the new set certifies (the ledger's hand-over), so every
+/// node signs the same update without reading the chain, and an update can never be replayed.
 abstract contract ValidatorQuorum {
     /// @dev A 256-bit bitmap tracks who signed, so the set is capped at 256 validators.
     uint256 public constant MAX_VALIDATORS = 256;
@@ -12,7 +14,7 @@ abstract contract ValidatorQuorum {
     bytes32 private constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 private constant VALIDATOR_SET_TYPEHASH =
-        keccak256("ValidatorSet(uint64 nonce,address[] validators,uint64[] powers)");
+        keccak256("ValidatorSet(uint64 epoch,address[] validators,uint64[] powers)");
     bytes32 private constant NAME_HASH = keccak256("AgoraWeightRegistry");
     bytes32 private constant VERSION_HASH = keccak256("1");
     /// @dev secp256k1 n / 2: signatures with a larger s are the malleable twin of a valid one.
@@ -22,8 +24,8 @@ abstract contract ValidatorQuorum {
     /// @dev member => (power << 8) | index; a zero entry means "not a validator" (power is never zero).
     mapping(address => uint256) private _members;
     uint256 public totalPower;
-    /// @notice Number of certified updates applied since deployment; the next update must sign nonce + 1.
-    uint64 public validatorSetNonce;
+    /// @notice The first epoch the held set certifies (0: the deployment set); updates must name a later one.
+    uint64 public validatorSetEpoch;
 
     error NoValidators();
     error TooManyValidators(uint256 count, uint256 max);
@@ -35,8 +37,9 @@ abstract contract ValidatorQuorum {
     error NotValidator(address signer);
     error DuplicateSigner(address signer);
     error InsufficientPower(uint256 signedPower, uint256 totalPower);
+    error StaleValidatorSet(uint64 epoch, uint64 validatorSetEpoch);
 
-    event ValidatorSetUpdated(uint64 indexed nonce, uint256 count, uint256 totalPower);
+    event ValidatorSetUpdated(uint64 indexed epoch, uint256 count, uint256 totalPower);
 
     constructor(address[] memory validators, uint64[] memory powers) {
         _setValidators(validators, powers);
@@ -53,7 +56,7 @@ abstract contract ValidatorQuorum {
         return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
     }
 
-    function validatorSetDigest(uint64 nonce, address[] calldata validators, uint64[] calldata powers)
+    function validatorSetDigest(uint64 epoch, address[] calldata validators, uint64[] calldata powers)
         public
         view
         returns (bytes32)
@@ -61,7 +64,7 @@ abstract contract ValidatorQuorum {
         bytes32 structHash = keccak256(
             abi.encode(
                 VALIDATOR_SET_TYPEHASH,
-                nonce,
+                epoch,
                 keccak256(abi.encodePacked(validators)),
                 keccak256(abi.encodePacked(powers))
             )
@@ -69,16 +72,16 @@ abstract contract ValidatorQuorum {
         return _typedDigest(structHash);
     }
 
-    /// @notice Replace the validator set; `signatures` (65-byte r‖s‖v each, any order) must come from
-    /// > 2/3 of the current power over ValidatorSet(validatorSetNonce + 1, validators, powers).
-    function updateValidatorSet(address[] calldata validators, uint64[] calldata powers, bytes calldata signatures)
+    /// @notice From `epoch` on, `validators` certify; `signatures` (65-byte r‖s‖v each, any order) must come
+    /// from > 2/3 of the current power over ValidatorSet(epoch, validators, powers), epoch > validatorSetEpoch.
+    function updateValidatorSet(uint64 epoch, address[] calldata validators, uint64[] calldata powers, bytes calldata signatures)
         external
     {
-        uint64 nonce = validatorSetNonce + 1;
-        _requireQuorum(validatorSetDigest(nonce, validators, powers), signatures);
+        if (epoch <= validatorSetEpoch) revert StaleValidatorSet(epoch, validatorSetEpoch);
+        _requireQuorum(validatorSetDigest(epoch, validators, powers), signatures);
         address[] memory old = _validators;
         for (uint256 i = 0; i < old.length; i++) delete _members[old[i]];
-        validatorSetNonce = nonce;
+        validatorSetEpoch = epoch;
         _setValidators(validators, powers);
     }
 
@@ -103,7 +106,7 @@ abstract contract ValidatorQuorum {
         }
         _validators = validators;
         totalPower = total;
-        emit ValidatorSetUpdated(validatorSetNonce, n, total);
+        emit ValidatorSetUpdated(validatorSetEpoch, n, total);
     }
 
     /// @dev Reverts unless distinct current validators holding > 2/3 of the power signed `digest`.

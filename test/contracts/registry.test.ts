@@ -45,7 +45,7 @@ describe('WeightRegistry', () => {
   it('deploys with the genesis set in ascending order and no epoch yet', async () => {
     const { client } = await setup(vs, [4n, 3n, 2n, 1n])
     const set = await client.validatorSet()
-    expect(set.nonce).toBe(0n)
+    expect(set.epoch).toBe(0n)
     expect(set.totalPower).toBe(10n)
     const expected = withPowers(vs, [4n, 3n, 2n, 1n]).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
     expect(set.validators).toEqual(expected)
@@ -140,30 +140,57 @@ describe('WeightRegistry', () => {
     expect((await client.submitWeights(m1.epoch, m1.uids, m1.weights, signAll([big], chain.chainId, address, m1))).status).toBe('submitted')
   })
 
-  it('changes who may sign only through an update certified by > 2/3 of current power', async () => {
+  it('changes who may sign only through an update certified by > 2/3 of the outgoing power, naming a later epoch', async () => {
     const { address, client } = await setup(vs, equal(4))
     const next = testValidators(3, 'next')
     const nextSet: ValidatorPower[] = withPowers([vs[0]!, ...next], [1n, 1n, 1n, 1n])
-    const sign = (signers: readonly TestValidator[], nonce: bigint) =>
-      signers.map((v) => signValidatorSet(v.key, { chainId: chain.chainId, contract: address, nonce, validators: nextSet }))
+    const sign = (signers: readonly TestValidator[], epoch: bigint) =>
+      signers.map((v) => signValidatorSet(v.key, { chainId: chain.chainId, contract: address, epoch, validators: nextSet }))
 
+    // Weights of epoch 1, certified by the deployment set, before the hand-over at epoch 2.
+    const m1 = randomMatrix(1n, 10, 9)
+    expect((await client.submitWeights(m1.epoch, m1.uids, m1.weights, signAll(vs.slice(0, 3), chain.chainId, address, m1))).status).toBe('submitted')
     // 2 of 4 equal validators: not enough.
-    await expectRevert(client.updateValidatorSet(nextSet, sign(vs.slice(0, 2), 1n)), 'InsufficientPower')
-    // Signed for the wrong nonce: recovers to strangers.
-    await expectRevert(client.updateValidatorSet(nextSet, sign(vs.slice(0, 3), 2n)), 'NotValidator')
-    expect(await client.validatorSetUpdateDigest(nextSet)).toBeTypeOf('string')
-    const update = sign(vs.slice(0, 3), 1n)
-    await client.updateValidatorSet(nextSet, update)
+    await expectRevert(client.updateValidatorSet(2n, nextSet, sign(vs.slice(0, 2), 2n)), 'InsufficientPower')
+    // Signed for another epoch than the one sent: recovers to strangers.
+    await expectRevert(client.updateValidatorSet(2n, nextSet, sign(vs.slice(0, 3), 3n)), 'NotValidator')
+    const update = sign(vs.slice(0, 3), 2n)
+    expect(await client.validatorSetUpdateDigest(2n, nextSet)).toBe(TypedDataEncoder.hash(registryDomain({ chainId: chain.chainId, contract: address }),
+      { ValidatorSet: [{ name: 'epoch', type: 'uint64' }, { name: 'validators', type: 'address[]' }, { name: 'powers', type: 'uint64[]' }] },
+      { epoch: 2n, validators: [...nextSet].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1)).map((v) => v.address), powers: nextSet.map((v) => v.power) }))
+    expect((await client.updateValidatorSet(2n, nextSet, update)).status).toBe('submitted')
     const set = await client.validatorSet()
-    expect(set.nonce).toBe(1n)
+    expect(set.epoch).toBe(2n)
     expect(set.validators.map((v) => v.address).sort()).toEqual(nextSet.map((v) => v.address).sort())
-    // The same certificate cannot be replayed (the nonce moved on).
-    await expectRevert(client.updateValidatorSet(nextSet, update), 'NotValidator')
+    // Sending the same hand-over again is a no-op for the client; the contract refuses a replay.
+    expect((await client.updateValidatorSet(2n, nextSet, update)).status).toBe('already-on-chain')
+    const raw = new Contract(address, WEIGHT_REGISTRY.abi as never, deployer)
+    const replay = await raw.getFunction('updateValidatorSet').staticCall(2n, [...nextSet].map((v) => v.address).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)), nextSet.map((v) => v.power), packSignatures(update))
+      .then(() => 'accepted', (e) => decodeRevert(weightRegistryInterface, e, 'updateValidatorSet')?.errorName)
+    expect(replay).toBe('StaleValidatorSet')
 
-    const m = randomMatrix(1n, 10, 9)
+    // Weights signed by the set the contract no longer holds are refused; the held set's are accepted.
+    const m = randomMatrix(2n, 10, 9)
     const old = await expectRevert(client.submitWeights(m.epoch, m.uids, m.weights, signAll(vs.slice(0, 3), chain.chainId, address, m)), 'NotValidator')
     expect(old['signer']).toBe(vs[1]!.address)
     const r = await client.submitWeights(m.epoch, m.uids, m.weights, signAll(next, chain.chainId, address, m))
     expect(r.status).toBe('submitted')
+    // An epoch before the held set's first one was certified by a set the contract no longer holds.
+    const nextRegistry = await setup(vs, equal(4))
+    await nextRegistry.client.updateValidatorSet(5n, nextSet, vs.slice(0, 3).map((v) => signValidatorSet(v.key, { chainId: chain.chainId, contract: nextRegistry.address, epoch: 5n, validators: nextSet })))
+    const early = randomMatrix(4n, 10, 3)
+    await expectRevert(nextRegistry.rawSubmit(early.epoch, packU16(early.uids), packU16(early.weights), signAll(next, chain.chainId, nextRegistry.address, early)), 'SetNotHeld')
+  })
+
+  it('lists every epoch\'s weights transaction from its events', async () => {
+    const { address, client } = await setup(vs, equal(4))
+    const sent: { epoch: number; txHash: string }[] = []
+    for (const e of [3n, 7n]) {
+      const m = randomMatrix(e, 5, Number(e))
+      const r = await client.submitWeights(m.epoch, m.uids, m.weights, signAll(vs, chain.chainId, address, m))
+      if (r.status !== 'submitted') throw new Error(`epoch ${e} not submitted`)
+      sent.push({ epoch: Number(e), txHash: r.txHash })
+    }
+    expect((await client.weightSubmissions(0)).map(({ epoch, txHash }) => ({ epoch, txHash }))).toEqual(sent)
   })
 })
