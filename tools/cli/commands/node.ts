@@ -2,7 +2,6 @@
 import { resolve, join } from 'node:path'
 import { Option, type Command } from 'commander'
 import { AgoraError } from '../../../core/errors.ts'
-import { startNode } from '../../../validator/app/node.ts'
 import { buildLocalNetwork } from '../../../validator/app/genesis-builder.ts'
 import { BUILD_DIR } from '../../../challenges/build.ts'
 import { printJson } from '../output.ts'
@@ -27,6 +26,9 @@ export function registerNodeCommands(program: Command): void {
     .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD or empty)')
     .addOption(new Option('--test-dishonest', 'test only: report perturbed scores').hideHelp())
     .action(async (o: { dataDir: string; genesis: string; listen?: string[]; bootstrap?: string[]; apiPort: number; rpcUrl?: string; weightRegistry?: string; password?: string; testDishonest?: boolean }) => {
+      // Loaded here, not at the top: the node pulls in libp2p, RocksDB and the chain (~3 s), which every
+      // other command (and its --help) would pay for otherwise.
+      const { startNode } = await import('../../../validator/app/node.ts')
       const node = await startNode({
         dataDir: o.dataDir, genesisPath: o.genesis, listen: o.listen, bootstrap: o.bootstrap, apiPort: o.apiPort,
         rpcUrl: o.rpcUrl, weightRegistry: o.weightRegistry, password: o.password,
