@@ -1,7 +1,6 @@
 // `agora devnet`: the one command that runs a whole local network (tools/devnet/network.ts).
 import { Option, type Command } from 'commander'
 import { AgoraError } from '../../../core/errors.ts'
-import { runDevnet } from '../../devnet/network.ts'
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v)
@@ -21,6 +20,7 @@ export function registerDevnetCommands(program: Command): void {
     .option('--challenges <ids>', 'bundled challenges active at genesis', 'tsp,pow')
     .addOption(new Option('--test-dishonest <node>', 'test only: this node (1-based) reports perturbed scores').argParser(int('test-dishonest', 1)).hideHelp())
     .action(async (o: { validators: number; miners: number; epochs?: number; slotMs: number; epochSlots: number; dir: string; challenges: string; testDishonest?: number }) => {
+      const { runDevnet } = await import('../../devnet/network.ts') // heavy (chain, supervisor): only when run
       const code = await runDevnet({ ...o, challenges: o.challenges.split(',').filter(Boolean) })
       process.exit(code)
     })
