@@ -18,6 +18,10 @@ const HOSTILE: Hostile[] = [
     '(type $v (func)) (table 2 funcref) (elem (i32.const 0) $a $b) (func $a (call_indirect (type $v) (i32.const 1))) (func $b (call_indirect (type $v) (i32.const 0)))')), expect: 'STACK_OVERFLOW' },
   { name: 'recursion with huge frames', module: () => wat(entry('(call $r (i64.const 0)) (i32.const 0)',
     `(func $r (param i64) ${'(local i64 i64 i64 i64 i64 i64 i64 i64)'.repeat(200)} (call $r (i64.add (local.get 0) (i64.const 1))))`)), expect: 'STACK_OVERFLOW' },
+  { name: 'bulk-memory bomb (memory.fill of every page in a loop)', module: () => wat(`(module (memory 256 256) (func (export "evaluate") (result i32)
+    (loop $l (memory.fill (i32.const 0) (i32.const 1) (i32.const ${256 << 16})) (br $l)) (i32.const 0)))`), expect: 'FUEL_EXHAUSTED' },
+  { name: 'table bomb (table.fill of the whole table in a loop)', module: () => wat(`(module (table 10000 funcref) (func (export "evaluate") (result i32)
+    (loop $l (table.fill (i32.const 0) (ref.null func) (i32.const 10000)) (br $l)) (i32.const 0)))`), expect: 'FUEL_EXHAUSTED' },
   { name: 'start function loop', module: () => wat(entry('(i32.const 0)', '(func $s (loop $l (br $l))) (start $s)')), expect: 'FUEL_EXHAUSTED' },
   { name: 'start function trap', module: () => wat(entry('(i32.const 0)', '(func $s (unreachable)) (start $s)')), expect: 'TRAP_UNREACHABLE' },
   { name: 'huge declared memory', module: () => wat(`(module (memory 60000) (func (export "evaluate") (result i32) (i32.const 0)))`), expect: 'MEMORY_LIMIT' },

@@ -1,6 +1,6 @@
 // Fuel metering by instrumentation. Every basic block is charged its cost (1 per instruction; nop, drop,
 // block, loop, else, end free) at block entry, and traps (`unreachable`) before running if the remaining
-// fuel is smaller. The counter is the exported i64 global `agora_fuel`; inside the module it travels as
+// fuel is smaller; bulk memory and table ops are charged by size too, right before they run (bulk.ts). The counter is the exported i64 global `agora_fuel`; inside the module it travels as
 // a parameter and extra result of every function (see rewriteCode), so charges cost no memory traffic.
 // On success fuelUsed is the exact instruction count. Stack depth is counted the same way (`agora_stack`,
 // Substrate-style: each call costs 1 + (locals + instructions) / 64 units), never from V8's native stack.
@@ -9,6 +9,7 @@ import { FUEL_GLOBAL, MEMORY_EXPORT, START_EXPORT, STACK_GLOBAL } from './abi.ts
 import type { RuntimePolicy } from './policy.ts'
 import { Reader, Writer, encodeName, invalid, sleb, uleb } from './wasm/binary.ts'
 import { checkImportsAndExports, checkLimits } from './wasm/check.ts'
+import { BulkUnit, bulkChargeCode } from './wasm/bulk.ts'
 import { chooseUnchecked, createBlockTracker, foldBranchCharges, type Block } from './wasm/blocks.ts'
 import { decodeInstruction } from './wasm/instructions.ts'
 import { SectionId, parseModule, readValType, type FuncType, type Limits, type ParsedModule } from './wasm/module.ts'
@@ -132,6 +133,8 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
     const depthLocal = nParams + 1
     const tmpF32 = locals + 2
     const tmpF64 = locals + 3
+    const tmpLen = locals + 2 + (canonicalizeNaN ? 2 : 0) // i32 scratch for bulk-op lengths
+    let usesBulk = false
     const syncOut = [0x20, ...uleb(fuelLocal), 0x24, ...uleb(fuelIdx)]
     const syncIn = [0x23, ...uleb(fuelIdx), 0x21, ...uleb(fuelLocal)]
     const publishDepth = [0x20, ...uleb(depthLocal), 0x24, ...uleb(stackIdx)]
@@ -153,6 +156,7 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
           if (fix) add(br.pos, fix)
         }
       }
+      if (d.bulk !== BulkUnit.none) { usesBulk = true; add(pos, bulkChargeCode(d.bulk, tmpLen, fuelLocal, fuelIdx)) }
       imm.pos = pos + 1
       const index = (d.op >= 0x20 && d.op <= 0x22) || d.op === 0x10 ? imm.u32() : -1 // local or callee
       if (d.op >= 0x20 && d.op <= 0x22) {
@@ -176,10 +180,12 @@ function rewriteCode(m: ParsedModule, allowFloats: boolean, canonicalizeNaN: boo
 
     const weight = 1 + Math.floor((locals + instrs) / STACK_UNIT_SLOTS)
     const w = new Writer()
-    // The function's own locals, then (floats allowed) f32/f64 scratch for NaN fix-ups.
-    w.u32(groups + (canonicalizeNaN ? 2 : 0))
+    // The function's own locals, then (floats allowed) f32/f64 scratch for NaN fix-ups, then (bulk ops
+    // used) the i32 scratch for their lengths.
+    w.u32(groups + (canonicalizeNaN ? 2 : 0) + (usesBulk ? 1 : 0))
     w.push(m.bytes.subarray(groupsStart, instrStart))
     if (canonicalizeNaN) w.push([0x01, 0x7d, 0x01, 0x7c])
+    if (usesBulk) w.push([0x01, 0x7f])
     // depth -= weight; if depth < 0 { publish depth and fuel; unreachable }
     w.push([0x20, ...uleb(depthLocal), 0x41, ...sleb(BigInt(weight)), 0x6b, 0x22, ...uleb(depthLocal), 0x41, 0x00, 0x48,
       0x04, 0x40, ...publishDepth, ...syncOut, 0x00, 0x0b])

@@ -2,6 +2,7 @@
 // whether it touches floats. Opcodes of features we never run (SIMD, threads, exceptions, tail calls,
 // GC) are refused with MODULE_FORBIDDEN; unknown ones with MODULE_INVALID.
 import { Reader, invalid } from './binary.ts'
+import { BulkUnit, bulkUnit } from './bulk.ts'
 import { forbidden, isFloatType, readValType } from './module.ts'
 
 /** What the metering pass needs to know about an instruction. */
@@ -16,6 +17,8 @@ export interface Decoded {
   /** Branch depths for br / br_if / br_table (reused buffer: copy if kept). */
   labels: number[]
   float: boolean
+  /** What the length operand of a bulk memory or table op counts (charged by size, see bulk.ts). */
+  bulk: BulkUnit
 }
 
 const FREE = new Set([0x01, 0x1a, 0x02, 0x03, 0x05, 0x0b]) // nop drop block loop else end (wasmtime's rule)
@@ -26,7 +29,7 @@ function isFloatOpcode(op: number): boolean {
     (op >= 0x5b && op <= 0x66) || (op >= 0x8b && op <= 0xa6) || (op >= 0xa8 && op <= 0xab) || (op >= 0xae && op <= 0xbf)
 }
 
-const scratch: Decoded = { flow: 0, op: 0, labels: [], float: false }
+const scratch: Decoded = { flow: 0, op: 0, labels: [], float: false, bulk: BulkUnit.none }
 
 function readBlockType(r: Reader): boolean {
   const b = r.bytes[r.pos]
@@ -45,6 +48,7 @@ export function decodeInstruction(r: Reader): Decoded {
   d.op = op
   d.flow = Flow.plain
   d.float = false
+  d.bulk = BulkUnit.none
   d.labels.length = 0
   if (op <= 0x1f) {
     switch (op) {
@@ -102,6 +106,7 @@ export function decodeInstruction(r: Reader): Decoded {
   if (op === 0xfc) {
     const sub = r.u32()
     if (sub <= 7) { d.float = true; return d } // saturating float-to-int
+    d.bulk = bulkUnit(sub)
     switch (sub) {
       case 8: r.u32(); if (r.u8() !== 0) throw forbidden('multi-memory is not allowed'); return d
       case 9: r.u32(); return d
