@@ -5,7 +5,7 @@ import { AgoraError, isAgoraError } from '../../../core/errors.ts'
 import { concatBytes } from '../../../core/bytes.ts'
 import { DEFAULT_ENTRY, FUEL_GLOBAL, MEMORY_EXPORT, STACK_GLOBAL, START_EXPORT } from './abi.ts'
 import { auditHash, hashHex, policyHash, type AuditRecord } from './audit.ts'
-import { HostTrap, createHostContext, hostImports, type NestedRunResult } from './host.ts'
+import { HostTrap, MAX_NESTED_MODULE_BYTES, createHostContext, hostImports, type NestedRunResult } from './host.ts'
 import { meterModule } from './meter.ts'
 import { DEFAULT_POLICY, type RuntimePolicy } from './policy.ts'
 
@@ -93,6 +93,7 @@ export function evaluateInProcess(req: EvaluationRequest, cache: ModuleCache = n
       fuelLimit,
       maxOutputBytes: Math.max(8, Math.min(maxOutputBytes, policy.maxOutputBytes)),
       maxMemoryPages: Math.min(DEFAULT_POLICY.maxMemoryPages, policy.maxMemoryPages),
+      maxModuleBytes: MAX_NESTED_MODULE_BYTES,
       hostFunctions: ['input_len', 'input_read', 'output_write', 'log', 'seed'],
     }
     const r = evaluateInProcess({ module, input, seed: req.seed, policy: nestedPolicy }, cache)

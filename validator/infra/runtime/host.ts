@@ -31,6 +31,21 @@ export interface HostContext {
 const MAX_LOGS = 64
 const MAX_LOG_CHARS = 256
 
+/** Largest module `run_nested` compiles: the sorter's own input cap; bigger is refused (status -1). */
+export const MAX_NESTED_MODULE_BYTES = 64 << 10
+/** Fixed fuel per nested compile: validate, meter and compile cost ≈ 0.3 ms even for a tiny module. */
+export const NESTED_COMPILE_BASE_FUEL = 20_000n
+/**
+ * Fuel per nested module byte, charged on every call (cache hits too: fuel must not depend on a
+ * worker's cache). Meter + compile measure ≈ 1 µs/byte, far above instruction parity, which would price
+ * a 2 KB program above the sorter's whole budget; 64 bounds the compile work of one evaluation to
+ * fuelLimit / 64 bytes (≈ 0.3 MB, ≈ 0.3 s for the sorter's 20M), well inside the wall-clock backstop.
+ */
+export const NESTED_COMPILE_FUEL_PER_BYTE = 64n
+
+/** Fuel `run_nested` charges the caller for compiling a module of `bytes` bytes (before running it). */
+export const nestedCompileFuel = (bytes: number): bigint => NESTED_COMPILE_BASE_FUEL + NESTED_COMPILE_FUEL_PER_BYTE * BigInt(bytes)
+
 export function createHostContext(policy: RuntimePolicy, input: Uint8Array, seed: Uint8Array, runNested?: NestedRunner): HostContext {
   return { policy, input, seed, calls: [], outputChunks: [], outputBytes: 0, logs: [], lastNestedFuel: 0n, runNested }
 }
@@ -90,10 +105,18 @@ export function hostImports(ctx: HostContext): WebAssembly.Imports {
     run_nested: (modPtr: number, modLen: number, inPtr: number, inLen: number, fuel: bigint, outPtr: number, outCap: number) => {
       enter('run_nested')
       if (!ctx.runNested) throw new HostTrap('HOST_UNAVAILABLE', 'nested runs are not available here')
+      if (modLen >>> 0 > MAX_NESTED_MODULE_BYTES) { ctx.lastNestedFuel = 0n; return NestedStatus.invalidModule }
       const mod = guestBytes(ctx, modPtr, modLen).slice()
       const inp = guestBytes(ctx, inPtr, inLen).slice()
       const out = guestBytes(ctx, outPtr, outCap)
-      const limit = fuel <= 0n ? 0n : fuel > ctx.policy.maxNestedFuel ? ctx.policy.maxNestedFuel : fuel
+      // The compile is the caller's work: charged by size, and refused before it starts if unaffordable.
+      if (ctx.fuel) {
+        ctx.fuel.value -= nestedCompileFuel(mod.length)
+        if (ctx.fuel.value < 0n) throw new HostTrap('FUEL_EXHAUSTED', 'fuel exhausted (nested compile)')
+      }
+      // The nested run is metered under what the caller has left, so it can never overdraw it.
+      let limit = fuel <= 0n ? 0n : fuel > ctx.policy.maxNestedFuel ? ctx.policy.maxNestedFuel : fuel
+      if (ctx.fuel && limit > ctx.fuel.value) limit = ctx.fuel.value
       const r = limit === 0n ? { ok: false, code: 'FUEL_EXHAUSTED', fuelUsed: 0n, output: new Uint8Array() } : ctx.runNested(mod, inp, limit, out.length)
       ctx.lastNestedFuel = r.fuelUsed
       // The nested program's work is the caller's work too: charge it, so total effort stays bounded.
