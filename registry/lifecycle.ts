@@ -1,6 +1,7 @@
 // Challenge lifecycle: proposed → active → deprecated → retired, plus upgrades (a newer signed manifest
 // replaces an active one). Pure: the forum calls `applyTransition` only when a pool on the governing post
-// passes, so no step happens any other way.
+// passes, so no step happens any other way. A proposal whose pool fails is withdrawn, and a retired name
+// is free again: neither blocks the name for ever.
 import { AgoraError } from '../core/errors.ts'
 import { compareSemver, type ChallengeManifest, type SignedManifest } from './manifest.ts'
 
@@ -38,8 +39,7 @@ const NEXT: Readonly<Record<ChallengeStatus, readonly ChallengeStatus[]>> = {
 export function checkProposal(reg: RegistryState, signed: SignedManifest): 'new' | 'upgrade' {
   const { name, version, owner } = signed.manifest
   const cur = reg.challenges.get(name)
-  if (!cur) return 'new'
-  if (cur.status === 'retired') throw new AgoraError('REGISTRY', `challenge ${name} is retired`)
+  if (!cur || cur.status === 'retired') return 'new'
   if (cur.status === 'proposed') throw new AgoraError('REGISTRY', `challenge ${name} is already proposed`)
   if (cur.manifest.owner !== owner) throw new AgoraError('REGISTRY', `challenge ${name}: an upgrade must be signed by the same owner`)
   if (compareSemver(version, cur.manifest.version) <= 0) throw new AgoraError('REGISTRY', `challenge ${name}: upgrade ${version} is not newer than ${cur.manifest.version}`)
@@ -72,6 +72,24 @@ export function checkTransition(reg: RegistryState, name: string, to: ChallengeS
     for (const e of reg.challenges.values()) if (e.status === 'active' && e.name !== name) total += e.manifest.emissionSharePpm
     if (total > 1_000_000) throw new AgoraError('REGISTRY', `challenge ${name}: active emission shares would sum to ${total} ppm > 1000000`)
   }
+}
+
+/**
+ * The pool on a proposal's post failed: a still-proposed entry is removed (its name may be proposed
+ * again), a pending upgrade to `version` is dropped. Anything else is left alone.
+ */
+export function rejectProposal(reg: RegistryState, name: string, version: string | undefined): boolean {
+  const cur = reg.challenges.get(name)
+  if (!cur) return false
+  if (cur.status === 'proposed' && (version === undefined || cur.manifest.version === version)) {
+    reg.challenges.delete(name)
+    return true
+  }
+  if (cur.upgrade && (version === undefined || cur.upgrade.manifest.version === version)) {
+    delete cur.upgrade
+    return true
+  }
+  return false
 }
 
 export function applyTransition(reg: RegistryState, name: string, to: ChallengeStatus, slot: number, version?: string): void {

@@ -1,10 +1,11 @@
 // Challenge registry: signed manifests are checked (signature, hash, policy), and a challenge moves
-// proposed → active → deprecated → retired only through pools that pass.
+// proposed → active → deprecated → retired only through pools that pass; a rejected or retired name is
+// free to be proposed again.
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../../core/bytes.ts'
 import { sha256 } from '../../core/hash.ts'
 import { applyTx, type ForumState, type ForumTx } from '../../forum/index.ts'
-import { activeChallenges } from '../../registry/lifecycle.ts'
+import { activeChallenges, rejectProposal } from '../../registry/lifecycle.ts'
 import { compareSemver, signManifest, verifySignedManifest, type SignedManifest } from '../../registry/manifest.ts'
 import { M, ok, poolTx, postTx, rep, resolveTx, stakeTx, state } from '../forum/helpers.ts'
 
@@ -79,9 +80,26 @@ describe('challenge lifecycle only through passed pools', () => {
     ok(s, lifecyclePost('C-ret', 'retired'))
     expect(decide(s, 'V3', 'C-ret', true)).toBe(true)
     expect(status(s)).toBe('retired')
-    // Retired is final: no new proposal under the name, no step out of it.
-    expect(applyTx(s, propose('C-again', signManifest(ownerSeed, manifest('2.0.0'))), { slot: s.slot })).toMatchObject({ ok: false, code: 'REGISTRY' })
+    // No step leads out of retired, but the name is free again: a new proposal (any owner) starts over.
     expect(applyTx(s, lifecyclePost('C-back', 'active'), { slot: s.slot })).toMatchObject({ ok: false, code: 'REGISTRY' })
+    ok(s, propose('C-again', signManifest(otherSeed, manifest('0.1.0'))))
+    expect([status(s), s.registry.challenges.get('sorting')!.manifest.version]).toEqual(['proposed', '0.1.0'])
+  })
+
+  it('a rejected proposal frees its name and a rejected upgrade is dropped', () => {
+    const s = state({ voter: '100', owner: '1' })
+    ok(s, propose('P1', signManifest(ownerSeed, manifest())))
+    // While proposed, the name is taken.
+    expect(applyTx(s, propose('P1b', signManifest(otherSeed, manifest())), { slot: s.slot })).toMatchObject({ ok: false, code: 'REGISTRY' })
+    expect(rejectProposal(s.registry, 'sorting', '2.0.0')).toBe(false) // another version: untouched
+    expect(rejectProposal(s.registry, 'sorting', '1.0.0')).toBe(true)
+    expect(status(s)).toBeUndefined()
+    ok(s, propose('P1c', signManifest(otherSeed, manifest())))
+    decide(s, 'V1', 'P1c', true)
+    ok(s, propose('P2', signManifest(otherSeed, manifest('1.1.0'))))
+    expect(rejectProposal(s.registry, 'sorting', '1.1.0')).toBe(true)
+    const e = s.registry.challenges.get('sorting')!
+    expect([e.status, e.manifest.version, e.upgrade]).toEqual(['active', '1.0.0', undefined])
   })
 
   it('upgrades an active challenge only through a passed pool, by the same owner, to a newer version', () => {
