@@ -2,6 +2,8 @@
 // weight matrix (EVM signatures for the chain) and its checkpoint (BLS, aggregated) — gathered from our
 // own Signer and from peers (ParSigEx over /agora/1/parsig) until signers hold > 2/3 of the power.
 import { z } from 'zod'
+import { AgoraError } from '../../core/errors.ts'
+import { PARSIG_EPOCHS_AHEAD, PARSIG_EPOCHS_BEHIND } from './limits.ts'
 
 export type ParSigKind = 'weights' | 'checkpoint'
 
@@ -31,12 +33,42 @@ export interface ParSigModules {
   totalPower(kind: ParSigKind): bigint
   /** Signature check for a partial signature by `signer` over `valueHash`. */
   verify(kind: ParSigKind, signer: string, valueHash: string, signature: string): boolean
+  /**
+   * The epoch our ledger is in: only partial signatures for epochs near it are taken, and older ones are
+   * dropped, so a far-future epoch can never push out the current one. Absent: every epoch is near.
+   */
+  currentEpoch?(): number
 }
 
-const MAX_EPOCHS_KEPT = 16
+export const ParSigErrorCode = {
+  NOT_A_SIGNER: 'PARSIG_NOT_A_SIGNER',
+  BAD_SIGNATURE: 'PARSIG_BAD_SIGNATURE',
+  /** More than PARSIG_EPOCHS_AHEAD ahead of our epoch: we may be behind, so not the sender's fault. */
+  EPOCH_AHEAD: 'PARSIG_EPOCH_AHEAD',
+  /** More than PARSIG_EPOCHS_BEHIND behind our epoch: certified long ago or never. */
+  EPOCH_PASSED: 'PARSIG_EPOCH_PASSED',
+  /** This signer already signed another value for (kind, epoch): the first one counts. */
+  CONFLICTING: 'PARSIG_CONFLICTING',
+  DUPLICATE: 'PARSIG_DUPLICATE',
+} as const
+export type ParSigErrorCode = (typeof ParSigErrorCode)[keyof typeof ParSigErrorCode]
+
+/** A refused partial signature with its gossip verdict (docs/PROTOCOL.md §3.4). */
+export class ParSigError extends AgoraError {
+  declare readonly code: ParSigErrorCode
+  constructor(code: ParSigErrorCode, message: string, readonly verdict: 'ignore' | 'reject') {
+    super(code, message)
+    this.name = 'ParSigError'
+  }
+}
+
+/** Recently verified signatures remembered between the gossip check and the add. */
+const VERIFIED_KEPT = 1024
 
 export interface ParSigDb {
-  /** Add a verified-on-entry partial signature; returns the aggregate the first time a quorum is reached. */
+  /** Why `msg` from `signer` would not be taken (the gossip validator's answer), or undefined. */
+  check(signer: string, msg: ParSigMessage): ParSigError | undefined
+  /** Add a partial signature (checked on entry); returns the aggregate the first time a quorum is reached. */
   add(signer: string, msg: ParSigMessage): Aggregate | undefined
   /** The value we agree with for (kind, epoch): only its signatures count towards our aggregate. */
   expect(kind: ParSigKind, epoch: number, valueHash: string): Aggregate | undefined
@@ -65,23 +97,54 @@ export function createParSigDb(m: ParSigModules): ParSigDb {
     return agg
   }
 
+  /** Forget epochs that fell behind the window (kept values are bounded by signers × kinds × window). */
   function prune(): void {
-    const epochs = [...new Set([...sigs.keys()].map((k) => Number(k.split('/')[1])))].sort((a, b) => b - a)
-    const keep = new Set(epochs.slice(0, MAX_EPOCHS_KEPT))
-    for (const k of sigs.keys()) if (!keep.has(Number(k.split('/')[1]))) sigs.delete(k)
+    const now = m.currentEpoch?.()
+    if (now === undefined) return
+    for (const k of sigs.keys()) if (Number(k.split('/')[1]) < now - PARSIG_EPOCHS_BEHIND) sigs.delete(k)
+    for (const k of done.keys()) if (Number(k.split('/')[1]) < now - PARSIG_EPOCHS_BEHIND) { done.delete(k); expected.delete(k) }
+  }
+
+  const verifiedSigs = new Set<string>()
+  const signedBy = (k: string, signer: string): string | undefined => {
+    for (const [value, bySigner] of sigs.get(k) ?? []) if (bySigner.has(signer)) return value
+    return undefined
+  }
+
+  function check(signer: string, msg: ParSigMessage): ParSigError | undefined {
+    const now = m.currentEpoch?.()
+    if (now !== undefined && msg.epoch > now + PARSIG_EPOCHS_AHEAD) {
+      return new ParSigError(ParSigErrorCode.EPOCH_AHEAD, `epoch ${msg.epoch} is ahead of ours (${now})`, 'ignore')
+    }
+    if (now !== undefined && msg.epoch < now - PARSIG_EPOCHS_BEHIND) {
+      return new ParSigError(ParSigErrorCode.EPOCH_PASSED, `epoch ${msg.epoch} is long past (ours ${now})`, 'ignore')
+    }
+    if (m.powerOf(msg.kind, signer) === 0n) return new ParSigError(ParSigErrorCode.NOT_A_SIGNER, `${signer} does not certify ${msg.kind}`, 'reject')
+    const valueHash = norm(msg.valueHash)
+    const prior = signedBy(key(msg.kind, msg.epoch), signer)
+    if (prior === valueHash) return new ParSigError(ParSigErrorCode.DUPLICATE, 'already have this signature', 'ignore')
+    const vk = `${msg.kind}/${msg.epoch}/${signer}/${valueHash}/${msg.signature}`
+    if (!verifiedSigs.has(vk)) {
+      if (!m.verify(msg.kind, signer, valueHash, msg.signature)) return new ParSigError(ParSigErrorCode.BAD_SIGNATURE, `signature of ${signer} does not verify`, 'reject')
+      // The gossip validator checks, then delivery adds: verify once (BLS checks cost milliseconds).
+      verifiedSigs.add(vk)
+      if (verifiedSigs.size > VERIFIED_KEPT) verifiedSigs.delete(verifiedSigs.values().next().value!)
+    }
+    if (prior !== undefined) return new ParSigError(ParSigErrorCode.CONFLICTING, `${signer} signed another ${msg.kind} value for epoch ${msg.epoch}`, 'reject')
+    return undefined
   }
 
   return {
+    check,
     add(signer, msg) {
-      if (m.powerOf(msg.kind, signer) === 0n) return undefined
+      if (check(signer, msg)) return undefined
       const valueHash = norm(msg.valueHash)
-      if (!m.verify(msg.kind, signer, valueHash, msg.signature)) return undefined
       const k = key(msg.kind, msg.epoch)
       let byValue = sigs.get(k)
       if (!byValue) { byValue = new Map(); sigs.set(k, byValue); prune() }
       let bySigner = byValue.get(valueHash)
       if (!bySigner) { bySigner = new Map(); byValue.set(valueHash, bySigner) }
-      if (!bySigner.has(signer)) bySigner.set(signer, msg.signature)
+      bySigner.set(signer, msg.signature)
       return tryAggregate(msg.kind, msg.epoch)
     },
     expect(kind, epoch, valueHash) {
