@@ -16,6 +16,10 @@ const MiB = 1024 * KiB
 export const MAX_PROPOSAL_BYTES = 512 * KiB
 /** Room kept for what wraps a block: envelope, QBFT vote and justification, or a commit certificate. */
 export const PROPOSAL_WRAPPER_BYTES = 256 * KiB
+/** Bytes of a block besides its transactions (header fields and the array head), with ample room. */
+export const PROPOSAL_HEADER_BYTES = 1 * KiB
+/** What `mempool.select({ maxBytes })` is given by the proposer. */
+export const PROPOSAL_TX_BYTES = MAX_PROPOSAL_BYTES - PROPOSAL_HEADER_BYTES
 /** Most transactions in one proposal (bounds the per-block verification work besides its bytes). */
 export const MAX_PROPOSAL_TXS = 2_000
 assert(MAX_PROPOSAL_BYTES + PROPOSAL_WRAPPER_BYTES < DEFAULT_TOPIC_SIZE_CAP[Topic.consensus], 'a proposal fits a consensus gossip message')
