@@ -17,7 +17,7 @@ export interface SubmissionRecord {
   height: number
   slot: number
   epoch: number
-  /** The epoch seed at inclusion: every committee member runs the challenge instance it names. */
+  /** Hex seed of the challenge instance (challengeInstanceSeed of the epoch at inclusion): what the committee runs. */
   seed: string
   /** Commitments are accepted before this slot, reveals from it on. */
   revealSlot: number
@@ -51,6 +51,12 @@ export interface EvalState {
 }
 
 export const emptyEvalState = (): EvalState => ({ submissions: new Map(), pending: [], miners: [], minerUid: new Map(), results: new Map() })
+
+/**
+ * The seed of `challenge`'s instance in the epoch whose seed is `epochSeed` (hex): per epoch, so no one
+ * can work before the previous epoch's last block is decided, and per challenge, so instances differ.
+ */
+export const challengeInstanceSeed = (epochSeed: string, challenge: string): string => toHex(hashValue({ seed: 'agora/v1/instance', epochSeed, challenge }))
 
 /** Submission id: hash of (miner, challenge, payload cid) — the first committer of a payload owns it. */
 export const submissionIdOf = (challenge: string, payloadCid: string): string => toHex(hashValue({ challenge, payloadCid }))
@@ -119,7 +125,7 @@ export function finalizeReady(s: EvalState, slot: number, epoch: number): Finali
 }
 
 /** Weights for `epoch` from the best final score per (miner, challenge) finalized in that epoch. */
-export function computeEpochResult(s: EvalState, epoch: number, challenges: { id: string; emissionSharePpm: number }[]): EpochResult {
+export function computeEpochResult(s: EvalState, epoch: number, challenges: readonly { id: string; emissionSharePpm: number }[]): EpochResult {
   const bestScores: { challengeId: string; uid: number; score: bigint }[] = []
   const ids = [...s.submissions.keys()].sort()
   for (const id of ids) {

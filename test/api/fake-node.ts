@@ -192,7 +192,7 @@ export function createFakeNode(genesis: FakeGenesis): FakeNode {
     info: (): NodeInfoDto => ({
       peerId: genesis.peerId, evmAddress: '0x' + sha(genesis.peerId).slice(0, 40), networkId: 'agora-test', height: blocks.length,
       slot: slotOf(), epoch: epochOf(slotOf()), stateRoot, peers: peers.map((p) => p.peerId), synced: true,
-      lastCertifiedEpoch: epochs.size ? Math.max(...epochs.keys()) : null,
+      lastCertifiedEpoch: epochs.size ? Math.max(...epochs.keys()) : null, epochSeed: '00'.repeat(32),
     }),
     blocks: (a) => a.fromHeight !== undefined ? paginate(blocks.filter((b) => b.height >= a.fromHeight!), a) : paginate([...blocks].reverse(), a),
     block: (h) => blocks[h - 1] ?? null,

@@ -1,11 +1,13 @@
 // Demo miners for a devnet: each submits real payloads to the bundled challenges through a node's GraphQL
-// API — tours and nonces of different quality, and some wrong payloads — signed with its own key.
+// API — tours and nonces of different quality, and some wrong payloads — signed with its own key. Work is
+// computed for the current epoch's instance (its seed comes from the log), never precomputed.
 import { deriveNodeKeys } from '../../core/crypto/keys.ts'
 import { cidOfBytes } from '../../core/encoding.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { signTransaction, graphqlRequest } from '../../validator/api/client.ts'
 import { tspPayloads, powPayloads, powHash, leadingZeroBits } from '../../challenges/payloads.ts'
-import { challengeSeed } from '../../validator/core/evaluator.ts'
+import { fromHex } from '../../core/bytes.ts'
+import { challengeInstanceSeed } from '../../ledger/evaluations.ts'
 
 export interface MinerOptions {
   readonly mnemonic: string
@@ -18,10 +20,11 @@ export interface MinerOptions {
 }
 
 const SUBMIT = `mutation($tx: SignedTxInput!, $payload: String) { submit(tx: $tx, payload: $payload) { txId } }`
+const EPOCH = `{ node { epoch epochSeed } }`
 
-/** Payload variants per challenge, cycled by each miner (index-shifted so miners differ). */
-function payloadFor(challenge: string, round: number, miner: number): { kind: string; bytes: Uint8Array } | undefined {
-  const seed = challengeSeed(challenge)
+/** Payload variants per challenge, cycled by each miner (index-shifted so miners differ), for one epoch's instance. */
+function payloadFor(challenge: string, round: number, miner: number, epochSeed: string): { kind: string; bytes: Uint8Array } | undefined {
+  const seed = fromHex(challengeInstanceSeed(epochSeed, challenge))
   if (challenge === 'tsp') {
     const kinds = ['good', 'nearestNeighbour', 'identity', 'duplicateCity'] as const
     const kind = kinds[(round + miner) % kinds.length]!
@@ -66,13 +69,17 @@ export function startMiner(o: MinerOptions): { stop(): Promise<void> } {
     const keys = await deriveNodeKeys(o.mnemonic)
     while (!stopped) {
       for (const challenge of o.challenges) {
-        const p = payloadFor(challenge, round, o.index)
-        if (!p || stopped) continue
-        const body = { type: 'Submission', sender: keys.peerId, nonce: Date.now() * 10 + (round % 10), challenge, payloadCid: cidOfBytes(p.bytes), payloadBytes: p.bytes.length }
-        const tx = signTransaction(keys.ed25519Seed, body)
         const urls = o.apiUrls()
         const url = urls[(round + o.index) % Math.max(1, urls.length)]
-        if (!url) continue
+        if (!url || stopped) continue
+        // The instance of the epoch the node is in: the submission names it (refused in any other epoch).
+        const at = await graphqlRequest<{ node: { epoch: number; epochSeed: string } }>(url, EPOCH).catch(() => undefined)
+        if (!at?.data) continue
+        const { epoch, epochSeed } = at.data.node
+        const p = payloadFor(challenge, round, o.index, epochSeed)
+        if (!p) continue
+        const body = { type: 'Submission', sender: keys.peerId, nonce: Date.now() * 10 + (round % 10), challenge, epoch, payloadCid: cidOfBytes(p.bytes), payloadBytes: p.bytes.length }
+        const tx = signTransaction(keys.ed25519Seed, body)
         try {
           const r = await graphqlRequest<{ submit: { txId: string } }>(url, SUBMIT, { tx, payload: Buffer.from(p.bytes).toString('base64') })
           const err = r.errors?.[0]

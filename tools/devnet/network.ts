@@ -17,6 +17,7 @@ import { installShutdownHandlers } from './shutdown.ts'
 import { createStatusView, collectNodeRows, eventsToView, type Table } from './status-view.ts'
 import type { NodeRecord } from './registry.ts'
 import { startMiner } from './miner.ts'
+import { validatorKeysInput } from '../../ledger/validator-keys.ts'
 
 export interface DevnetOptions {
   readonly validators: number
@@ -94,7 +95,8 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     const keys = await deriveNodeKeys(spare.mnemonic)
     const running = sup.nodes().find((r) => r.status === 'running')
     if (!running) throw new Error('no running node to send the availability stake to')
-    const tx = signTransaction(keys.ed25519Seed, { type: 'StakeAvailability', sender: keys.peerId, nonce: Date.now(), amount: parseRep('100').toString(), epochs: 1000 })
+    // The stake registers the keys it certifies with: BLS (with proof of possession) and EVM address.
+    const tx = signTransaction(keys.ed25519Seed, { type: 'StakeAvailability', sender: keys.peerId, nonce: Date.now(), amount: parseRep('100').toString(), epochs: 1000, keys: validatorKeysInput(keys, keys.peerId) })
     await gql(running, `mutation($tx: SignedTxInput!) { stakeAvailability(tx: $tx) { txId } }`, { tx })
   }
   /** Removing a validator: it exits (leaves the set at the next boundary), signed with its own key. */

@@ -152,7 +152,7 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
       return {
         peerId: m.self, evmAddress: m.keys.evmAddress, networkId: m.genesis.networkId, height: ledger.height,
         slot: m.schedule.slotAt(m.clock.now()), epoch: ledger.forum.epoch, stateRoot: m.root(), peers: m.host.peers(),
-        synced: ledger.lastSlot >= m.schedule.slotAt(m.clock.now()) - 4, lastCertifiedEpoch: certified,
+        synced: ledger.lastSlot >= m.schedule.slotAt(m.clock.now()) - 4, lastCertifiedEpoch: certified, epochSeed: ledger.epochSeed,
       }
     },
     // Newest first; from a height on, oldest first (a reader catching up).

@@ -39,6 +39,8 @@ type NodeInfo {
   "True when the node has caught up with the network."
   synced: Boolean!
   lastCertifiedEpoch: Int
+  "Hex seed of the current epoch's challenge instances (the hash of the last block of the previous epoch)."
+  epochSeed: String!
 }
 
 "A decided block."

@@ -10,6 +10,8 @@ export interface PageArgs { readonly first?: number; readonly after?: string | n
 export interface NodeInfoDto {
   peerId: string; evmAddress: string; networkId: string; height: number; slot: number; epoch: number
   stateRoot: string; peers: string[]; synced: boolean; lastCertifiedEpoch: number | null
+  /** Seed of the current epoch's challenge instances (hex): miners work on the instance it names. */
+  epochSeed: string
 }
 export interface BlockDto { height: number; slot: number; epoch: number; hash: string; prevHash: string; prevStateRoot: string; stateRoot: string; proposer: string; txCount: number; certificateSigners: string[] }
 export interface ValidatorDto { peerId: string; evmAddress: string; power: string; powerPpm: number; blsPublicKey: string }

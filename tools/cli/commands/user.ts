@@ -11,6 +11,7 @@ import { utf8 } from '../../../core/bytes.ts'
 import { parseRep } from '../../../core/amount.ts'
 import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import { signManifest } from '../../../registry/manifest.ts'
+import { validatorKeysInput } from '../../../ledger/validator-keys.ts'
 import { freshNonce, graphqlData, signTransaction, type TxBodyBase } from '../../../validator/api/client.ts'
 import { DEFAULT_DATA_DIR, loadKeysFromDataDir } from './keys.ts'
 import { printJson } from '../output.ts'
@@ -79,6 +80,11 @@ function positiveInt(s: string, what: string): number {
   return Number(s)
 }
 
+function nonNegativeInt(s: string, what: string): number {
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new AgoraError('BAD_ARG', `${what} must be a non-negative integer, got ${JSON.stringify(s)}`)
+  return Number(s)
+}
+
 /** "<id>:<ppm>" (an integer in PPM, or a fraction with a point like 0.25 or -1.0) → [id, ppm]. */
 function parseWeighted(s: string, what: string): [string, number] {
   const i = s.lastIndexOf(':')
@@ -104,10 +110,13 @@ export function registerUserCommands(program: Command): void {
     .description('submit a payload as work for a challenge (signed by your key)')
     .requiredOption('--challenge <id>', 'challenge id')
     .requiredOption('--payload <file>', 'payload file (sent inline; the node gossips it and stores it by cid)')
-    .action(async (o: CommonOpts & { challenge: string; payload: string }) => {
+    .option('--epoch <n>', 'the epoch whose instance the payload solves (default: the node\'s current epoch)')
+    .action(async (o: CommonOpts & { challenge: string; payload: string; epoch?: string }) => {
       const bytes = readFileOrFail(o.payload, 'payload')
       const payloadCid = cidOfBytes(bytes)
-      await sendTx(o, 'submit', { type: 'Submission', challenge: o.challenge, payloadCid, payloadBytes: bytes.length }, { arg: 'payload', bytes }, { payloadCid })
+      // Work is for one epoch's instance: the ledger refuses it in any other epoch (STALE_EPOCH).
+      const epoch = o.epoch !== undefined ? nonNegativeInt(o.epoch, '--epoch') : (await graphqlData<{ node: { epoch: number } }>(o.node, '{ node { epoch } }')).node.epoch
+      await sendTx(o, 'submit', { type: 'Submission', challenge: o.challenge, epoch, payloadCid, payloadBytes: bytes.length }, { arg: 'payload', bytes }, { payloadCid })
     })
 
   const forum = program.commands.find((c) => c.name() === 'forum') ?? program.command('forum').description('forum, reputation and validation pools')
@@ -148,7 +157,9 @@ export function registerUserCommands(program: Command): void {
     .argument('<amount>', 'REP to lock')
     .requiredOption('--epochs <n>', 'number of epochs')
     .action(async (amount: string, o: CommonOpts & { epochs: string }) => {
-      await sendTx(o, 'stakeAvailability', { type: 'StakeAvailability', amount: nanoAmount(amount, 'amount'), epochs: positiveInt(o.epochs, '--epochs') })
+      // The stake registers the keys the validator certifies with (BLS with proof of possession, EVM address).
+      const keys = await userKeys(o)
+      await sendTx(o, 'stakeAvailability', { type: 'StakeAvailability', amount: nanoAmount(amount, 'amount'), epochs: positiveInt(o.epochs, '--epochs'), keys: validatorKeysInput(keys, keys.peerId) })
     })
   withCommon(availability.command('unstake'), true)
     .description('leave the validator set at the next epoch boundary (REP unlocks at the stake\'s unlock epoch)')
