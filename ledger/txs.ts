@@ -6,7 +6,7 @@ import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { decode, encode, hashValue } from '../core/encoding.ts'
 import { sha256 } from '../core/hash.ts'
-import { toHex } from '../core/bytes.ts'
+import { equalBytes, toHex } from '../core/bytes.ts'
 import { Domain, signEd25519, verifyEd25519 } from '../core/crypto/sign.ts'
 import { AgoraError } from '../core/errors.ts'
 import { TxSchema as ForumTxSchema, NanoSchema, type ForumTx } from '../forum/tx.ts'
@@ -115,11 +115,24 @@ export function signTx(ed25519Seed: Uint8Array, publicKey: Uint8Array, body: Rec
   return { body: encode(body), publicKey, signature: signEd25519(ed25519Seed, Domain.transaction, body) }
 }
 
+/**
+ * One byte string per body: the id is sha256(body) while the signature covers the decoded value, so a
+ * second encoding of the same value (a float for an integer, say) would otherwise be a second id.
+ */
+function isCanonicalBody(raw: unknown, body: Uint8Array): boolean {
+  try {
+    return equalBytes(encode(raw), body)
+  } catch {
+    return false // not encodable canonically at all (a float)
+  }
+}
+
 /** Check size, encoding, schema, signature and that the sender is the key's member id. */
 export function verifyTx(signed: SignedTx): VerifiedTx {
   if (signed.body.length > MAX_TX_BYTES) throw new AgoraError('MALFORMED', `transaction of ${signed.body.length} bytes exceeds ${MAX_TX_BYTES}`)
   if (signed.publicKey.length !== 32) throw new AgoraError('BAD_SIGNATURE', 'public key must be 32 bytes (ed25519)')
   const raw = decode<Record<string, unknown>>(signed.body)
+  if (!isCanonicalBody(raw, signed.body)) throw new AgoraError('NON_CANONICAL', 'transaction body is not canonical DAG-CBOR (tx ids must not be malleable)')
   if (!verifyEd25519(signed.publicKey, Domain.transaction, raw, signed.signature)) {
     throw new AgoraError('BAD_SIGNATURE', 'transaction signature does not verify')
   }
