@@ -26,7 +26,7 @@ function canonical(s: ForumState): Record<string, unknown> {
     availability: sortedKeys(s.availability).map((m) => { const a = s.availability.get(m)!; return [m, a.amount, a.unlockEpoch, a.exiting ? 1 : 0] }),
     validators: s.validators.map((v) => [v.member, v.power]),
     feePot: s.feePot,
-    freeTxs: sortedKeys(s.freeTxs).map((m) => [m, s.freeTxs.get(m)!]),
+    freeTxs: [s.freeTxs.total, sortedKeys(s.freeTxs.bySender).map((m) => [m, s.freeTxs.bySender.get(m)!])],
     slashed: sortedKeys(s.slashed).map((k) => { const r = s.slashed.get(k)!; return [k, r.member, r.height, r.amount] }),
     totals: [s.totals.genesis, s.totals.minted, s.totals.burned, s.totals.escrow, s.totals.genesisCredits, s.totals.deposited],
     registry: [...s.registry.challenges.keys()].sort().map((n) => {
@@ -47,6 +47,7 @@ const poolRow = (p: PoolRecord): Row => [
   sortedKeys(p.stakes).map((m) => { const st = p.stakes.get(m)!; return [m, st.inFavor, st.against] }),
   p.memberInFavor, p.memberAgainst,
   p.outcome ? [p.outcome.quorumMet, p.outcome.passed, p.outcome.postAward, p.outcome.burned, p.outcome.effect ?? null] : null,
+  p.accused ?? null,
 ]
 
 /** Canonical bytes of the whole state. */
@@ -105,6 +106,7 @@ export function restore(bytes: Uint8Array): ForumState {
         stakes: new Map(rows(r[13]).map((x) => [str<MemberId>(x[0]), { inFavor: big(x[1]), against: big(x[2]) }])),
         memberInFavor: big(r[14]), memberAgainst: big(r[15]),
       }
+      if (r[17] !== null) p.accused = str<MemberId>(r[17])
       if (o) {
         p.outcome = { quorumMet: o[0] === true, passed: o[1] === true, postAward: big(o[2]), burned: big(o[3]) }
         if (o[4] !== null) p.outcome.effect = str(o[4])
@@ -114,7 +116,7 @@ export function restore(bytes: Uint8Array): ForumState {
     availability: new Map(rows(c.availability).map((r) => [str<MemberId>(r[0]), { amount: big(r[1]), unlockEpoch: num(r[2]), ...(r[3] === 1 ? { exiting: true } : {}) }])),
     validators: rows(c.validators).map((r) => ({ member: str<MemberId>(r[0]), power: big(r[1]) })),
     feePot: big(c.feePot),
-    freeTxs: new Map(rows(c.freeTxs).map((r) => [str<MemberId>(r[0]), num(r[1])])),
+    freeTxs: { total: num(rows(c.freeTxs)[0]), bySender: new Map(rows(rows(c.freeTxs)[1]).map((r) => [str<MemberId>(r[0]), num(r[1])])) },
     slashed: new Map(rows(c.slashed).map((r) => [str(r[0]), { member: str<MemberId>(r[1]), height: num(r[2]), amount: big(r[3]) }])),
     totals: { genesis: big(t[0]), minted: big(t[1]), burned: big(t[2]), escrow: big(t[3]), genesisCredits: big(t[4]), deposited: big(t[5]) },
     registry: {

@@ -1,6 +1,7 @@
 // Time: slots and epochs. Epoch length is governed, so the epoch is tracked (not derived from the slot).
-// At each boundary, in this order: fees are distributed, pending parameter changes take effect, and the
-// validator set for the new epoch is fixed from the availability stakes.
+// At each boundary, in this order: fees are distributed, pending parameter changes take effect, the
+// fee-waived transaction quotas start afresh, and the validator set for the new epoch is fixed from the
+// availability stakes.
 import { AgoraError } from '../core/errors.ts'
 import { distributeFees } from './business.ts'
 import { activatePendingParams } from './governance.ts'
@@ -26,6 +27,7 @@ export function onEpochBoundary(s: ForumState, events: ForumEvent[] = []): Forum
   const { applied, error } = activatePendingParams(s)
   if (Object.keys(applied).length) events.push({ type: 'ParamsActivated', epoch: s.epoch, changes: applied })
   if (error) events.push({ type: 'ParamsDropped', epoch: s.epoch, reason: error })
+  s.freeTxs = { total: 0, bySender: new Map() }
   s.validators = computeValidatorSet(s)
   events.push({ type: 'EpochStarted', epoch: s.epoch, startSlot: s.epochStartSlot, validators: s.validators.length })
   return events

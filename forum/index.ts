@@ -2,15 +2,18 @@
 export { applyTx, applyTxOrThrow, resolveDuePools, type TxContext, type TxResult } from './apply.ts'
 export { advanceTo, onEpochBoundary } from './epoch.ts'
 export type { ForumEvent } from './events.ts'
-export { resolvePool, duePools, stakesOf } from './pool.ts'
+export { resolvePool, duePools, stakesOf, openDisputePool } from './pool.ts'
 export { assignCommittee, type WeightedMember } from './committee.ts'
 export { snapshot, restore, stateRoot } from './codec.ts'
 export { nextEpochParams } from './governance.ts'
+export { SAFETY_ENVELOPE, checkEnvelope } from './envelope.ts'
+export { chargeFee, feeOf, type FeeClass } from './fees.ts'
+export { commitWindowSlots, evaluationDeadlineSlots } from './params.ts'
 export { DEFAULT_PARAMS, PARAM_BOUNDS, PARAM_KEYS, checkParamValue, checkCrossConstraints, mergeParams, type Params, type ParamKey } from './params.ts'
 export {
   createState, cloneState, balanceOf, lockedOf, freeOf, creditsOf, totalSupply, circulatingSupply, sumOfBalances,
   computeValidatorSet, type ForumState, type Genesis, type Account, type PostRecord, type PoolRecord, type PoolOutcome,
-  type Citation, type Author, type AvailabilityStake, type Validator, type Totals,
+  type Citation, type Author, type AvailabilityStake, type Validator, type Totals, type SlashRecord,
 } from './state.ts'
 export * from './tx.ts'
 export { runScenario, ScenarioSchema, type Scenario, type ScenarioOutput } from './scenario.ts'

@@ -3,7 +3,7 @@
 // decides by quorum and win ratio, pays winners from the losing side and propagates the post's award.
 import { PPM, formatRep } from '../core/amount.ts'
 import { AgoraError } from '../core/errors.ts'
-import type { MemberId, PoolId } from '../core/ids.ts'
+import type { MemberId, PoolId, PostId } from '../core/ids.ts'
 import { applyPayload } from './governance.ts'
 import { newEffects, propagate } from './propagate.ts'
 import { account, circulatingSupply, freeOf, requirePool, requirePost, sortedKeys, type ForumState, type PoolOutcome, type PoolRecord } from './state.ts'
@@ -48,6 +48,27 @@ export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
   return pool
 }
 
+/**
+ * A dispute pool on `post` against `accused`, opened by the ledger. Its against half is `honestWeight`,
+ * minted into escrow and burned at resolution (it weighs the vote, it pays no one); the accused's own
+ * stakes are paid or bound like anyone's but do not count in the vote, so REP cannot buy an acquittal.
+ */
+export function openDisputePool(s: ForumState, d: { id: PoolId; post: PostId; accused: MemberId; honestWeight: bigint }): PoolRecord {
+  if (s.pools.has(d.id)) throw new AgoraError('DUPLICATE', `pool ${d.id} already exists`)
+  requirePost(s, d.post)
+  if (d.honestWeight < 0n) throw new AgoraError('BAD_AMOUNT', 'negative honest weight')
+  s.totals.minted += d.honestWeight
+  s.totals.escrow += d.honestWeight
+  const pool: PoolRecord = {
+    id: d.id, post: d.post, sender: SYSTEM_SENDER, fee: 0n, minted: d.honestWeight, favourMinted: 0n, againstMinted: d.honestWeight,
+    startSlot: s.slot, endSlot: s.slot + s.params.poolDurationSlots,
+    quorumPpm: 0, winRatioPpm: s.params.winRatioPpm, bindingPpm: 1_000_000, redistributeLosingStakes: true,
+    stakes: new Map(), memberInFavor: 0n, memberAgainst: 0n, accused: d.accused,
+  }
+  s.pools.set(d.id, pool)
+  return pool
+}
+
 export function stake(s: ForumState, tx: StakeTx): void {
   const pool = requirePool(s, tx.pool)
   if (tx.sender === SYSTEM_SENDER) throw new AgoraError('FORBIDDEN', 'the system holds no REP to stake')
@@ -78,7 +99,8 @@ export function resolvePool(s: ForumState, id: PoolId): PoolOutcome {
   const staked = forTotal + pool.againstMinted + pool.memberAgainst
   const quorumMet = memberStaked * PPM >= BigInt(pool.quorumPpm) * circulatingSupply(s)
   const gov = s.posts.get(pool.post)!.payload !== undefined
-  const [yes, all] = gov ? [pool.memberInFavor, memberStaked] : [forTotal, staked]
+  const accused = pool.accused ? stakesOf(pool, pool.accused) : { inFavor: 0n, against: 0n }
+  const [yes, all] = gov ? [pool.memberInFavor, memberStaked] : [forTotal - accused.inFavor, staked - accused.inFavor - accused.against]
   const passed = quorumMet && all > 0n && yes * PPM >= BigInt(pool.winRatioPpm) * all
   s.totals.escrow -= pool.minted
 
@@ -90,8 +112,10 @@ export function resolvePool(s: ForumState, id: PoolId): PoolOutcome {
   }
 
   const winMinted = passed ? pool.favourMinted : pool.againstMinted
-  let pot = passed ? pool.againstMinted : pool.favourMinted // the whole minted losing half goes to winners
-  let burned = 0n
+  // The whole minted losing half goes to winners — except a dispute's honest weight, which pays no one.
+  const unpaid = passed && pool.accused ? pool.againstMinted : 0n
+  let pot = (passed ? pool.againstMinted : pool.favourMinted) - unpaid
+  let burned = unpaid
   let winMembers = 0n
   for (const m of members) {
     const st = pool.stakes.get(m)!

@@ -66,6 +66,11 @@ export interface PoolRecord {
   /** Member stakes only (minted halves excluded). */
   memberInFavor: bigint
   memberAgainst: bigint
+  /**
+   * Dispute pools only: the accused validator. Its own stakes do not vote, and the against half is the
+   * honest weight the ledger measured (never paid to anyone: burned whatever the outcome).
+   */
+  accused?: MemberId
   outcome?: PoolOutcome
 }
 
@@ -105,8 +110,8 @@ export interface ForumState {
   validators: Validator[]
   /** Fee currency collected this epoch, distributed to REP holders at the boundary. */
   feePot: bigint
-  /** Fee-waived transactions per sender this epoch (senders without credits); cleared at each boundary. */
-  freeTxs: Map<MemberId, number>
+  /** Fee-waived transactions this epoch (senders without credits), in all and per sender; reset at each boundary. */
+  freeTxs: { total: number; bySender: Map<MemberId, number> }
   /** Offences already punished (offence key → record): the same evidence slashes once. */
   slashed: Map<string, SlashRecord>
   totals: Totals
@@ -128,7 +133,7 @@ export function createState(genesis: Genesis): ForumState {
   const s: ForumState = {
     params, pendingParams: new Map(), paramChangedEpoch: new Map(), slot: 0, epoch: 0, epochStartSlot: 0,
     accounts: new Map(), posts: new Map(), pools: new Map(), availability: new Map(), validators: [],
-    feePot: 0n, freeTxs: new Map(), slashed: new Map(),
+    feePot: 0n, freeTxs: { total: 0, bySender: new Map() }, slashed: new Map(),
     totals: { genesis: 0n, minted: 0n, burned: 0n, escrow: 0n, genesisCredits: 0n, deposited: 0n },
     registry: emptyRegistry(),
   }
@@ -206,7 +211,7 @@ export function cloneState(s: ForumState): ForumState {
     availability: new Map([...s.availability].map(([k, a]) => [k, { ...a }])),
     validators: s.validators.map((v) => ({ ...v })),
     feePot: s.feePot,
-    freeTxs: new Map(s.freeTxs),
+    freeTxs: { total: s.freeTxs.total, bySender: new Map(s.freeTxs.bySender) },
     slashed: new Map([...s.slashed].map(([k, r]) => [k, { ...r }])),
     totals: { ...s.totals },
     registry: cloneRegistry(s.registry),

@@ -10,6 +10,7 @@ import { equalBytes, toHex } from '../core/bytes.ts'
 import { Domain, signEd25519, verifyEd25519 } from '../core/crypto/sign.ts'
 import { AgoraError } from '../core/errors.ts'
 import { TxSchema as ForumTxSchema, NanoSchema, type ForumTx } from '../forum/tx.ts'
+import { EvidenceTxSchema, type EvidenceTx } from './evidence.ts'
 
 /** Limits on what one transaction may carry (explicit, named). */
 export const MAX_TX_BYTES = 64 * 1024
@@ -64,7 +65,7 @@ export type ReportCommit = z.infer<typeof ReportCommitSchema>
 export const reportCommitment = (validator: string, r: EvaluationReport): string =>
   toHex(hashValue({ validator, submission: r.submission, score: r.score, fuelUsed: BigInt(r.fuelUsed), outputHash: r.outputHash, ok: r.ok, salt: r.salt }))
 export type EvaluationBatchTx = z.infer<typeof EvaluationBatchTxSchema>
-export type LedgerTxBody = ForumTx | SubmissionTx | EvaluationBatchTx
+export type LedgerTxBody = ForumTx | SubmissionTx | EvaluationBatchTx | EvidenceTx
 
 const NoncedForum = z.object({ nonce: z.number().int().nonnegative() })
 
@@ -74,6 +75,7 @@ export function parseTxBody(raw: unknown): LedgerTxBody {
   const type = (raw as { type?: unknown }).type
   if (type === 'Submission') return SubmissionTxSchema.parse(raw)
   if (type === 'Evaluations') return EvaluationBatchTxSchema.parse(raw)
+  if (type === 'Evidence') return EvidenceTxSchema.parse(raw)
   const { nonce: _n, ...rest } = raw as Record<string, unknown>
   NoncedForum.parse(raw)
   const tx = ForumTxSchema.parse(rest)

@@ -10,6 +10,7 @@ import * as forum from '../../forum/index.ts'
 import { Topic, type TopicName } from '../infra/p2p/index.ts'
 import type { ActionErrorCode, ActionResult, NodeActions, SignedTxInput } from '../api/view.ts'
 import { activeChallengeTable, LEDGER_RULES, type LedgerState } from '../../ledger/ledger.ts'
+import { checkEvidence } from '../../ledger/evidence.ts'
 import { signTx, verifyTx, type SignedTx, type VerifiedTx } from '../../ledger/txs.ts'
 import type { Mempool } from './mempool.ts'
 
@@ -46,6 +47,8 @@ export function createActions(m: ActionsModules): NodeActions {
       if (payload.length !== tx.payloadBytes || cidOfBytes(payload) !== tx.payloadCid) return refuse('MALFORMED', 'payload does not match payloadCid/payloadBytes')
     } else if (tx.type === 'Evaluations') {
       return refuse('REJECTED', 'evaluation reports come from validators over gossip, not the API')
+    } else if (tx.type === 'Evidence') {
+      try { checkEvidence(m.ledger.forum, tx, m.ledger.height + 1) } catch (e) { return refuse('REJECTED', errorMessage(e)) }
     } else {
       // Dry run on a copy: the same checks the ledger will make, so a doomed tx never enters the mempool.
       const dry = forum.cloneState(m.ledger.forum)
