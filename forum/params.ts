@@ -53,6 +53,11 @@ export interface Params {
   evidenceFee: number
   /** Share of an equivocating validator's availability stake burned at once. */
   slashPpm: number
+  /**
+   * Slots a node that starts with an empty signer store watches for messages signed by its own keys before
+   * it signs anything (doppelgänger guard): longer than a consensus round, so a running twin is seen.
+   */
+  doppelgangerGuardSlots: number
 }
 export type ParamKey = keyof Params
 
@@ -96,6 +101,7 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   disputeBond: 10_000_000_000,
   evidenceFee: 1_000_000_000,
   slashPpm: 100_000,
+  doppelgangerGuardSlots: 6,
 })
 
 type Bound = { kind: 'int'; min: number; max: number } | { kind: 'bool' }
@@ -138,6 +144,7 @@ export const PARAM_BOUNDS: Readonly<Record<ParamKey, Bound>> = Object.freeze({
   disputeBond: int(0, Number.MAX_SAFE_INTEGER),
   evidenceFee: int(0, Number.MAX_SAFE_INTEGER),
   slashPpm: int(0, 1_000_000),
+  doppelgangerGuardSlots: int(0, 10_000),
 })
 
 export const PARAM_KEYS = Object.freeze(Object.keys(PARAM_BOUNDS).sort() as ParamKey[])

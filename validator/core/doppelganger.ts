@@ -1,0 +1,47 @@
+// Doppelgänger guard: a node that starts with an empty signer store (recreated from its mnemonic alone)
+// cannot know what its keys signed before, so it signs nothing for a governed number of slots while it
+// watches the network for messages signed by its own keys. If it sees one, another instance is running
+// with the same keys: it refuses to sign for good (an operator must stop one of them and restart).
+
+/** Where the guard is: watching (no signing), clear (sign), or twin-detected (never sign). */
+export type GuardState = 'watching' | 'clear' | 'doppelganger'
+
+export interface DoppelgangerGuardOptions {
+  readonly self: string
+  /** True when the node's signer store was empty at start (a node with history is not guarded). */
+  readonly freshSignerStore: boolean
+  /** First slot the guard counts from (the slot the node started in). */
+  readonly startSlot: number
+  /** Slots to watch (the governed `doppelgangerGuardSlots`, read when the guard starts). */
+  readonly guardSlots: number
+}
+
+export interface DoppelgangerGuard {
+  /** A message signed by `signer` (signature already verified) arrived in `slot`. */
+  observe(signer: string, slot: number): void
+  /** The slot clock moved to `slot`. */
+  onSlot(slot: number): void
+  /** May the node sign now? */
+  canSign(): boolean
+  readonly state: GuardState
+  /** The slot from which a guarded node may sign (if nothing is seen). */
+  readonly clearSlot: number
+}
+
+export function createDoppelgangerGuard(o: DoppelgangerGuardOptions): DoppelgangerGuard {
+  const clearSlot = o.startSlot + o.guardSlots
+  let state: GuardState = o.freshSignerStore && o.guardSlots > 0 ? 'watching' : 'clear'
+  return {
+    observe(signer) {
+      // Our own messages never come back to us through gossip: one signed by our keys is a twin's. After
+      // the guard has cleared, a twin that started later is guarding itself; we keep signing.
+      if (signer === o.self && state === 'watching') state = 'doppelganger'
+    },
+    onSlot(slot) {
+      if (state === 'watching' && slot >= clearSlot) state = 'clear'
+    },
+    canSign: () => state === 'clear',
+    get state() { return state },
+    clearSlot,
+  }
+}
