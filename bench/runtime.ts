@@ -1,6 +1,6 @@
 // Runtime benchmark: metered vs unmetered execution of each bundled challenge and of CPU-heavy kernels
-// (same inputs, interleaved, medians), metering speed per MB, cold compile vs cached instantiate, and
-// evaluations per second through the worker pool.
+// (same inputs, interleaved, medians), metering speed per MB, cold compile vs cached instantiate, worker
+// start time, and evaluations per second through the worker pool.
 import { performance } from 'node:perf_hooks'
 import { loadChallenge, CHALLENGE_NAMES } from '../challenges/index.ts'
 import { powPayloads, sorterPayload, tspPayloads, watToWasm } from '../challenges/payloads.ts'
@@ -117,11 +117,23 @@ export async function run(args: string[]): Promise<void> {
   }
   report('runtime', 'compile-cold-vs-cached/tsp', { coldMs: round(median(cold), 3), cachedMs: round(median(warm), 3), speedup: round(median(cold) / median(warm), 2) })
 
-  // 4. throughput through the worker pool (tsp, good tour).
+  // 4. worker start: a new one-worker service until its first (trivial) evaluation has returned.
+  const trivial = { module: await watToWasm('(module (func (export "evaluate") (result i32) (i32.const 0)))'), input: new Uint8Array(), seed, policy: DEFAULT_POLICY }
+  const ready: number[] = []
+  for (let i = 0; i < (quick ? 3 : 7); i++) {
+    const t0 = performance.now()
+    const svc = createExecutionService({ workers: 1 })
+    await svc.evaluate(trivial)
+    ready.push(performance.now() - t0)
+    await svc.close()
+  }
+  report('runtime', 'worker-ready', { msReady: round(median(ready), 1), samples: ready.length })
+
+  // 5. throughput through the worker pool (tsp, good tour).
   for (const workers of [1, 2]) {
-    const svc = createExecutionService({ workers })
-    await Promise.all(Array.from({ length: workers * 2 }, () => svc.evaluate(req))) // spin-up + cache fill
     const n = quick ? 100 : 400
+    const svc = createExecutionService({ workers, maxQueued: n })
+    await Promise.all(Array.from({ length: workers * 2 }, () => svc.evaluate(req))) // spin-up + cache fill
     const t0 = performance.now()
     const rs = await Promise.all(Array.from({ length: n }, () => svc.evaluate(req)))
     const secs = (performance.now() - t0) / 1000

@@ -1,6 +1,7 @@
-// The execution service: worker pool, compiled-module cache, wall-clock backstop → "no result".
+// The execution service: worker pool, compiled-module cache, wall-clock backstop → "no result", bounded queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createExecutionService, type ExecutionService } from '../../validator/infra/runtime/service.ts'
+import { isAgoraError } from '../../core/errors.ts'
+import { ServiceErrorCode, createExecutionService, type ExecutionService } from '../../validator/infra/runtime/service.ts'
 import { evaluateInProcess } from '../../validator/infra/runtime/execute.ts'
 import { challengeScore } from '../../validator/infra/runtime/score.ts'
 import { IMPORTS, request, wat } from './helpers.ts'
@@ -46,6 +47,19 @@ describe('execution service', () => {
     const again = await service.evaluate(request(ECHO, { input: new Uint8Array(8) }))
     expect(again.ok).toBe(true)
     expect(service.stats().workers).toBe(2)
+  })
+
+  it('refuses a job at once with QUEUE_FULL when the queue is full, and keeps serving', async () => {
+    const s = createExecutionService({ workers: 1, maxQueued: 2 })
+    try {
+      // Jobs are handed to workers asynchronously, so three calls in a row find two waiting.
+      const queued = [1, 2].map((i) => s.evaluate(request(ECHO, { input: new Uint8Array([i]) })))
+      const code = await s.evaluate(request(ECHO)).then(() => 'accepted', (e: unknown) => (isAgoraError(e) ? e.code : 'other'))
+      expect(code).toBe(ServiceErrorCode.queueFull)
+      expect(s.stats().refused).toBe(1)
+      for (const r of await Promise.all(queued)) expect(r.ok).toBe(true)
+      expect((await s.evaluate(request(ECHO, { input: new Uint8Array(8) }))).ok).toBe(true)
+    } finally { await s.close() }
   })
 
   it('refuses work after close', async () => {

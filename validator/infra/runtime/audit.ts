@@ -5,7 +5,8 @@ import { toHex } from '../../../core/bytes.ts'
 import { encode } from '../../../core/encoding.ts'
 import { sha256, taggedHash } from '../../../core/hash.ts'
 import type { HostCallRecord } from './host.ts'
-import { policyToJson, type RuntimePolicy } from './policy.ts'
+import { policyToJson } from './policy-defaults.ts'
+import type { RuntimePolicy } from './policy.ts'
 
 export interface AuditRecord {
   readonly version: 1

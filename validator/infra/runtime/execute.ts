@@ -7,7 +7,8 @@ import { DEFAULT_ENTRY, FUEL_GLOBAL, MEMORY_EXPORT, STACK_GLOBAL, START_EXPORT }
 import { auditHash, hashHex, policyHash, type AuditRecord } from './audit.ts'
 import { HostTrap, MAX_NESTED_MODULE_BYTES, createHostContext, hostImports, type NestedRunResult } from './host.ts'
 import { meterModule } from './meter.ts'
-import { DEFAULT_POLICY, type RuntimePolicy } from './policy.ts'
+import { DEFAULT_POLICY } from './policy-defaults.ts'
+import type { RuntimePolicy } from './policy.ts'
 
 export interface EvaluationRequest {
   readonly module: Uint8Array

@@ -2,16 +2,9 @@
 // host calls, floats, host-function whitelist). Carried in a challenge's manifest; validated with zod
 // wherever it enters (files, registry, network) and passed around typed.
 import { z } from 'zod'
+import { DEFAULT_POLICY, HOST_FUNCTIONS, MAX_FUEL, MAX_MEMORY_PAGES, MAX_STACK_DEPTH, MAX_TABLE_SIZE } from './policy-defaults.ts'
 
-/** Every host function the runtime can provide; a policy whitelists a subset. */
-export const HOST_FUNCTIONS = ['input_len', 'input_read', 'output_write', 'log', 'seed', 'run_nested', 'nested_fuel_used'] as const
-export type HostFunctionName = (typeof HOST_FUNCTIONS)[number]
-
-/** Hard ceilings no policy may exceed (explicit, named limits). */
-export const MAX_FUEL = 1n << 62n
-export const MAX_MEMORY_PAGES = 4096 // 256 MiB
-export const MAX_TABLE_SIZE = 1 << 20
-export const MAX_STACK_DEPTH = 1 << 16
+export { DEFAULT_POLICY, HOST_FUNCTIONS, MAX_FUEL, MAX_MEMORY_PAGES, MAX_STACK_DEPTH, MAX_TABLE_SIZE, policyToJson, type HostFunctionName } from './policy-defaults.ts'
 
 const fuel = z
   .union([z.bigint(), z.number().int(), z.string().regex(/^[0-9]+$/)])
@@ -42,28 +35,8 @@ export const runtimePolicySchema = z.object({
 export type RuntimePolicy = z.output<typeof runtimePolicySchema>
 export type RuntimePolicyInput = z.input<typeof runtimePolicySchema>
 
-export const DEFAULT_POLICY: RuntimePolicy = Object.freeze({
-  fuelLimit: 10_000_000n,
-  maxMemoryPages: 256,
-  maxTableSize: 10_000,
-  maxStackDepth: 4096,
-  maxModuleBytes: 4 << 20,
-  maxInputBytes: 1 << 20,
-  maxOutputBytes: 64 << 10,
-  maxHostCalls: 10_000,
-  allowFloats: false,
-  hostFunctions: ['input_len', 'input_read', 'output_write', 'log', 'seed'],
-  maxNestedFuel: 10_000_000n,
-  wallClockMs: 10_000,
-}) as RuntimePolicy
-
 /** Parse a (partial) policy over the defaults; throws AgoraError-friendly zod errors at the boundary. */
 export function parsePolicy(input: unknown): RuntimePolicy {
   const merged = { ...DEFAULT_POLICY, ...(typeof input === 'object' && input !== null ? input : {}) }
   return runtimePolicySchema.parse(merged)
-}
-
-/** Canonical, JSON-safe form (bigints as decimal strings) for hashing and transport. */
-export function policyToJson(p: RuntimePolicy): Record<string, unknown> {
-  return { ...p, fuelLimit: p.fuelLimit.toString(), maxNestedFuel: p.maxNestedFuel.toString(), hostFunctions: [...p.hostFunctions].sort() }
 }

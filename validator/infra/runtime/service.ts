@@ -1,14 +1,30 @@
 // The execution service the node calls: a pool of worker threads (sized to the cores), each with its own
-// compiled-module cache, and a wall-clock backstop per evaluation. A worker that overruns is terminated
-// and replaced; its evaluation yields "no result" (noResult: true), which is never a score.
+// compiled-module cache, a bounded job queue, and a wall-clock backstop per evaluation. A worker that
+// overruns is terminated and replaced; its evaluation yields "no result" (noResult: true), never a score.
+// A full queue refuses new work at once (QUEUE_FULL): the caller backs off and retries later.
 import { availableParallelism } from 'node:os'
-import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { AgoraError } from '../../../core/errors.ts'
+import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import { DEFAULT_ENTRY } from './abi.ts'
 import { auditHash, hashHex, policyHash, type AuditRecord } from './audit.ts'
 import type { EvaluationRequest, EvaluationResult } from './execute.ts'
+import { workerBundle } from './worker-bundle.ts'
+
+/** Codes of the errors `evaluate` rejects with (a result with noResult is not an error). */
+export const ServiceErrorCode = {
+  /** The queue holds maxQueued jobs: nothing was queued; retry after some finish. */
+  queueFull: 'QUEUE_FULL',
+  closed: 'SERVICE_CLOSED',
+  /** Workers cannot start (a broken install): every queued job fails with it. */
+  failed: 'SERVICE_FAILED',
+} as const
+
+/**
+ * Jobs waiting for a worker. Each holds its module and input (≤ a few MiB by policy), so the bound
+ * keeps memory in check; 256 is several epochs of one committee member's evaluations at today's sizes.
+ */
+export const DEFAULT_MAX_QUEUED_JOBS = 256
 
 export interface ServiceResult extends EvaluationResult {
   /** true when the backstop fired or the worker died: the evaluation has no result (not a score). */
@@ -18,7 +34,7 @@ export interface ServiceResult extends EvaluationResult {
 export interface ExecutionService {
   evaluate(req: EvaluationRequest): Promise<ServiceResult>
   /** Figures for metrics: workers, queued jobs, cache hits/misses reported by workers. */
-  stats(): { workers: number; queued: number; busy: number; cacheHits: number; cacheMisses: number; noResults: number }
+  stats(): { workers: number; queued: number; maxQueued: number; busy: number; cacheHits: number; cacheMisses: number; noResults: number; refused: number }
   close(): Promise<void>
 }
 
@@ -26,18 +42,25 @@ export interface ExecutionServiceOptions {
   readonly workers?: number
   /** Native stack per worker; far above what the policy's depth limit can use. */
   readonly stackSizeMb?: number
+  /** Jobs that may wait for a worker before `evaluate` refuses with QUEUE_FULL (DEFAULT_MAX_QUEUED_JOBS). */
+  readonly maxQueued?: number
 }
 
 interface Job { readonly id: number; readonly request: EvaluationRequest; resolve(r: ServiceResult): void; reject(e: unknown): void }
 interface Slot { worker: Worker; ready: Promise<void>; job?: Job; timer?: NodeJS.Timeout }
 
-const workerUrl = new URL('./worker.ts', import.meta.url).href
-const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href
-// Workers load TypeScript through tsx's loader (registered inside the worker, whatever the parent used).
-const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl)}) })`
+// Workers run precompiled JS (worker-bundle.ts), built at most once per process and change.
+let workerUrl: URL | undefined
+function bundledWorker(): URL {
+  try { return (workerUrl ??= pathToFileURL(workerBundle())) } catch (e) {
+    throw new AgoraError(ServiceErrorCode.failed, `cannot build the runtime worker: ${errorMessage(e)}`)
+  }
+}
 
 export function createExecutionService(opts: ExecutionServiceOptions = {}): ExecutionService {
   const size = Math.max(1, opts.workers ?? availableParallelism())
+  const maxQueued = Math.max(1, opts.maxQueued ?? DEFAULT_MAX_QUEUED_JOBS)
+  const url = bundledWorker()
   const queue: Job[] = []
   const slots: Slot[] = []
   let nextId = 1
@@ -45,9 +68,10 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
   let cacheHits = 0
   let cacheMisses = 0
   let noResults = 0
+  let refused = 0
 
   const spawn = (): Slot => {
-    const worker = new Worker(bootstrap, { eval: true, resourceLimits: { stackSizeMb: opts.stackSizeMb ?? 32, maxOldGenerationSizeMb: 512 } })
+    const worker = new Worker(url, { resourceLimits: { stackSizeMb: opts.stackSizeMb ?? 32, maxOldGenerationSizeMb: 512 } })
     let markReady!: () => void
     const slot: Slot = { worker, ready: new Promise((r) => { markReady = r }) }
     worker.on('message', (msg: { ready?: boolean; id?: number; result?: EvaluationResult; cacheHits?: number; cacheMisses?: number }) => {
@@ -66,7 +90,7 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
       // A worker that cannot even start (bad install) must not respawn forever: fail the queue instead.
       if (!slotStarted.has(slot) && ++startFailures >= 3) {
         closed = true
-        for (const job of queue.splice(0)) job.reject(new AgoraError('SERVICE_FAILED', `execution workers fail to start: ${(e as Error).message}`))
+        for (const job of queue.splice(0)) job.reject(new AgoraError(ServiceErrorCode.failed, `execution workers fail to start: ${(e as Error).message}`))
       }
       replace(slot, 'worker failed')
     })
@@ -107,13 +131,17 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
 
   return {
     evaluate(request) {
-      if (closed) return Promise.reject(new AgoraError('SERVICE_CLOSED', 'execution service is closed'))
+      if (closed) return Promise.reject(new AgoraError(ServiceErrorCode.closed, 'execution service is closed'))
+      if (queue.length >= maxQueued) {
+        refused++
+        return Promise.reject(new AgoraError(ServiceErrorCode.queueFull, `execution queue is full (${maxQueued} jobs waiting)`))
+      }
       return new Promise<ServiceResult>((resolve, reject) => {
         queue.push({ id: nextId++, request, resolve, reject })
         pump()
       })
     },
-    stats: () => ({ workers: slots.length, queued: queue.length, busy: slots.filter((s) => s.job).length, cacheHits, cacheMisses, noResults }),
+    stats: () => ({ workers: slots.length, queued: queue.length, maxQueued, busy: slots.filter((s) => s.job).length, cacheHits, cacheMisses, noResults, refused }),
     async close() {
       closed = true
       for (const job of queue.splice(0)) job.resolve(noResult(job.request, 'service closed'))
