@@ -21,7 +21,8 @@ const [v1, v2, v3, v4] = [0, 1, 2, 3]
 const MINER = 4
 
 const genesis: Genesis = GenesisSchema.parse({
-  networkId: 'test', genesisTime: 0, params: { epochSlots: 10, committeeSize: 4 },
+  // Backstop + fetch of 4 s at 2 s slots: a 3-slot commit window, the deadline 5 slots later (slot counts below).
+  networkId: 'test', genesisTime: 0, params: { epochSlots: 10, committeeSize: 4, evaluationBackstopMs: 2000, payloadFetchMs: 2000 },
   balances: Object.fromEntries(ids.map((m) => [m, '1000'])),
   credits: Object.fromEntries(ids.map((m) => [m, '1000'])),
   validators: keys.slice(0, 4).map((k, i) => ({
