@@ -1,15 +1,19 @@
 // Property tests over random transaction sequences: conservation of REP and fee credits, no negative
 // balance or post value, locked stake never spendable, failed transactions change nothing, and
-// determinism (same steps → same state root; snapshot/restore and clone agree).
+// determinism (same steps → same state root; snapshot/restore and clone agree). The sequences include
+// members paying pool fees (and running short: INSUFFICIENT), transaction fees and the free quota,
+// governance posts and pools, challenge proposals and dispute pools; a coverage check says they were reached.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { toHex } from '../../core/bytes.ts'
 import type { MemberId, PoolId, PostId } from '../../core/ids.ts'
 import {
-  advanceTo, applyTx, balanceOf, resolveDuePools, circulatingSupply, cloneState, createState, freeOf, restore, snapshot, stateRoot, sumOfBalances,
-  INCINERATOR, SYSTEM_SENDER, type ForumState, type ForumTx,
+  advanceTo, applyTx, balanceOf, chargeFee, resolveDuePools, circulatingSupply, cloneState, createState, freeOf, openDisputePool, restore, snapshot, stateRoot, sumOfBalances,
+  INCINERATOR, SYSTEM_SENDER, type ForumState, type ForumTx, type FeeClass,
 } from '../../forum/index.ts'
 import { parseRep } from '../../core/amount.ts'
+import { isAgoraError } from '../../core/errors.ts'
+import { signManifest, type SignedManifest } from '../../registry/manifest.ts'
 
 const MEMBERS = ['ann', 'ben', 'cat', 'dan', 'eve'] as MemberId[]
 const REP = 1_000_000_000n
@@ -25,6 +29,23 @@ type Op =
   | { k: 'unavail'; who: number }
   | { k: 'business'; fee: bigint }
   | { k: 'due' }
+  | { k: 'memberPool'; post: number; who: number; fee: bigint }
+  | { k: 'gov'; who: number; change: number; value: number }
+  | { k: 'propose'; who: number; manifest: number }
+  | { k: 'dispute'; post: number; accused: number; weight: bigint }
+  | { k: 'fee'; who: number; cls: FeeClass }
+
+/** Parameter changes a governance post may ask for: inside the envelope, outside it, or out of bounds. */
+const GOV_CHANGES: [string, number[]][] = [
+  ['referenceChainLimit', [1, 2, 5]], ['winRatioPpm', [1, 500_000, 700_000]], ['mintingRatioPpm', [100_000_000, 2_000_000]],
+  ['committeeSize', [2, 6]], ['postFee', [0, 5_000_000]],
+]
+const OWNER_SEEDS = [7, 9].map((b) => new Uint8Array(32).fill(b))
+/** Signed challenge manifests (signed once: signing is the slow part). */
+const MANIFESTS: SignedManifest[] = ['sorting', 'hashing', 'sorting'].map((name, i) => signManifest(OWNER_SEEDS[i % 2]!, {
+  name, version: `1.${i}.0`, description: 'property', moduleHash: toHex(new Uint8Array(32).fill(i + 1)), entryPoints: ['evaluate'],
+  policy: { fuelLimit: 1_000_000, memoryPages: 16, hostFunctions: ['input_read', 'output_write'], floats: 'deny' }, emissionSharePpm: 300_000,
+} as Parameters<typeof signManifest>[1]))
 
 const amount = fc.bigInt({ min: 0n, max: 15n * REP })
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -39,9 +60,22 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('unavail' as const), who: fc.nat(4) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('business' as const), fee: amount }) },
   { weight: 3, arbitrary: fc.constant({ k: 'due' as const }) },
+  // Member pool fees up to 30 credits against 0–40 held: some are paid, some run short.
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('memberPool' as const), post: fc.nat(50), who: fc.nat(4), fee: fc.bigInt({ min: 0n, max: 30n * REP }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('gov' as const), who: fc.nat(4), change: fc.nat(GOV_CHANGES.length - 1), value: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('propose' as const), who: fc.nat(4), manifest: fc.nat(MANIFESTS.length - 1) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('dispute' as const), post: fc.nat(50), accused: fc.nat(4), weight: amount }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('fee' as const), who: fc.nat(4), cls: fc.constantFrom<FeeClass>('post', 'tx', 'submission') }) },
 )
 
-const genesis = () => createState({ rep: Object.fromEntries(MEMBERS.map((m, i) => [m, BigInt(i + 1) * 10n * REP])) })
+/** What the sequences reached, over all runs (checked at the end: each must have happened at least once). */
+const reached = new Set<string>()
+
+const genesis = () => createState({
+  rep: Object.fromEntries(MEMBERS.map((m, i) => [m, BigInt(i + 1) * 10n * REP])),
+  credits: Object.fromEntries(MEMBERS.map((m, i) => [m, BigInt(i) * 10n * REP])),
+  params: { submissionFee: 1000 },
+})
 const pick = <T>(xs: T[], i: number): T | undefined => (xs.length ? xs[i % xs.length] : undefined)
 
 /** Turn an abstract op into a transaction (or a clock move) against the current state. */
@@ -83,6 +117,48 @@ function toTx(s: ForumState, op: Op, n: number): ForumTx | number {
     case 'avail': return { type: 'StakeAvailability', sender: MEMBERS[op.who]!, amount: op.amount, epochs: op.epochs + 1 }
     case 'unavail': return { type: 'UnstakeAvailability', sender: MEMBERS[op.who]! }
     case 'business': return { type: 'BusinessRequest', sender: SYSTEM_SENDER, fee: op.fee, request: 'job' }
+    case 'memberPool': {
+      // Governance posts need at least the governed fee: aim there half the time.
+      const post = pick(posts, op.post) ?? 'none'
+      const fee = s.posts.get(post as PostId)?.payload && op.fee % 2n === 0n ? op.fee + BigInt(s.params.govMinPoolFee) : op.fee
+      return { type: 'InitiatePool', sender: MEMBERS[op.who]!, id: `V${n}` as PoolId, post: post as PostId, fee }
+    }
+    case 'gov': {
+      const [key, values] = GOV_CHANGES[op.change]!
+      return { type: 'Post', sender: MEMBERS[op.who]!, id: `G${n}` as PostId, authors: { [MEMBERS[op.who]!]: 1_000_000 }, citations: {}, payload: { kind: 'params', changes: { [key]: values[op.value % values.length]! } } }
+    }
+    case 'propose': return { type: 'ProposeChallenge', sender: MEMBERS[op.who]!, post: `C${n}` as PostId, signed: MANIFESTS[op.manifest]! }
+    case 'dispute': case 'fee': throw new Error('not a transaction')
+  }
+}
+
+/** Ops that act on the state directly (what the ledger does around transactions); returns ok or the error code. */
+function directOp(s: ForumState, op: Extract<Op, { k: 'dispute' | 'fee' }>, n: number): string {
+  try {
+    if (op.k === 'fee') { chargeFee(s, MEMBERS[op.who]!, op.cls); return 'ok' }
+    const post = [...s.posts.keys()].sort()[op.post % Math.max(1, s.posts.size)]
+    if (!post) return 'none'
+    openDisputePool(s, { id: `D${n}` as PoolId, post, accused: MEMBERS[op.accused]!, honestWeight: op.weight })
+    return 'ok'
+  } catch (e) {
+    if (!isAgoraError(e)) throw e
+    return e.code
+  }
+}
+
+/** Record what a transaction's outcome shows about the paths it took (for the coverage check). */
+function noteReached(s: ForumState, tx: ForumTx, ok: boolean, code: string | undefined, creditsBefore: bigint): void {
+  if (tx.type === 'InitiatePool' && tx.sender !== SYSTEM_SENDER) {
+    if (ok && tx.fee > 0n && s.accounts.get(tx.sender)!.credits === creditsBefore - tx.fee) reached.add('member debit')
+    if (code === 'INSUFFICIENT') reached.add('INSUFFICIENT')
+    if (ok && s.posts.get(tx.post)?.payload) reached.add('governance pool')
+  }
+  if (tx.type === 'Post' && tx.payload) reached.add(ok ? 'governance post' : `governance ${code}`)
+  if (tx.type === 'ProposeChallenge' && ok) reached.add('ProposeChallenge')
+  if (tx.type === 'ResolvePool' && ok) {
+    const pool = s.pools.get(tx.pool)!
+    if (pool.outcome?.passed && s.posts.get(pool.post)?.payload) reached.add('governance passed')
+    if (pool.accused) reached.add('dispute resolved')
   }
 }
 
@@ -115,6 +191,7 @@ function runOps(s: ForumState, ops: Op[], check: boolean, offset = 0): string[] 
   const log: string[] = []
   ops.forEach((op, i) => {
     const n = i + offset // ids derive from the op's position in the whole sequence
+    if (op.k === 'dispute' || op.k === 'fee') { log.push(directOp(s, op, n)); if (check) checkInvariants(s, `op ${n} ${op.k}`); return }
     const tx = toTx(s, op, n)
     if (tx === -1) { log.push(`due:${resolveDuePools(s).length}`); if (check) checkInvariants(s, `op ${n} due`); return }
     if (typeof tx === 'number') { advanceTo(s, tx); log.push('advance'); if (check) checkInvariants(s, `op ${n} advance`); return }
@@ -122,8 +199,10 @@ function runOps(s: ForumState, ops: Op[], check: boolean, offset = 0): string[] 
     if (check) { advanceTo(s, s.slot); before = snapshot(s) }
     // A stake above free REP must always be refused: locked REP is never spendable.
     const overFree = tx.type === 'Stake' && tx.amount > freeOf(s, tx.sender)
+    const creditsBefore = s.accounts.get(tx.sender)?.credits ?? 0n
     const r = applyTx(s, tx, { slot: s.slot })
     log.push(r.ok ? 'ok' : r.code)
+    noteReached(s, tx, r.ok, r.ok ? undefined : r.code, creditsBefore)
     if (overFree) expect(r.ok, `op ${n}: stake above free REP accepted`).toBe(false)
     if (check) {
       if (!r.ok) expect(toHex(snapshot(s)), `op ${n} ${tx.type} failed (${r.code}) but changed the state`).toBe(toHex(before!))
@@ -145,6 +224,10 @@ describe('forum properties', () => {
       expect(s.totals.escrow).toBe(0n)
       return log.length === ops.length
     }), { numRuns: 70 })
+    // The sequences must have gone down the paths this test is for (else it proves nothing about them).
+    for (const path of ['member debit', 'INSUFFICIENT', 'governance post', 'governance OUTSIDE_ENVELOPE', 'governance pool', 'ProposeChallenge', 'dispute resolved']) {
+      expect(reached, `no sequence reached: ${path}`).toContain(path)
+    }
   })
 
   it('is deterministic: same steps on fresh instances give the same root; snapshot/restore and clone agree', () => {
