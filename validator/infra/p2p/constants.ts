@@ -44,8 +44,30 @@ export const DEFAULT_MAX_MESSAGE_AGE_MS = 5 * 60_000
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 30_000
 /** Remembered (sender, seq) pairs for duplicate detection. */
 export const SEEN_CACHE_SIZE = 65_536
-/** Per-sender token bucket on /agora/1/submissions: a miner cannot flood the network. */
+/** Per-signer token bucket on /agora/1/submissions: a miner cannot flood the network. */
 export const DEFAULT_SUBMISSION_RATE = { perSecond: 20, burst: 40 } as const
+/**
+ * Token buckets per transaction signer (the key that signed the tx inside the payload, else the
+ * envelope's author): a client cannot spend a relaying validator's budget, and a validator relaying many
+ * clients is not limited as one. Consensus and parsig carry votes of the fixed set: no signer limit.
+ */
+export const DEFAULT_SIGNER_RATES: Readonly<Partial<Record<TopicName, { readonly perSecond: number; readonly burst: number }>>> = {
+  [Topic.submissions]: DEFAULT_SUBMISSION_RATE,
+  [Topic.forum]: { perSecond: 5, burst: 20 },
+  [Topic.evaluations]: { perSecond: 5, burst: 20 },
+}
+/**
+ * Token buckets per forwarding peer and topic, checked before any decoding or signature check: one
+ * connection cannot make us verify without bound, and spam on one topic never uses another's budget.
+ * Far above honest traffic (a peer forwards the whole network's messages).
+ */
+export const DEFAULT_PEER_RATES: Readonly<Record<TopicName, { readonly perSecond: number; readonly burst: number }>> = {
+  [Topic.submissions]: { perSecond: 200, burst: 400 },
+  [Topic.consensus]: { perSecond: 1_000, burst: 2_000 },
+  [Topic.evaluations]: { perSecond: 200, burst: 400 },
+  [Topic.forum]: { perSecond: 200, burst: 400 },
+  [Topic.parsig]: { perSecond: 200, burst: 400 },
+}
 
 // ---- DHT -----------------------------------------------------------------------------------------
 export const DHT_PROTOCOL = '/agora/kad/1.0.0'

@@ -1,21 +1,23 @@
 // Agora gossip over gossipsub: publishes signed envelopes and validates every received one before it is
 // delivered or forwarded. Structural faults (size, format, signature) are Reject — which costs the
-// forwarding peer score — while duplicates, stale messages and rate-limited senders are Ignore. The
-// subscriber's own `validate` (e.g. "unknown challenge", "sender not a validator") runs last.
+// forwarding peer score — while duplicates, stale messages and rate-limited peers or signers are Ignore.
+// The subscriber's own `validate` (e.g. "unknown challenge", "sender not a validator") runs last.
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
-import { encode } from '../../../core/encoding.ts'
+import { decode, encode } from '../../../core/encoding.ts'
 import { sha256 } from '../../../core/hash.ts'
 import { toHex } from '../../../core/bytes.ts'
 import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import type { Clock } from '../../../core/clock.ts'
 import {
-  DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_MAX_MESSAGE_AGE_MS, DEFAULT_SUBMISSION_RATE, DEFAULT_TOPIC_SIZE_CAP,
+  DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_MAX_MESSAGE_AGE_MS, DEFAULT_PEER_RATES, DEFAULT_SIGNER_RATES, DEFAULT_TOPIC_SIZE_CAP,
   SEEN_CACHE_SIZE, Topic, isTopic, type TopicName,
 } from './constants.ts'
 import { EnvelopeError, encodeEnvelope, openEnvelope, signEnvelope, type GossipEnvelope } from './envelope.ts'
 import { createRateLimiter, createSeenSet, type RateLimit } from './rate-limit.ts'
 
 export type Verdict = 'accept' | 'ignore' | 'reject'
+
+export interface ContentVerdict { readonly verdict: Verdict; readonly code: string }
 
 export interface MessageContext {
   /** Peer id of the peer that forwarded the message to us (not necessarily its author). */
@@ -25,8 +27,16 @@ export interface MessageContext {
 }
 
 export interface TopicHandler {
-  /** Content checks after the envelope checks passed. A thrown error counts as 'ignore'. */
-  validate?(env: GossipEnvelope, ctx: MessageContext): Verdict | Promise<Verdict>
+  /**
+   * Who a message's signer rate limit is charged to; default: the key that signed the transaction in a
+   * `{ tx: SignedTx }` payload, else the envelope's author (hex ed25519 key).
+   */
+  rateKey?(env: GossipEnvelope): string
+  /**
+   * Content checks after the envelope checks passed; a verdict, or a verdict with the refusal's code
+   * (reported as the reason). A thrown error counts as 'ignore'.
+   */
+  validate?(env: GossipEnvelope, ctx: MessageContext): Verdict | ContentVerdict | Promise<Verdict | ContentVerdict>
   /** Called once per accepted message (never for our own publications). */
   onMessage(env: GossipEnvelope, ctx: MessageContext): void
 }
@@ -34,7 +44,10 @@ export interface TopicHandler {
 export interface VerdictEvent extends MessageContext {
   readonly topic: string
   readonly verdict: Verdict
-  /** Stable reason code: 'ok', an EnvelopeFault, 'duplicate', 'stale', 'future', 'rate-limited', 'content', 'validator-error'. */
+  /**
+   * Stable reason code: 'ok', an EnvelopeFault, 'peer-rate-limited', 'duplicate', 'stale', 'future',
+   * 'rate-limited', 'content', 'validator-error', or the content check's own code.
+   */
   readonly reason: string
   /** Hex ed25519 key of the author when the envelope decoded. */
   readonly sender?: string
@@ -45,7 +58,12 @@ export interface GossipOptions {
   readonly seed: Uint8Array
   readonly clock: Clock
   readonly sizeCaps?: Partial<Record<TopicName, number>>
+  /** Signer rate on /agora/1/submissions (shorthand for `signerRates[submissions]`). */
   readonly submissionRate?: RateLimit
+  /** Per tx-signer rates by topic (see DEFAULT_SIGNER_RATES); a topic absent here has none. */
+  readonly signerRates?: Partial<Record<TopicName, RateLimit>>
+  /** Per forwarding-peer rates by topic (see DEFAULT_PEER_RATES). */
+  readonly peerRates?: Partial<Record<TopicName, RateLimit>>
   readonly maxMessageAgeMs?: number
   readonly maxClockSkewMs?: number
 }
@@ -81,7 +99,12 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
   const caps = { ...DEFAULT_TOPIC_SIZE_CAP, ...opts.sizeCaps }
   const maxAge = opts.maxMessageAgeMs ?? DEFAULT_MAX_MESSAGE_AGE_MS
   const maxSkew = opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS
-  const submissionLimiter = createRateLimiter(opts.submissionRate ?? DEFAULT_SUBMISSION_RATE, opts.clock)
+  const signerRates = { ...DEFAULT_SIGNER_RATES, ...(opts.submissionRate ? { [Topic.submissions]: opts.submissionRate } : {}), ...opts.signerRates }
+  const peerRates = { ...DEFAULT_PEER_RATES, ...opts.peerRates }
+  const signerLimiters = new Map<string, ReturnType<typeof createRateLimiter>>()
+  const peerLimiters = new Map<string, ReturnType<typeof createRateLimiter>>()
+  for (const [t, r] of Object.entries(signerRates)) if (r) signerLimiters.set(t, createRateLimiter(r, opts.clock))
+  for (const [t, r] of Object.entries(peerRates)) peerLimiters.set(t, createRateLimiter(r, opts.clock))
   const seen = createSeenSet(SEEN_CACHE_SIZE)
   const handlers = new Map<string, TopicHandler>()
   const accepted = new WeakMap<Message, GossipEnvelope>()
@@ -96,6 +119,9 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
 
   async function judge(topic: string, msg: Message, ctx: MessageContext): Promise<{ verdict: Verdict; reason: string; env?: GossipEnvelope }> {
     if (!isTopic(topic)) return { verdict: 'reject', reason: 'unknown-topic' }
+    if (msg.data.length > caps[topic]) return { verdict: 'reject', reason: 'oversize' }
+    // Before decoding or verifying anything: a peer over its rate costs us almost nothing.
+    if (peerLimiters.get(topic)?.take(ctx.from) === false) return { verdict: 'ignore', reason: 'peer-rate-limited' }
     let env: GossipEnvelope
     try {
       env = openEnvelope(msg.data, topic, caps[topic])
@@ -109,14 +135,16 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
     const key = `${topic}|${toHex(env.sender)}|${env.seq}`
     if (seen.has(key)) return { verdict: 'ignore', reason: 'duplicate', env }
     seen.add(key)
-    if (topic === Topic.submissions && !submissionLimiter.take(toHex(env.sender))) {
+    const handler = handlers.get(topic)
+    const signerLimiter = signerLimiters.get(topic)
+    if (signerLimiter && !signerLimiter.take(handler?.rateKey?.(env) ?? txSignerKey(env))) {
       return { verdict: 'ignore', reason: 'rate-limited', env }
     }
-    const handler = handlers.get(topic)
     if (handler?.validate) {
       try {
-        const v = await handler.validate(env, ctx)
-        if (v !== 'accept') return { verdict: v === 'reject' ? 'reject' : 'ignore', reason: 'content', env }
+        const r = await handler.validate(env, ctx)
+        const v = typeof r === 'string' ? { verdict: r, code: 'content' } : r
+        if (v.verdict !== 'accept') return { verdict: v.verdict === 'reject' ? 'reject' : 'ignore', reason: v.code, env }
       } catch {
         return { verdict: 'ignore', reason: 'validator-error', env }
       }
@@ -187,4 +215,14 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
     meshPeers: (topic) => pubsub.getMeshPeers(topic),
     subscribers: (topic) => pubsub.getSubscribers(topic).map((p) => p.toString()),
   }
+}
+
+/** The signer a message's rate is charged to: the tx's key in a `{ tx }` payload, else the envelope's author. */
+export function txSignerKey(env: GossipEnvelope): string {
+  try {
+    const p = decode<{ tx?: { publicKey?: unknown } }>(env.payload)
+    const k = p?.tx?.publicKey
+    if (k instanceof Uint8Array && k.length === 32) return toHex(k)
+  } catch { /* not decodable: the content check rejects it */ }
+  return toHex(env.sender)
 }

@@ -41,7 +41,7 @@ export interface AgoraHostOptions {
   readonly targetPeers?: number
   /** Checks a checkpoint's quorum certificate (supplied by consensus). */
   readonly verifyCheckpoint: VerifyCheckpoint
-  readonly gossip?: Pick<GossipOptions, 'sizeCaps' | 'submissionRate' | 'maxMessageAgeMs' | 'maxClockSkewMs'>
+  readonly gossip?: Pick<GossipOptions, 'sizeCaps' | 'submissionRate' | 'signerRates' | 'peerRates' | 'maxMessageAgeMs' | 'maxClockSkewMs'>
   /** Inbound request rate per peer and protocol. */
   readonly requestRate?: RateLimit
   /** IPs exempt from gossipsub's IP-colocation penalty (default: loopback). */
