@@ -4,33 +4,31 @@
 import { concatBytes, fromHex, toHex, utf8 } from '../core/bytes.ts'
 import { encode, hashValue } from '../core/encoding.ts'
 import { taggedHash } from '../core/hash.ts'
-import { parseRep, ONE_REP } from '../core/amount.ts'
+import { parseRep } from '../core/amount.ts'
 import type { AgoraError } from '../core/errors.ts'
-import { verifyBlsPossession } from '../core/crypto/sign.ts'
-import type { MemberId, PoolId, PostId } from '../core/ids.ts'
+import type { MemberId } from '../core/ids.ts'
 import * as forum from '../forum/index.ts'
-import { activeChallenges } from '../registry/lifecycle.ts'
+import { activeChallenges, rejectProposal } from '../registry/lifecycle.ts'
+import type { RuntimePolicy as RegistryPolicy } from '../registry/manifest.ts'
 import type { Genesis } from './genesis.ts'
 import { genesisHash } from './genesis.ts'
 import type { Block } from './block.ts'
 import { blockHash } from './block.ts'
-import type { VerifiedTx } from './txs.ts'
-import { certificationSet, checkKeyRegistration, type CertificationSet, type ValidatorKeys } from './validator-keys.ts'
+import type { LedgerTxBody, VerifiedTx } from './txs.ts'
+import { openDispute, openEvidencePools } from './disputes.ts'
+import { applyEvidence, pruneOffences } from './evidence.ts'
+import { userPoolId, userPostId } from './ids.ts'
+import { blsPossessionValid, certificationSet, checkKeyRegistration, type CertificationSet, type ValidatorKeys } from './validator-keys.ts'
 import {
-  addCommit, addReport, addSubmission, computeEpochResult, emptyEvalState, evalStateForRoot, finalizeReady,
+  challengeInstanceSeed, addCommit, addReport, addSubmission, computeEpochResult, emptyEvalState, evalStateForRoot, finalizeReady,
   submissionIdOf, type EpochResult, type EvalState, type SubmissionRecord,
 } from './evaluations.ts'
 
-/** Protocol constants of the ledger (candidates for governed parameters; see the issue notes). */
+/**
+ * Protocol constants of the ledger. The economic and timing rules (commit window, deadline, dispute bond,
+ * evidence fee, fees, slashing) are governed parameters (forum/params.ts) within safety envelopes.
+ */
 export const LEDGER_RULES = {
-  /** Slots after inclusion during which committee members commit to their reports (reveals come after). */
-  commitWindowSlots: 3,
-  /** Slots a committee has to report before a submission is finalized by the median. */
-  evaluationDeadlineSlots: 8,
-  /** REP a deviating validator's report is bonded with in its dispute pool (capped at its free REP). */
-  disputeBond: 10n * ONE_REP,
-  /** Fee (fee currency) of each validator's epoch evidence pool: mints REP for duties done. */
-  evidenceFee: ONE_REP,
   // Inline payloads travel in a /agora/1/submissions envelope (256 KiB cap) with the signed transaction.
   maxPayloadBytes: 192 * 1024,
 } as const
@@ -49,6 +47,21 @@ export interface LedgerState {
   validatorKeys: Map<string, ValidatorKeys>
   /** Seed of the current epoch's challenge instances: the hash of the last block of the previous epoch. */
   epochSeed: string
+  /**
+   * The challenges of the current epoch (genesis ones plus registry-active ones), fixed at the boundary:
+   * an activation, upgrade, deprecation or retirement the registry records takes effect at the next one.
+   */
+  challengeTable: ChallengeRow[]
+}
+
+/** One challenge of an epoch; a registry row carries its manifest's runtime policy (the bytes run under it). */
+export interface ChallengeRow {
+  id: string
+  moduleHash: string
+  emissionSharePpm: number
+  committeeSize?: number
+  /** Present for a registry challenge (absent: a genesis one, whose bytes and policy the genesis file names). */
+  policy?: RegistryPolicy
 }
 
 export type LedgerEvent =
@@ -58,6 +71,8 @@ export type LedgerEvent =
   /** `set` certified epoch `result.epoch`; `nextSet` certifies the epoch that starts (the hand-over). */
   | { type: 'epochClosed'; result: EpochResult; set: CertificationSet; nextSet: CertificationSet }
   | { type: 'dispute'; pool: string; validator: string; submission: string }
+  /** Equivocation evidence burned `amount` of the validator's availability stake; it leaves the set at the boundary. */
+  | { type: 'slashed'; validator: string; amount: bigint }
 
 export interface TxOutcome { id: string; ok: boolean; code?: string; message?: string }
 export interface ApplyResult { events: LedgerEvent[]; outcomes: TxOutcome[]; stateRoot: string; hash: string }
@@ -78,21 +93,29 @@ export function createGenesisLedger(g: Genesis): LedgerState {
   // A genesis key without a valid proof of possession never certifies (rogue-key defence for aggregates).
   const validatorKeys = new Map<string, ValidatorKeys>()
   for (const v of [...g.validators].sort((a, b) => (a.peerId < b.peerId ? -1 : 1))) {
-    if (verifyBlsPossession(fromHex(v.blsPublicKey), fromHex(v.blsProof))) validatorKeys.set(v.peerId, { blsPublicKey: v.blsPublicKey.toLowerCase(), evmAddress: v.evmAddress.toLowerCase() })
+    if (blsPossessionValid(v.blsPublicKey, v.blsProof)) validatorKeys.set(v.peerId, { blsPublicKey: v.blsPublicKey.toLowerCase(), evmAddress: v.evmAddress.toLowerCase() })
   }
-  return {
+  const s: LedgerState = {
     height: 0, lastBlockHash: genesisHash(g), lastSlot: -1, forum: state, evals: emptyEvalState(), nonces: new Map(),
-    validatorKeys, epochSeed: genesisHash(g),
+    validatorKeys, epochSeed: genesisHash(g), challengeTable: [],
     genesisChallenges: g.challenges.map((c) => ({ id: c.id, moduleHash: c.moduleHash.replace(/^0x/, ''), emissionSharePpm: c.emissionSharePpm })).sort((a, b) => (a.id < b.id ? -1 : 1)),
   }
+  s.challengeTable = registryChallengeTable(s)
+  return s
 }
 
-/** Challenges that score this epoch: genesis ones plus registry-active ones, by id. */
-export function activeChallengeTable(s: LedgerState): { id: string; moduleHash: string; emissionSharePpm: number; committeeSize?: number }[] {
-  const out = new Map<string, { id: string; moduleHash: string; emissionSharePpm: number; committeeSize?: number }>()
-  for (const c of s.genesisChallenges) out.set(c.id, c)
+/** Challenges that score this epoch (fixed at its start), by id. */
+export const activeChallengeTable = (s: LedgerState): readonly ChallengeRow[] => s.challengeTable
+
+/** What the registry holds now: genesis challenges plus registry-active ones (genesis names are reserved). */
+export function registryChallengeTable(s: LedgerState): ChallengeRow[] {
+  const out = new Map<string, ChallengeRow>()
+  for (const c of s.genesisChallenges) out.set(c.id, { ...c })
   for (const e of activeChallenges(s.forum.registry)) {
-    out.set(e.name, { id: e.name, moduleHash: e.manifest.moduleHash, emissionSharePpm: e.manifest.emissionSharePpm, committeeSize: e.manifest.committeeSize })
+    if (out.has(e.name)) continue
+    const row: ChallengeRow = { id: e.name, moduleHash: e.manifest.moduleHash, emissionSharePpm: e.manifest.emissionSharePpm, policy: e.manifest.policy }
+    if (e.manifest.committeeSize !== undefined) row.committeeSize = e.manifest.committeeSize
+    out.set(e.name, row)
   }
   return [...out.keys()].sort().map((k) => out.get(k)!)
 }
@@ -101,7 +124,7 @@ export function ledgerStateRoot(s: LedgerState): string {
   const nonces = [...s.nonces.keys()].sort().map((k) => [k, s.nonces.get(k)!])
   return toHex(taggedHash('agora/ledger-state', concatBytes(
     forum.stateRoot(s.forum), hashValue(evalStateForRoot(s.evals)), hashValue({ height: s.height, last: s.lastBlockHash, slot: s.lastSlot, nonces }),
-    hashValue({ keys: validatorKeysRows(s), seed: s.epochSeed }),
+    hashValue({ keys: validatorKeysRows(s), seed: s.epochSeed, challenges: s.challengeTable }),
   )))
 }
 
@@ -126,11 +149,13 @@ export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedT
   const nextSet = currentCertificationSet(s)
   // Epochs skipped without a block had no set change in between: the closing set certified them too.
   for (let e = prevEpoch; e < s.forum.epoch; e++) closeEpoch(s, e, block.slot, events, closingSet, e === s.forum.epoch - 1 ? nextSet : closingSet)
+  if (s.forum.epoch > prevEpoch) s.challengeTable = registryChallengeTable(s)
   push(forum.resolveDuePools(s.forum))
 
   const outcomes: TxOutcome[] = []
   for (const tx of txs) outcomes.push(applyOne(s, block, tx, events))
   finalize(s, block.slot, s.forum.epoch, events)
+  withdrawFailedProposals(s, events)
 
   s.height = block.height
   s.lastSlot = block.slot
@@ -143,6 +168,10 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
   if (v.nonce <= (s.nonces.get(v.sender) ?? -1)) return fail('STALE_NONCE', `nonce ${v.nonce} already used by ${v.sender}`)
   s.nonces.set(v.sender, v.nonce)
   const tx = v.tx
+  // Spam costs something: the fee is paid (or the free quota used) even if the transaction then fails.
+  try { forum.chargeFee(s.forum, v.sender as MemberId, feeClassOf(tx)) } catch (e) { return fail((e as AgoraError).code, (e as Error).message) }
+  const badId = derivedIdError(tx, v.sender, v.nonce)
+  if (badId) return fail('BAD_ID', badId)
   switch (tx.type) {
     case 'Submission': {
       const ch = activeChallengeTable(s).find((c) => c.id === tx.challenge)
@@ -160,8 +189,8 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       const committee = [...chosen].sort().map((m) => ({ validator: m as string, power: power.get(m)! }))
       addSubmission(s.evals, {
         id, miner: tx.sender, challenge: tx.challenge, payloadCid: tx.payloadCid, payloadBytes: tx.payloadBytes,
-        height: block.height, slot: block.slot, epoch: s.forum.epoch, seed: s.epochSeed, committee,
-        revealSlot: block.slot + LEDGER_RULES.commitWindowSlots, deadlineSlot: block.slot + LEDGER_RULES.evaluationDeadlineSlots,
+        height: block.height, slot: block.slot, epoch: s.forum.epoch, seed: challengeInstanceSeed(s.epochSeed, tx.challenge), committee,
+        revealSlot: block.slot + forum.commitWindowSlots(s.forum.params), deadlineSlot: block.slot + forum.evaluationDeadlineSlots(s.forum.params),
       })
       events.push({ type: 'submission', submission: s.evals.submissions.get(id)! })
       return { id: v.id, ok: true }
@@ -171,7 +200,7 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       for (const c of tx.commits) if (addCommit(s.evals, tx.sender, c, block.slot) === 'recorded') recorded++
       for (const r of tx.reports) {
         const outcome = addReport(s.evals, tx.sender, r, block.slot)
-        if (outcome === 'late-deviating') openDispute(s, s.evals.submissions.get(r.submission)!, tx.sender, block.slot, events)
+        if (outcome === 'late-deviating') dispute(s, s.evals.submissions.get(r.submission)!, tx.sender, block.slot, events)
         if (outcome === 'recorded' || outcome === 'late-deviating') recorded++
       }
       return recorded > 0 ? { id: v.id, ok: true } : fail('NO_EFFECT', 'no report in the batch was accepted')
@@ -186,6 +215,13 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       for (const e of r.events) events.push({ type: 'forum', event: e })
       if (!r.ok) return fail(r.code, r.message)
       if (keys) s.validatorKeys.set(tx.sender, keys)
+      return { id: v.id, ok: true }
+    }
+    case 'Evidence': {
+      try {
+        const rec = applyEvidence(s.forum, tx, block.height)
+        events.push({ type: 'slashed', validator: tx.offender, amount: rec.amount })
+      } catch (e) { return fail((e as AgoraError).code, (e as Error).message) }
       return { id: v.id, ok: true }
     }
     case 'ProposeChallenge':
@@ -203,44 +239,56 @@ function applyForumTx(s: LedgerState, block: Block, v: VerifiedTx, tx: forum.For
   return r.ok ? { id: v.id, ok: true } : { id: v.id, ok: false, code: r.code, message: r.message }
 }
 
+/** A proposal (or upgrade) whose pool failed, or passed but could not apply, frees its name. */
+function withdrawFailedProposals(s: LedgerState, events: readonly LedgerEvent[]): void {
+  for (const e of events) {
+    if (e.type !== 'forum' || e.event.type !== 'PoolResolved') continue
+    if (e.event.passed && !e.event.effect?.startsWith('rejected')) continue
+    const payload = s.forum.posts.get(e.event.post)?.payload
+    if (payload?.kind === 'challenge' && payload.to === 'active') rejectProposal(s.forum.registry, payload.name, payload.version)
+  }
+}
+
 function finalize(s: LedgerState, slot: number, epoch: number, events: LedgerEvent[]): void {
   for (const f of finalizeReady(s.evals, slot, epoch)) {
     events.push({ type: 'finalScore', submission: f.submission })
-    for (const validator of f.deviating) openDispute(s, f.submission, validator, slot, events)
+    for (const validator of f.deviating) dispute(s, f.submission, validator, slot, events)
   }
 }
 
-/** A report that deviates from the final value opens a dispute pool; the report's bond is at stake. */
-function openDispute(s: LedgerState, sub: SubmissionRecord, validator: string, slot: number, events: LedgerEvent[]): void {
-  const post = `dispute-${sub.id.slice(0, 16)}-${validator}` as PostId
-  const pool = `pool-${post}` as PoolId
-  const sys = forum.SYSTEM_SENDER
-  const ctx = { slot }
-  const r1 = forum.applyTx(s.forum, { type: 'Post', sender: sys, id: post, authors: { [validator]: 1_000_000 }, citations: {} }, ctx)
-  if (!r1.ok) return
-  const r2 = forum.applyTx(s.forum, { type: 'InitiatePool', sender: sys, id: pool, post, fee: 0n, overrides: { quorumPpm: 0, bindingPpm: 1_000_000, redistributeLosingStakes: true } }, ctx)
-  if (!r2.ok) return
-  const free = forum.freeOf(s.forum, validator as MemberId)
-  const bond = free < LEDGER_RULES.disputeBond ? free : LEDGER_RULES.disputeBond
-  if (bond > 0n) forum.applyTx(s.forum, { type: 'Stake', sender: validator as MemberId, pool, amount: bond, inFavor: true }, ctx)
-  events.push({ type: 'dispute', pool, validator, submission: sub.id })
+/** The fee class of a member transaction (forum/fees.ts): duties are free, posts and pools pay postFee. */
+function feeClassOf(tx: LedgerTxBody): forum.FeeClass {
+  switch (tx.type) {
+    case 'Submission': return 'submission'
+    case 'Evaluations': case 'Evidence': return 'duty'
+    case 'Post': case 'InitiatePool': case 'ProposeChallenge': return 'post'
+    default: return 'tx'
+  }
 }
 
-/** Close epoch `e`: its weight result, and an evidence post + pool for each validator that did duties. */
+/** A member's post and pool ids derive from (sender, nonce) (ledger/ids.ts): nobody can take another's. */
+function derivedIdError(tx: LedgerTxBody, sender: string, nonce: number): string | undefined {
+  const want = tx.type === 'Post' ? tx.id : tx.type === 'ProposeChallenge' ? tx.post : tx.type === 'InitiatePool' ? tx.id : undefined
+  if (want === undefined) return undefined
+  const derived = tx.type === 'InitiatePool' ? userPoolId(sender, nonce) : userPostId(sender, nonce)
+  return want === derived ? undefined : `${tx.type} id ${want} must be ${derived} (derived from sender and nonce)`
+}
+
+/** A report that deviates from the final value opens a dispute pool (ledger/disputes.ts). */
+function dispute(s: LedgerState, sub: SubmissionRecord, validator: string, slot: number, events: LedgerEvent[]): void {
+  // Opened while applying the block at s.height + 1 (the height is set after its transactions).
+  const pool = openDispute(s.forum, sub, validator, s.height + 1, slot)
+  if (pool) events.push({ type: 'dispute', pool, validator, submission: sub.id })
+}
+
+/** Close epoch `e`: its weight result, and an evidence post (+ pool) per validator with duties in it. */
 function closeEpoch(s: LedgerState, e: number, slot: number, events: LedgerEvent[], set: CertificationSet, nextSet: CertificationSet): void {
   const result = computeEpochResult(s.evals, e, activeChallengeTable(s))
   events.push({ type: 'epochClosed', result, set, nextSet })
-  const duties = new Map<string, number>()
-  for (const id of [...s.evals.submissions.keys()].sort()) {
-    const sub = s.evals.submissions.get(id)!
-    if (sub.final?.epoch !== e) continue
-    for (const r of sub.reports) if (!sub.final.deviating.includes(r.validator)) duties.set(r.validator, (duties.get(r.validator) ?? 0) + 1)
-  }
-  for (const validator of [...duties.keys()].sort()) {
-    const post = `evidence-e${e}-${validator}` as PostId
-    const r1 = forum.applyTx(s.forum, { type: 'Post', sender: forum.SYSTEM_SENDER, id: post, authors: { [validator]: 1_000_000 }, citations: {}, content: `duties:${duties.get(validator)}` }, { slot })
-    if (r1.ok) forum.applyTx(s.forum, { type: 'InitiatePool', sender: forum.SYSTEM_SENDER, id: `pool-${post}` as PoolId, post, fee: LEDGER_RULES.evidenceFee }, { slot })
-  }
+  // Each validator's duties (done and missed) go on record; an evidence pool pays for the done ones.
+  const subs = [...s.evals.submissions.keys()].sort().map((id) => s.evals.submissions.get(id)!)
+  openEvidencePools(s.forum, subs, e, s.height + 1, slot)
+  pruneOffences(s.forum, s.height + 1)
   pruneEvaluations(s, e)
 }
 

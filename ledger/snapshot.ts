@@ -7,7 +7,8 @@ import { decode, encode } from '../core/encoding.ts'
 import { AgoraError } from '../core/errors.ts'
 import * as forum from '../forum/index.ts'
 import { evalStateForRoot, type EvalState, type SubmissionRecord } from './evaluations.ts'
-import { validatorKeysRows, type LedgerState } from './ledger.ts'
+import { validatorKeysRows, type ChallengeRow, type LedgerState } from './ledger.ts'
+import { RuntimePolicySchema } from '../registry/manifest.ts'
 
 const VERSION = 2
 const int = z.union([z.number().int(), z.bigint()]).transform((v) => BigInt(v))
@@ -32,6 +33,7 @@ const SnapshotSchema = z.object({
   nonces: z.array(z.tuple([z.string(), num])),
   genesisChallenges: z.array(z.object({ id: z.string(), moduleHash: z.string(), emissionSharePpm: num })),
   validatorKeys: z.array(z.tuple([z.string(), z.string(), z.string()])),
+  challengeTable: z.array(z.object({ id: z.string(), moduleHash: z.string(), emissionSharePpm: num, committeeSize: num.optional(), policy: RuntimePolicySchema.optional() })),
   epochSeed: z.string(),
 })
 
@@ -40,7 +42,7 @@ export function snapshotLedger(s: LedgerState): Uint8Array {
     v: VERSION, height: s.height, lastBlockHash: s.lastBlockHash, lastSlot: s.lastSlot,
     forum: forum.snapshot(s.forum), evals: evalStateForRoot(s.evals),
     nonces: [...s.nonces.keys()].sort().map((k) => [k, s.nonces.get(k)!]), genesisChallenges: s.genesisChallenges,
-    validatorKeys: validatorKeysRows(s), epochSeed: s.epochSeed,
+    validatorKeys: validatorKeysRows(s), epochSeed: s.epochSeed, challengeTable: s.challengeTable,
   })
 }
 
@@ -64,5 +66,11 @@ export function restoreLedger(bytes: Uint8Array): LedgerState {
     height: c.height, lastBlockHash: c.lastBlockHash, lastSlot: c.lastSlot, forum: forum.restore(c.forum), evals,
     nonces: new Map(c.nonces), genesisChallenges: c.genesisChallenges,
     validatorKeys: new Map(c.validatorKeys.map(([m, blsPublicKey, evmAddress]) => [m, { blsPublicKey, evmAddress }])), epochSeed: c.epochSeed,
+    challengeTable: c.challengeTable.map((r) => {
+      const row: ChallengeRow = { id: r.id, moduleHash: r.moduleHash, emissionSharePpm: r.emissionSharePpm }
+      if (r.committeeSize !== undefined) row.committeeSize = r.committeeSize
+      if (r.policy) row.policy = r.policy
+      return row
+    }),
   }
 }

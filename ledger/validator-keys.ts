@@ -32,6 +32,21 @@ export interface ValidatorKeys { readonly blsPublicKey: string; readonly evmAddr
 
 export const evmPossessionMessage = (member: string): string => `agora/v1/evm-possession:${member}`
 
+/** Verified (key, proof) pairs: a pairing check costs ~tens of ms and every replay from genesis repeats it. */
+const MAX_POSSESSION_CACHE = 4096
+const possessionCache = new Map<string, boolean>()
+/** verifyBlsPossession on 0x-hex inputs, memoised (a pure function of its inputs). */
+export function blsPossessionValid(blsPublicKey: string, blsProof: string): boolean {
+  const k = `${blsPublicKey}:${blsProof}`.toLowerCase()
+  let ok = possessionCache.get(k)
+  if (ok === undefined) {
+    try { ok = verifyBlsPossession(fromHex(blsPublicKey), fromHex(blsProof)) } catch { ok = false }
+    if (possessionCache.size >= MAX_POSSESSION_CACHE) possessionCache.clear()
+    possessionCache.set(k, ok)
+  }
+  return ok
+}
+
 /** The keys a node registers with its availability stake (proofs made with its own secrets). */
 export function validatorKeysInput(keys: Omit<NodeKeys, 'peerId'>, member: string): ValidatorKeysInput {
   const evmProof = new SigningKey(hexlify(keys.evmPrivateKey)).sign(hashMessage(evmPossessionMessage(member))).serialized
@@ -52,7 +67,7 @@ export function checkKeyRegistration(registered: ReadonlyMap<string, ValidatorKe
     if (cur.blsPublicKey === keys.blsPublicKey && cur.evmAddress === keys.evmAddress) return cur
     throw new AgoraError(KeyErrorCode.KEYS_FIXED, `${member} already registered other keys`)
   }
-  if (!verifyBlsPossession(fromHex(input.blsPublicKey), fromHex(input.blsProof))) throw new AgoraError(KeyErrorCode.BAD_BLS_PROOF, 'BLS proof of possession does not verify')
+  if (!blsPossessionValid(input.blsPublicKey, input.blsProof)) throw new AgoraError(KeyErrorCode.BAD_BLS_PROOF, 'BLS proof of possession does not verify')
   let signer: string
   try {
     signer = recoverAddress(hashMessage(evmPossessionMessage(member)), input.evmProof)

@@ -13,6 +13,7 @@ import { applyBlock, createGenesisLedger, currentCertificationSet, ledgerStateRo
 import { memberIdOf, signTx, verifyTx, type SignedTx } from '../../ledger/txs.ts'
 import { restoreLedger, snapshotLedger } from '../../ledger/snapshot.ts'
 import type { Block } from '../../ledger/block.ts'
+import { challengeInstanceSeed } from '../../ledger/evaluations.ts'
 import {
   KeyErrorCode, certificationSetFromWire, certificationSetHash, certificationSetToWire, isQuorum, sameEvmSet, validatorKeysInput,
 } from '../../ledger/validator-keys.ts'
@@ -98,7 +99,8 @@ describe('validator keys', () => {
     const sub = (epoch: number) => tx(NEW, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: payload.length, epoch })
     const r = apply(s, 12, [sub(0), sub(1)])
     expect(r.outcomes.map((o) => o.code ?? 'ok')).toEqual(['STALE_EPOCH', 'ok'])
-    expect([...s.evals.submissions.values()][0]!.seed).toBe(lastOfEpoch0)
+    expect([...s.evals.submissions.values()][0]!.seed).toBe(challengeInstanceSeed(lastOfEpoch0, 'pow'))
+    expect(challengeInstanceSeed(lastOfEpoch0, 'pow')).not.toBe(challengeInstanceSeed(seed0, 'pow'))
   })
 
   it('keys and the epoch seed survive a snapshot (same state root)', () => {
