@@ -109,7 +109,7 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const host = await createAgoraHost({
     ed25519Seed: keys.ed25519Seed, listen: opts.listen ?? ['/ip4/127.0.0.1/tcp/0'], bootstrap: opts.bootstrap ?? [],
     verifyCheckpoint,
-  }, { clock })
+  }, { clock, db })
   const runtime: ExecutionService = createExecutionService({ workers: opts.runtimeWorkers ?? Math.max(1, Math.min(2, availableParallelism() - 1)) })
 
   const chainTarget = chain && registry ? { chainId: await chain.chainId(), contract: registry } : undefined

@@ -24,6 +24,11 @@ import { agoraRecordRules, createAgoraDht, type AgoraDht } from './dht.ts'
 import { selectBlob, selectCheckpoint, type VerifyCheckpoint } from './records.ts'
 import { createMemoryBlobStore, type BlobStore } from './blob-store.ts'
 import { createRateLimiter, type RateLimit } from './rate-limit.ts'
+import { openKvDatastore, type BoundedDatastore, type DhtStoreLimits } from './datastore.ts'
+import type { KvStore } from '../db/kv.ts'
+import { MemoryStore } from '../db/memory.ts'
+import { Bucket } from '../db/repository.ts'
+import type { KadDHTComponents } from '@libp2p/kad-dht'
 import { requestBlob, requestBlocks, requestStateChunk, serveSync, type BlobSource, type BlocksSource, type StateChunkSource, type SyncSources } from './sync.ts'
 import type { RequestOptions } from './reqresp.ts'
 
@@ -48,12 +53,16 @@ export interface AgoraHostOptions {
   readonly colocationWhitelist?: readonly string[]
   /** Multiaddr networks exempt from inbound connection limits (default: loopback, for local devnets). */
   readonly allowInbound?: readonly string[]
+  /** Bounds of the DHT's datastore (see DEFAULT_DHT_STORE_LIMITS). */
+  readonly dhtStoreLimits?: Partial<DhtStoreLimits>
 }
 
 export interface AgoraHostModules {
   readonly clock?: Clock
   /** Where blobs we put or fetched are kept and served from; default in memory (256 MiB). */
   readonly blobs?: BlobStore
+  /** Where the DHT keeps records and provider entries (bucket `dhtStore`); default in memory. Bounded either way. */
+  readonly db?: KvStore
 }
 
 export interface AgoraHost {
@@ -61,6 +70,8 @@ export interface AgoraHost {
   readonly libp2p: Libp2p
   readonly gossip: AgoraGossip
   readonly dht: AgoraDht
+  /** The DHT's bounded datastore (usage for metrics and tests). */
+  readonly dhtStore: BoundedDatastore
   start(): Promise<void>
   stop(): Promise<void>
   multiaddrs(): string[]
@@ -84,6 +95,7 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
   const rules = agoraRecordRules(opts.verifyCheckpoint)
   const maxConnections = opts.maxConnections ?? 100
   const gossipCap = Math.max(maxCap, ...Object.values(opts.gossip?.sizeCaps ?? {}))
+  const dhtStore = await openKvDatastore(modules.db ?? new MemoryStore(), { bucket: Bucket.dhtStore, limits: opts.dhtStoreLimits }, { clock })
 
   const libp2p = await createLibp2p({
     privateKey: await libp2pPrivateKey(opts.ed25519Seed),
@@ -99,13 +111,13 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
       identify: identify(),
       // The DHT pings peers to check its routing table; the default of one outbound stream collides.
       ping: ping({ maxOutboundStreams: 16, maxInboundStreams: 16 }),
-      dht: kadDHT({
+      dht: (components: KadDHTComponents) => kadDHT({
         protocol: DHT_PROTOCOL,
         clientMode: false,
         peerInfoMapper: passthroughMapper,
         validators: rules.validators,
         selectors: { 'agora-ckpt': selectCheckpoint, 'agora-blob': selectBlob },
-      }),
+      })(dhtComponents(components, dhtStore)),
       pubsub: gossipsub({
         globalSignaturePolicy: 'StrictNoSign',
         msgIdFn: (msg) => sha256(msg.data),
@@ -185,6 +197,7 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
     libp2p,
     gossip,
     dht,
+    dhtStore,
     async start() {
       await libp2p.start()
       libp2p.addEventListener('peer:discovery', onDiscovery)
@@ -209,4 +222,19 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
     requestBlob: (peer, cid, o) => requestBlob(libp2p, toPeer(peer), cid, o),
     requestStateChunk: (peer, epoch, index, o) => requestStateChunk(libp2p, toPeer(peer), epoch, index, o),
   }
+}
+
+/**
+ * The DHT sees its own datastore (bounded, persistent) instead of libp2p's, and its inbound streams run
+ * as their remote peer, so the datastore can charge each put to the peer that sent it.
+ */
+function dhtComponents(c: KadDHTComponents, store: BoundedDatastore): KadDHTComponents {
+  const registrar = new Proxy(c.registrar, {
+    get(target, prop, receiver) {
+      if (prop !== 'handle') return Reflect.get(target, prop, receiver)
+      return (protocol: string, handler: Parameters<typeof target.handle>[1], o?: Parameters<typeof target.handle>[2]) =>
+        target.handle(protocol, protocol === DHT_PROTOCOL ? (stream, conn) => store.runAsPeer(conn.remotePeer.toString(), () => handler(stream, conn)) : handler, o)
+    },
+  })
+  return new Proxy(c, { get: (target, prop, receiver) => (prop === 'datastore' ? store : prop === 'registrar' ? registrar : Reflect.get(target, prop, receiver)) })
 }
