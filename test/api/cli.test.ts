@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AGORA_BIN } from '../helpers/cli.ts'
+import { userPostId } from '../../ledger/ids.ts'
 import { ABANDON, gql, startNet, type Net } from './helpers.ts'
 
 let net: Net
@@ -54,11 +55,12 @@ describe('agora user commands against a node API', () => {
   })
 
   it('forum post (short inline text and long text by cid) with citations', async () => {
-    const r = await json(['forum', 'post', '--title', 'Raise committee size', '--content', 'to 5', '--cite', 'p0:250000', '--cite', 'p0:0.1', '--id', 'p-cli'])
-    expect(r).toMatchObject({ type: 'Post', post: 'p-cli' })
+    const r = await json(['forum', 'post', '--title', 'Raise committee size', '--content', 'to 5', '--cite', 'p0:250000', '--cite', 'p0:0.1'])
+    // Post ids derive from the sender and the nonce (ledger/ids.ts); the receipt names it.
+    expect(r).toMatchObject({ type: 'Post', post: userPostId(net.user.peerId, r.nonce) })
     const long = await json(['forum', 'post', '--title', 'Essay', '--content', 'x'.repeat(500), '--cite', 'p0:-0.5'])
     net.produce()
-    const d = await query(`query($id: String!) { a: post(id: "p-cli") { content authors { member weightPpm } citations { post weightPpm } } b: post(id: $id) { content citations { weightPpm } } }`, { id: long.post })
+    const d = await query(`query($a: String!, $id: String!) { a: post(id: $a) { content authors { member weightPpm } citations { post weightPpm } } b: post(id: $id) { content citations { weightPpm } } }`, { a: r.post, id: long.post })
     expect(d.a).toEqual({ content: 'Raise committee size\n\nto 5', authors: [{ member: net.user.peerId, weightPpm: 1_000_000 }], citations: [{ post: 'p0', weightPpm: 100_000 }] })
     expect(d.b.content).toMatch(/^baf/) // the text went inline as the post's content payload
     expect(d.b.citations).toEqual([{ weightPpm: -500_000 }])
@@ -95,7 +97,7 @@ describe('agora user commands against a node API', () => {
       policy: { fuelLimit: 1000, memoryPages: 1, hostFunctions: ['input_read', 'output_write'], floats: 'deny' }, emissionSharePpm: 100000,
     }))
     const r = await json(['challenge', 'publish', cdir])
-    expect(r).toMatchObject({ type: 'ProposeChallenge', challenge: 'echo', version: '1.0.0', post: 'challenge-echo-1.0.0' })
+    expect(r).toMatchObject({ type: 'ProposeChallenge', challenge: 'echo', version: '1.0.0', post: userPostId(net.user.peerId, r.nonce) })
     net.produce()
     expect((await query(`{ challenge(id: "echo") { status moduleHash } }`)).challenge).toEqual({ status: 'proposed', moduleHash: '0x' + r.moduleHash })
   })

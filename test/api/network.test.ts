@@ -2,6 +2,7 @@
 // PBFT) in this process, exercised only through plain HTTP GraphQL. Same data on both nodes; mutations
 // show up in state after the next blocks; bad input gets its typed error and changes nothing; limits refuse;
 // a subscription receives the next block.
+import { userPostId } from '../../ledger/ids.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -54,8 +55,9 @@ async function heightAtLeast(h: number, timeoutMs = 30_000) {
 /** Wait for a couple of blocks after now on both nodes (a tx accepted now is decided by then). */
 const nextBlocks = async (n = 3) => heightAtLeast(Math.max(...(await Promise.all(urls.map(height)))) + n)
 
-const sign = (who: NodeKeys, body: Omit<TxBodyBase, 'sender' | 'nonce'>) =>
-  signTransaction(who.ed25519Seed, { sender: who.peerId, nonce: Date.now() * 1000 + ++nonce, ...body } as TxBodyBase)
+const nextNonce = () => Date.now() * 1000 + ++nonce
+const sign = (who: NodeKeys, body: Omit<TxBodyBase, 'sender' | 'nonce'>, n = nextNonce()) =>
+  signTransaction(who.ed25519Seed, { sender: who.peerId, nonce: n, ...body } as TxBodyBase)
 const M = (name: string, extra?: string) =>
   `mutation($tx: SignedTxInput!${extra ? `, $${extra}: String` : ''}) { ${name}(tx: $tx${extra ? `, ${extra}: $${extra}` : ''}) { txId type sender } }`
 const STATE = `query($m: String!) { balance(member: $m) { balance locked } posts(first: 100) { total items { id citations { post weightPpm } } }
@@ -104,7 +106,10 @@ describe('API on a running two-node network', () => {
     const payload = utf8('miner work 1')
     const sub = await gql(urls[0]!, M('submit', 'payload'), { tx: sign(miner, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload: Buffer.from(payload).toString('base64') })
     expect(sub.errors).toBeUndefined()
-    const post = await gql(urls[1]!, M('post'), { tx: sign(validator, { type: 'Post', id: 'p-api', authors: { [validator.peerId]: 1_000_000 }, citations: {}, content: 'hello from the API' }) })
+    // A member's post id derives from its sender and nonce (ledger/ids.ts).
+    const postNonce = nextNonce()
+    const postId = userPostId(validator.peerId, postNonce)
+    const post = await gql(urls[1]!, M('post'), { tx: sign(validator, { type: 'Post', id: postId, authors: { [validator.peerId]: 1_000_000 }, citations: {}, content: 'hello from the API' }, postNonce) })
     expect(post.errors).toBeUndefined()
     const avail = await gql(urls[0]!, M('stakeAvailability'), { tx: sign(validator, { type: 'StakeAvailability', amount: (5n * ONE_REP).toString(), epochs: 4 }) })
     expect(avail.errors).toBeUndefined()
@@ -113,14 +118,14 @@ describe('API on a running two-node network', () => {
     const [s0, s1] = await bothAtSameHeight(validator.peerId)
     expect(s0).toEqual(s1)
     expect(s0.submissions.items).toContainEqual({ id: expect.any(String), miner: miner.peerId, challenge: 'pow', payloadCid: cidOfBytes(payload) })
-    expect(s0.posts.items.map((p: { id: string }) => p.id)).toContain('p-api')
+    expect(s0.posts.items.map((p: { id: string }) => p.id)).toContain(postId)
     expect(s0.balance.locked).toBe('105') // 100 genesis availability stake + 5
 
     // Refusals: each typed, nothing in state moves (compared after more blocks).
     const before = s0
     const refusals: [string, Record<string, unknown>, string][] = [
       [M('stakeAvailability'), { tx: sign(miner, { type: 'StakeAvailability', amount: (500n * ONE_REP).toString(), epochs: 4 }) }, 'INSUFFICIENT_REP'],
-      [M('initiatePool'), { tx: sign(validator, { type: 'InitiatePool', id: 'pool-api', post: 'p-api', fee: (200n * ONE_REP).toString() }) }, 'INSUFFICIENT_REP'], // fee above its 100 genesis credits
+      [M('initiatePool'), { tx: sign(validator, { type: 'InitiatePool', id: 'pool-api', post: postId, fee: (200n * ONE_REP).toString() }) }, 'INSUFFICIENT_REP'], // fee above its 100 genesis credits
       [M('initiatePool'), { tx: sign(validator, { type: 'InitiatePool', id: 'pool-x', post: 'no-such-post', fee: '0' }) }, 'UNKNOWN_POST'],
       [M('stake'), { tx: sign(validator, { type: 'Stake', pool: 'no-such-pool', amount: ONE_REP.toString(), inFavor: true }) }, 'UNKNOWN_POOL'],
       [M('submit', 'payload'), { tx: sign(miner, { type: 'Submission', challenge: 'nope', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload: Buffer.from(payload).toString('base64') }, 'UNKNOWN_CHALLENGE'],

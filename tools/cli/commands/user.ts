@@ -11,6 +11,7 @@ import { utf8 } from '../../../core/bytes.ts'
 import { parseRep } from '../../../core/amount.ts'
 import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import { signManifest } from '../../../registry/manifest.ts'
+import { userPostId } from '../../../ledger/ids.ts'
 import { validatorKeysInput } from '../../../ledger/validator-keys.ts'
 import { freshNonce, graphqlData, signTransaction, type TxBodyBase } from '../../../validator/api/client.ts'
 import { DEFAULT_DATA_DIR, loadKeysFromDataDir } from './keys.ts'
@@ -21,9 +22,9 @@ export const DEFAULT_NODE_URL = 'http://127.0.0.1:7701/graphql'
 /** Post text up to this many bytes goes inline in the post body; longer text goes by content id. */
 const INLINE_CONTENT_MAX = 128
 
-interface CommonOpts { node: string; dataDir?: string; password?: string; json?: boolean }
+export interface CommonOpts { node: string; dataDir?: string; password?: string; json?: boolean }
 
-const withCommon = (cmd: Command, signs: boolean): Command => {
+export const withCommon = (cmd: Command, signs: boolean): Command => {
   cmd.option('--node <url>', 'node GraphQL API URL (default: $AGORA_NODE or the local devnet)', process.env.AGORA_NODE ?? DEFAULT_NODE_URL)
     .option('--json', 'print JSON')
   if (signs) {
@@ -34,7 +35,7 @@ const withCommon = (cmd: Command, signs: boolean): Command => {
 }
 
 /** The user's keys: $AGORA_MNEMONIC if set, else the keystore in --data-dir. */
-async function userKeys(o: CommonOpts): Promise<NodeKeys> {
+export async function userKeys(o: CommonOpts): Promise<NodeKeys> {
   const mnemonic = process.env.AGORA_MNEMONIC
   if (mnemonic && !o.dataDir) return deriveNodeKeys(mnemonic)
   return (await loadKeysFromDataDir(resolve(o.dataDir ?? DEFAULT_DATA_DIR), o.password)).keys
@@ -43,10 +44,13 @@ async function userKeys(o: CommonOpts): Promise<NodeKeys> {
 const RECEIPT = 'txId type sender'
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64')
 
-/** Sign `body` with the user's key, send it through `mutation`, print the receipt. */
-async function sendTx(o: CommonOpts, mutation: string, body: Record<string, unknown>, inline?: { arg: string; bytes: Uint8Array }, extra: Record<string, string> = {}) {
-  const keys = await userKeys(o)
-  const full = { ...body, sender: keys.peerId, nonce: freshNonce() } as TxBodyBase
+/**
+ * Sign `body` with the user's key, send it through `mutation`, print the receipt. `at` gives the keys and
+ * nonce when the caller derived an id from them (ledger/ids.ts: post and pool ids come from sender and nonce).
+ */
+export async function sendTx(o: CommonOpts, mutation: string, body: Record<string, unknown>, inline?: { arg: string; bytes: Uint8Array }, extra: Record<string, string> = {}, at?: { keys: NodeKeys; nonce: number }) {
+  const keys = at?.keys ?? await userKeys(o)
+  const full = { ...body, sender: keys.peerId, nonce: at?.nonce ?? freshNonce() } as TxBodyBase
   const tx = signTransaction(keys.ed25519Seed, full)
   const argDecl = inline ? `, $${inline.arg}: String` : ''
   const argUse = inline ? `, ${inline.arg}: $${inline.arg}` : ''
@@ -57,7 +61,7 @@ async function sendTx(o: CommonOpts, mutation: string, body: Record<string, unkn
   printKv(Object.entries(receipt).map(([k, v]) => [k, String(v)]))
 }
 
-function printKv(rows: [string, string][]): void {
+export function printKv(rows: [string, string][]): void {
   const w = Math.max(...rows.map(([k]) => k.length))
   process.stdout.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n')
 }
@@ -69,7 +73,7 @@ function printTable(header: string[], rows: string[][]): void {
 }
 
 /** REP amount given by a person ("12.5") → nano-REP decimal string for a body. */
-function nanoAmount(s: string, what: string): string {
+export function nanoAmount(s: string, what: string): string {
   const v = parseRep(s)
   if (v <= 0n) throw new AgoraError('BAD_AMOUNT', `${what} must be positive, got ${s}`)
   return v.toString()
@@ -126,17 +130,17 @@ export function registerUserCommands(program: Command): void {
     .option('--content <text>', 'body text')
     .option('--cite <post:weight>', 'cite a post; weight in PPM or as a fraction in [-1, 1] (repeatable)', collect)
     .option('--author <member:ppm>', 'author and weight in PPM, weights summing to 1000000 (repeatable)', collect)
-    .option('--id <postId>', 'post id (default: derived from your key and the nonce)')
-    .action(async (o: CommonOpts & { title: string; content?: string; cite?: string[]; author?: string[]; id?: string }) => {
+    .action(async (o: CommonOpts & { title: string; content?: string; cite?: string[]; author?: string[] }) => {
       const keys = await userKeys(o)
       const authors = o.author?.length ? Object.fromEntries(o.author.map((a) => parseWeighted(a, '--author'))) : { [keys.peerId]: 1_000_000 }
       const citations = Object.fromEntries((o.cite ?? []).map((c) => parseWeighted(c, '--cite')))
       const text = o.content ? `${o.title}\n\n${o.content}` : o.title
       const textBytes = utf8(text)
       const inline = textBytes.length <= INLINE_CONTENT_MAX
-      const id = o.id ?? `p-${createHash('sha256').update(`${keys.peerId}/${text}/${Date.now()}`).digest('hex').slice(0, 16)}`
+      const nonce = freshNonce()
+      const id = userPostId(keys.peerId, nonce)
       await sendTx(o, 'post', { type: 'Post', id, authors, citations, content: inline ? text : cidOfBytes(textBytes) },
-        inline ? undefined : { arg: 'content', bytes: textBytes }, { post: id })
+        inline ? undefined : { arg: 'content', bytes: textBytes }, { post: id }, { keys, nonce })
     })
 
   const pool = program.commands.find((c) => c.name() === 'pool') ?? program.command('pool').description('validation pools')
@@ -235,8 +239,7 @@ export function registerChallengePublish(challengeCmd: Command): void {
   withCommon(challengeCmd.command('publish'), true)
     .description('sign a challenge manifest with your key and propose it (with its module) to the registry')
     .argument('<dir>', 'directory with manifest.json and the .wasm module')
-    .option('--post <id>', 'id of the governing post created with the proposal (default: challenge-<name>-<version>)')
-    .action(async (dir: string, o: CommonOpts & { post?: string }) => {
+    .action(async (dir: string, o: CommonOpts) => {
       const manifestFile = join(dir, 'manifest.json')
       let raw: Record<string, unknown>
       try {
@@ -256,9 +259,11 @@ export function registerChallengePublish(challengeCmd: Command): void {
         const issues = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues
         throw new AgoraError('BAD_MANIFEST', `${manifestFile}: ${issues ? issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ') : errorMessage(e)}`)
       }
-      const post = o.post ?? `challenge-${signed.manifest.name}-${signed.manifest.version}`.replace(/[^A-Za-z0-9._:-]/g, '-')
+      // The governing post's id derives from the sender and the nonce (ledger/ids.ts).
+      const nonce = freshNonce()
+      const post = userPostId(keys.peerId, nonce)
       await sendTx(o, 'proposeChallenge', { type: 'ProposeChallenge', post, signed }, { arg: 'module', bytes: module },
-        { challenge: signed.manifest.name, version: signed.manifest.version, moduleHash: signed.manifest.moduleHash, post })
+        { challenge: signed.manifest.name, version: signed.manifest.version, moduleHash: signed.manifest.moduleHash, post }, { keys, nonce })
     })
 }
 
