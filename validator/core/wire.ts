@@ -33,6 +33,7 @@ import type { NodeActions, NodeEvent, NodeEvents, NodeView } from '../api/view.t
 import type { ApiHealth } from '../api/server.ts'
 import { Schedule, startSlotTicker, type SlotInfo } from './scheduler.ts'
 import { Mempool } from './mempool.ts'
+import { PROPOSAL_TX_BYTES } from './limits.ts'
 import { createBlockConsensus } from './block-consensus.ts'
 import { createEvaluator, type Evaluated } from './evaluator.ts'
 import { createParSigDb, ParSigMessageSchema, type Aggregate, type ParSigKind } from './parsig.ts'
@@ -90,7 +91,11 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   const self = keys.peerId
   const log = m.log
   const { schedule } = o
-  const mempool = new Mempool()
+  // Lanes: our own txs, the validators' duty txs, then everyone else; a tx whose nonce is used is dropped.
+  const mempool = new Mempool({}, {
+    laneOf: (t) => (t.sender === self ? 'own' : (t.tx.type === 'Evaluations' || t.tx.type === 'Evidence') && validatorSet().byId(t.sender) ? 'duty' : 'user'),
+    cannotApply: (t) => (t.nonce <= (ledger.nonces.get(t.sender) ?? -1) ? { code: 'STALE_NONCE', verdict: 'ignore' } : undefined),
+  })
   const payloads = new Map<string, Uint8Array>()
   const verifiedCache = new Map<string, VerifiedTx>()
   const listeners = new Set<(e: NodeEvent) => void>()
@@ -132,6 +137,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
 
   // ---- ParSigDB / SigAgg ----
   const parsig = createParSigDb({
+    currentEpoch: () => ledger.forum.epoch,
     powerOf: (_kind, s) => blsSet.power.get(s) ?? 0n,
     totalPower: () => blsSet.total,
     verify(kind, signer, valueHash, signature) {
@@ -147,7 +153,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   // ---- block consensus ----
   const consensus = createBlockConsensus({
     clock, log, store: m.signerStore, selfId: self, ed25519Seed: keys.ed25519Seed,
-    publish: async (bytes) => { await m.host.gossip.publish(Topic.consensus, bytes).catch(() => undefined) },
+    publish: async (bytes) => { await m.host.gossip.publish(Topic.consensus, bytes) }, // failures are logged by consensus
     nextHeight: () => ledger.height + 1,
     // Never vote on a stale view: only once the start-up sync found nothing newer at our peers.
     canVote: () => syncer.caughtUp,
@@ -156,7 +162,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     buildProposal: (height) => ({
       height, slot: Math.max(schedule.slotAt(clock.now()), ledger.lastSlot + 1), prevHash: ledger.lastBlockHash,
       prevStateRoot: root, proposer: self,
-      txs: mempool.select().filter((t) => t.nonce > (ledger.nonces.get(t.sender) ?? -1)).map((t) => t.signed),
+      txs: mempool.select({ maxBytes: PROPOSAL_TX_BYTES }).filter((t) => t.nonce > (ledger.nonces.get(t.sender) ?? -1)).map((t) => t.signed),
     }),
     validateBlock: async (height, block) => validateBlock(height, block),
     onDecided: (block, cert) => onDecided(block, cert),
@@ -205,7 +211,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       m.metrics.blockFinality.observe(finality)
       m.metrics.blockFinalityQuantiles.observe(finality)
       for (const r of result.outcomes) m.metrics.txOutcomes.inc({ result: r.ok ? 'ok' : r.code ?? 'failed' })
-      mempool.prune(result.outcomes.map((r) => r.id), (t) => t.nonce <= (ledger.nonces.get(t.sender) ?? -1))
+      mempool.prune(result.outcomes.map((r) => r.id)) // and whatever can no longer apply (cannotApply)
       for (const e of result.events) onLedgerEvent(e, block)
       emit({ type: 'block', block: dtoBlock(block, result.stateRoot, certificate) })
       refreshView()
@@ -370,11 +376,18 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     return raw
   }
   const txTopic = (accepts: (v: VerifiedTx, payload?: Uint8Array) => boolean) => ({
+    // Admitted to the mempool here, so a tx we cannot hold (full lane, sender quota, stale) is not forwarded.
     validate(env: GossipEnvelope) {
+      let v: VerifiedTx
+      let payload: Uint8Array | undefined
       try {
-        const { tx, payload } = asSignedTx(env)
-        return accepts(verified(tx), payload) ? 'accept' as const : 'reject' as const
-      } catch { return 'reject' as const }
+        const raw = asSignedTx(env)
+        payload = raw.payload
+        v = verified(raw.tx)
+      } catch (e) { return { verdict: 'reject' as const, code: (e as { code?: string }).code ?? 'MALFORMED' } }
+      if (!accepts(v, payload)) return 'reject' as const
+      const r = mempool.admit(v)
+      return r.ok ? 'accept' as const : { verdict: r.error.verdict, code: r.error.code }
     },
     onMessage(env: GossipEnvelope) {
       const { tx, payload } = asSignedTx(env)
@@ -445,14 +458,24 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     schedule,
     start() {
       m.host.gossip.subscribe(Topic.consensus, {
-        validate: (env) => { try { decode(env.payload); return 'accept' } catch { return 'reject' } },
+        validate: (env) => {
+          const bytes = decode<unknown>(env.payload)
+          if (!(bytes instanceof Uint8Array)) return { verdict: 'reject', code: 'CONSENSUS_MALFORMED' }
+          const e = consensus.check(bytes) // signature and signer checked before anything is buffered
+          return e ? { verdict: e.verdict, code: e.code } : 'accept'
+        },
         onMessage: (env, ctx) => { consensus.receive(decode<Uint8Array>(env.payload), ctx.from) },
       })
       m.host.gossip.subscribe(Topic.submissions, txTopic(submissionOk))
       m.host.gossip.subscribe(Topic.forum, txTopic((v) => v.tx.type !== 'Submission' && v.tx.type !== 'Evaluations'))
       m.host.gossip.subscribe(Topic.evaluations, txTopic((v) => v.tx.type === 'Evaluations' && !!validatorSet().byId(v.sender)))
       m.host.gossip.subscribe(Topic.parsig, {
-        validate: (env) => (ParSigMessageSchema.safeParse(decode(env.payload)).success ? 'accept' : 'reject'),
+        validate: (env) => {
+          const msg = ParSigMessageSchema.safeParse(decode(env.payload))
+          if (!msg.success) return { verdict: 'reject', code: 'PARSIG_MALFORMED' }
+          const e = parsig.check(memberIdOf(env.sender), msg.data)
+          return e ? { verdict: e.verdict, code: e.code } : 'accept'
+        },
         onMessage: (env) => {
           const msg = ParSigMessageSchema.parse(decode(env.payload))
           const a = parsig.add(memberIdOf(env.sender), msg)
