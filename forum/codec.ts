@@ -1,9 +1,10 @@
 // Canonical encoding of the forum state: explicit arrays sorted by id (never Map iteration order) in
-// deterministic DAG-CBOR. `stateRoot` is sha256 of it (tagged); `snapshot`/`restore` carry the state in a
-// checkpoint. Decoding normalises integers back to bigint where the state holds bigints.
+// deterministic DAG-CBOR; `snapshot`/`restore` carry the state in a checkpoint (the state root is
+// ./root.ts, over the same rows). Reads peek, so a snapshot never marks the state's tracked maps changed.
+// Decoding normalises integers back to bigint where the state holds bigints.
 import { encode, decode } from '../core/encoding.ts'
 import { AgoraError } from '../core/errors.ts'
-import { taggedHash } from '../core/hash.ts'
+import { peek } from '../core/tracked-map.ts'
 import type { MemberId, PoolId, PostId } from '../core/ids.ts'
 import type { ChallengeEntry, ChallengeStatus } from '../registry/lifecycle.ts'
 import { mergeParams, DEFAULT_PARAMS, type ParamKey, type Params } from './params.ts'
@@ -18,30 +19,30 @@ function canonical(s: ForumState): Record<string, unknown> {
   for (const k of Object.keys(s.params).sort()) params[k] = s.params[k as ParamKey]
   return {
     v: VERSION, slot: s.slot, epoch: s.epoch, epochStartSlot: s.epochStartSlot, params,
-    pendingParams: sortedKeys(s.pendingParams).map((k) => { const p = s.pendingParams.get(k)!; return [k, p.value, p.post] }),
-    paramChangedEpoch: sortedKeys(s.paramChangedEpoch).map((k) => [k, s.paramChangedEpoch.get(k)!]),
-    accounts: sortedKeys(s.accounts).map((m) => { const a = s.accounts.get(m)!; return [m, a.rep, a.locked, a.credits] }),
-    posts: sortedKeys(s.posts).map((id) => postRow(s.posts.get(id)!)),
-    pools: sortedKeys(s.pools).map((id) => poolRow(s.pools.get(id)!)),
-    availability: sortedKeys(s.availability).map((m) => { const a = s.availability.get(m)!; return [m, a.amount, a.unlockEpoch, a.exiting ? 1 : 0] }),
+    pendingParams: sortedKeys(s.pendingParams).map((k) => { const p = peek(s.pendingParams, k)!; return [k, p.value, p.post] }),
+    paramChangedEpoch: sortedKeys(s.paramChangedEpoch).map((k) => [k, peek(s.paramChangedEpoch, k)!]),
+    accounts: sortedKeys(s.accounts).map((m) => { const a = peek(s.accounts, m)!; return [m, a.rep, a.locked, a.credits] }),
+    posts: sortedKeys(s.posts).map((id) => postRow(peek(s.posts, id)!)),
+    pools: sortedKeys(s.pools).map((id) => poolRow(peek(s.pools, id)!)),
+    availability: sortedKeys(s.availability).map((m) => { const a = peek(s.availability, m)!; return [m, a.amount, a.unlockEpoch, a.exiting ? 1 : 0] }),
     validators: s.validators.map((v) => [v.member, v.power]),
     feePot: s.feePot,
-    freeTxs: [s.freeTxs.total, sortedKeys(s.freeTxs.bySender).map((m) => [m, s.freeTxs.bySender.get(m)!])],
-    slashed: sortedKeys(s.slashed).map((k) => { const r = s.slashed.get(k)!; return [k, r.member, r.height, r.amount] }),
+    freeTxs: [s.freeTxs.total, sortedKeys(s.freeTxs.bySender).map((m) => [m, peek(s.freeTxs.bySender, m)!])],
+    slashed: sortedKeys(s.slashed).map((k) => { const r = peek(s.slashed, k)!; return [k, r.member, r.height, r.amount] }),
     totals: [s.totals.genesis, s.totals.minted, s.totals.burned, s.totals.escrow, s.totals.genesisCredits, s.totals.deposited],
     registry: [...s.registry.challenges.keys()].sort().map((n) => {
-      const e = s.registry.challenges.get(n)!
+      const e = peek(s.registry.challenges, n)!
       return [e.name, e.status, e.manifest, e.signature, e.upgrade ?? null, e.since]
     }),
   }
 }
 
-const postRow = (p: PostRecord): Row => [
+export const postRow = (p: PostRecord): Row => [
   p.id, p.sender, p.authors.map((a) => [a.member, a.weightPpm]), p.citations.map((c) => [c.post, c.weightPpm, c.flow]),
   p.value, p.createdSlot, p.payload ?? null, p.content ?? null,
 ]
 
-const poolRow = (p: PoolRecord): Row => [
+export const poolRow = (p: PoolRecord): Row => [
   p.id, p.post, p.sender, p.fee, p.minted, p.favourMinted, p.againstMinted, p.startSlot, p.endSlot,
   p.quorumPpm, p.winRatioPpm, p.bindingPpm, p.redistributeLosingStakes,
   sortedKeys(p.stakes).map((m) => { const st = p.stakes.get(m)!; return [m, st.inFavor, st.against] }),
@@ -52,8 +53,6 @@ const poolRow = (p: PoolRecord): Row => [
 
 /** Canonical bytes of the whole state. */
 export const snapshot = (s: ForumState): Uint8Array => encode(canonical(s))
-/** The state root that goes into the next block header. */
-export const stateRoot = (s: ForumState): Uint8Array => taggedHash('agora/forum-state', snapshot(s))
 
 const big = (v: unknown): bigint => {
   if (typeof v === 'bigint') return v

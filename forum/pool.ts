@@ -8,6 +8,7 @@ import { applyPayload } from './governance.ts'
 import { newEffects, propagate } from './propagate.ts'
 import { account, circulatingSupply, freeOf, requirePool, requirePost, sortedKeys, type ForumState, type PoolOutcome, type PoolRecord } from './state.ts'
 import { INCINERATOR, SYSTEM_SENDER, type InitiatePoolTx, type StakeTx } from './tx.ts'
+import { peekValues } from '../core/tracked-map.ts'
 
 export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
   if (s.pools.has(tx.id)) throw new AgoraError('DUPLICATE', `pool ${tx.id} already exists`)
@@ -170,7 +171,8 @@ function finish(pool: PoolRecord, outcome: PoolOutcome): PoolOutcome {
 /** Open pools whose duration has passed, in resolution order (end slot, then id). */
 export function duePools(s: ForumState): PoolRecord[] {
   const due: PoolRecord[] = []
-  for (const p of s.pools.values()) if (!p.outcome && p.endSlot <= s.slot) due.push(p)
+  // A read-only scan (peek), then a get for each due pool: the state root rehashes only those.
+  for (const p of peekValues(s.pools)) if (!p.outcome && p.endSlot <= s.slot) due.push(s.pools.get(p.id)!)
   return due.sort((a, b) => a.endSlot - b.endSlot || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 

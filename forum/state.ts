@@ -2,6 +2,7 @@
 // it: `applyTx` and `advanceTo` mutate it in place; take `cloneState` first to keep the old one.
 // Every Map here is read in sorted key order wherever order matters (hashing, distribution, sampling).
 import { AgoraError } from '../core/errors.ts'
+import { peekEntries } from '../core/tracked-map.ts'
 import type { MemberId, PoolId, PostId } from '../core/ids.ts'
 import { DEFAULT_PARAMS, mergeParams, type ParamKey, type Params } from './params.ts'
 import { cloneRegistry, emptyRegistry, type RegistryState } from '../registry/lifecycle.ts'
@@ -196,23 +197,25 @@ export function computeValidatorSet(s: ForumState): Validator[] {
   return vs.slice(0, s.params.maxValidators)
 }
 
-/** Deep copy: the returned state shares nothing mutable with `s`. */
+/** Deep copy: the returned state shares nothing mutable with `s`. Reads peek (a clone marks nothing changed). */
 export function cloneState(s: ForumState): ForumState {
+  const copy = <K, V>(m: Map<K, V>, f: (v: V) => V): Map<K, V> => new Map([...peekEntries(m)].map(([k, v]) => [k, f(v)]))
+  const same = <V>(v: V): V => v
   return {
     params: { ...s.params },
-    pendingParams: new Map([...s.pendingParams].map(([k, v]) => [k, { ...v }])),
-    paramChangedEpoch: new Map(s.paramChangedEpoch),
+    pendingParams: copy(s.pendingParams, (v) => ({ ...v })),
+    paramChangedEpoch: copy(s.paramChangedEpoch, same),
     slot: s.slot, epoch: s.epoch, epochStartSlot: s.epochStartSlot,
-    accounts: new Map([...s.accounts].map(([k, a]) => [k, { ...a }])),
-    posts: new Map([...s.posts].map(([k, p]) => [k, { ...p, authors: p.authors.map((a) => ({ ...a })), citations: p.citations.map((c) => ({ ...c })) }])),
-    pools: new Map([...s.pools].map(([k, p]) => [k, {
+    accounts: copy(s.accounts, (a) => ({ ...a })),
+    posts: copy(s.posts, (p) => ({ ...p, authors: p.authors.map((a) => ({ ...a })), citations: p.citations.map((c) => ({ ...c })) })),
+    pools: copy(s.pools, (p) => ({
       ...p, stakes: new Map([...p.stakes].map(([m, st]) => [m, { ...st }])), outcome: p.outcome ? { ...p.outcome } : undefined,
-    }])),
-    availability: new Map([...s.availability].map(([k, a]) => [k, { ...a }])),
+    })),
+    availability: copy(s.availability, (a) => ({ ...a })),
     validators: s.validators.map((v) => ({ ...v })),
     feePot: s.feePot,
-    freeTxs: { total: s.freeTxs.total, bySender: new Map(s.freeTxs.bySender) },
-    slashed: new Map([...s.slashed].map(([k, r]) => [k, { ...r }])),
+    freeTxs: { total: s.freeTxs.total, bySender: copy(s.freeTxs.bySender, same) },
+    slashed: copy(s.slashed, (r) => ({ ...r })),
     totals: { ...s.totals },
     registry: cloneRegistry(s.registry),
   }

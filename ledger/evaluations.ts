@@ -4,6 +4,7 @@ import { finalizeScore, type CommitteeMember } from './scoring/finality.ts'
 import { epochWeights, type WeightVector } from './scoring/weights.ts'
 import { hashValue } from '../core/encoding.ts'
 import { toHex } from '../core/bytes.ts'
+import { peek } from '../core/tracked-map.ts'
 import { reportCommitment, type EvaluationReport, type ReportCommit } from './txs.ts'
 
 export interface StoredReport { validator: string; score: number; fuelUsed: bigint; outputHash: string; ok: boolean; slot: number }
@@ -140,12 +141,15 @@ export function computeEpochResult(s: EvalState, epoch: number, challenges: read
   return result
 }
 
-/** Canonical, order-independent view of the evaluation state for the state root. */
-export function evalStateForRoot(s: EvalState) {
-  const subs = [...s.submissions.keys()].sort().map((id) => {
-    const r = s.submissions.get(id)!
-    return { ...r, committee: r.committee.map((m) => [m.validator, m.power]), commits: r.commits.map((c) => [c.validator, c.commitment]), reports: r.reports.map((x) => [x.validator, x.score, x.fuelUsed, x.outputHash, x.ok, x.slot]) }
-  })
-  const results = [...s.results.keys()].sort((a, b) => a - b).map((e) => s.results.get(e)!)
+/** A submission as its state-root leaf and snapshot carry it (arrays of rows, no nested objects). */
+export const submissionRow = (r: SubmissionRecord) => ({
+  ...r, committee: r.committee.map((m) => [m.validator, m.power]), commits: r.commits.map((c) => [c.validator, c.commitment]),
+  reports: r.reports.map((x) => [x.validator, x.score, x.fuelUsed, x.outputHash, x.ok, x.slot]),
+})
+
+/** Canonical, order-independent view of the evaluation state for snapshots (reads peek: marks nothing). */
+export function evalStateView(s: EvalState) {
+  const subs = [...s.submissions.keys()].sort().map((id) => submissionRow(peek(s.submissions, id)!))
+  const results = [...s.results.keys()].sort((a, b) => a - b).map((e) => peek(s.results, e)!)
   return { subs, pending: s.pending, miners: s.miners, results }
 }

@@ -1,9 +1,8 @@
 // The ledger: applies decided blocks to the forum + registry (forum/) and the evaluation state
 // (submissions, reports, final scores, epoch weights). A pure function of the decided log: integers only,
 // sorted iteration, no clock — slots come from block headers. The node persists what it returns.
-import { concatBytes, fromHex, toHex, utf8 } from '../core/bytes.ts'
+import { fromHex, toHex, utf8 } from '../core/bytes.ts'
 import { encode, hashValue } from '../core/encoding.ts'
-import { taggedHash } from '../core/hash.ts'
 import { parseRep } from '../core/amount.ts'
 import type { AgoraError } from '../core/errors.ts'
 import type { MemberId } from '../core/ids.ts'
@@ -20,9 +19,12 @@ import { applyEvidence, pruneOffences } from './evidence.ts'
 import { userPoolId, userPostId } from './ids.ts'
 import { blsPossessionValid, certificationSet, checkKeyRegistration, type CertificationSet, type ValidatorKeys } from './validator-keys.ts'
 import {
-  challengeInstanceSeed, addCommit, addReport, addSubmission, computeEpochResult, emptyEvalState, evalStateForRoot, finalizeReady,
+  challengeInstanceSeed, addCommit, addReport, addSubmission, computeEpochResult, emptyEvalState, finalizeReady,
   submissionIdOf, type EpochResult, type EvalState, type SubmissionRecord,
 } from './evaluations.ts'
+import { ledgerStateRoot } from './state-tree.ts'
+
+export { ledgerStateRoot }
 
 /**
  * Protocol constants of the ledger. The economic and timing rules (commit window, deadline, dispute bond,
@@ -118,14 +120,6 @@ export function registryChallengeTable(s: LedgerState): ChallengeRow[] {
     out.set(e.name, row)
   }
   return [...out.keys()].sort().map((k) => out.get(k)!)
-}
-
-export function ledgerStateRoot(s: LedgerState): string {
-  const nonces = [...s.nonces.keys()].sort().map((k) => [k, s.nonces.get(k)!])
-  return toHex(taggedHash('agora/ledger-state', concatBytes(
-    forum.stateRoot(s.forum), hashValue(evalStateForRoot(s.evals)), hashValue({ height: s.height, last: s.lastBlockHash, slot: s.lastSlot, nonces }),
-    hashValue({ keys: validatorKeysRows(s), seed: s.epochSeed, challenges: s.challengeTable }),
-  )))
 }
 
 /** Registered keys as sorted rows (state root and snapshot). */

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { decode, encode } from '../core/encoding.ts'
 import { AgoraError } from '../core/errors.ts'
 import * as forum from '../forum/index.ts'
-import { evalStateForRoot, type EvalState, type SubmissionRecord } from './evaluations.ts'
+import { evalStateView, type EvalState, type SubmissionRecord } from './evaluations.ts'
 import { validatorKeysRows, type ChallengeRow, type LedgerState } from './ledger.ts'
 import { RuntimePolicySchema } from '../registry/manifest.ts'
 
@@ -40,7 +40,7 @@ const SnapshotSchema = z.object({
 export function snapshotLedger(s: LedgerState): Uint8Array {
   return encode({
     v: VERSION, height: s.height, lastBlockHash: s.lastBlockHash, lastSlot: s.lastSlot,
-    forum: forum.snapshot(s.forum), evals: evalStateForRoot(s.evals),
+    forum: forum.snapshot(s.forum), evals: evalStateView(s.evals),
     nonces: [...s.nonces.keys()].sort().map((k) => [k, s.nonces.get(k)!]), genesisChallenges: s.genesisChallenges,
     validatorKeys: validatorKeysRows(s), epochSeed: s.epochSeed, challengeTable: s.challengeTable,
   })

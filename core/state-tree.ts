@@ -1,0 +1,96 @@
+// Keeps a state's authenticated tree (./merkle.ts) in step with the state's maps. Each keyed collection
+// is a section: leaf `<prefix>/<key>` = sha256 of the canonical encoding of the entry's row. A section
+// held in a TrackedMap rehashes only the keys it marked; a map that was replaced or is untracked (fresh
+// from createState, restore, or a reset) is resynced whole once and swapped for a tracked copy, so a
+// root is always correct and only its cost depends on tracking.
+import { encode } from './encoding.ts'
+import { type MerkleTree, emptyTree, pathOf, sameHash, treeDelete, treeGet, treeRoot, treeSet, valueHashOf } from './merkle.ts'
+import { TrackedMap, peek, peekEntries } from './tracked-map.ts'
+
+export interface Section<S, V> {
+  /** Leaf keys are `${prefix}/${key}`. */
+  readonly prefix: string
+  /** False when values are immutable (numbers, strings, frozen rows): reads need not rehash them. */
+  readonly mutableValues: boolean
+  readonly read: (s: S) => Map<string | number, V>
+  /** Puts the tracked copy of the section's map in place of the one `read` returned. */
+  readonly replace: (s: S, m: Map<string | number, V>) => void
+  readonly row: (v: V) => unknown
+}
+
+/** An append-only array section (`${prefix}/${index}`): only new entries are hashed. */
+export interface ArraySection<S> {
+  readonly prefix: string
+  readonly read: (s: S) => readonly unknown[]
+}
+
+export interface TreeSpec<S> {
+  readonly sections: readonly Section<S, unknown>[]
+  readonly arrays: readonly ArraySection<S>[]
+  /** Small state hashed whole into the leaf `meta` at every root. */
+  readonly meta: (s: S) => unknown
+}
+
+interface Cache {
+  tree: MerkleTree
+  /** Per section prefix: the map (or array and its hashed length) the tree reflects. */
+  maps: Map<string, Map<string | number, unknown>>
+  arrays: Map<string, { ref: readonly unknown[]; length: number }>
+}
+
+const caches = new WeakMap<object, Cache>()
+
+/** The canonical bytes of a leaf's value (what proofs carry). */
+export const leafBytes = (row: unknown): Uint8Array => encode(row)
+
+function put(tree: MerkleTree, key: string, row: unknown): MerkleTree {
+  const path = pathOf(key)
+  const h = valueHashOf(leafBytes(row))
+  const cur = treeGet(tree, path)
+  return cur && sameHash(cur, h) ? tree : treeSet(tree, path, h)
+}
+
+/** Bring the tree of `s` up to date and return it (mutates only the cache and swaps untracked maps). */
+export function syncTree<S extends object>(spec: TreeSpec<S>, s: S): MerkleTree {
+  let c = caches.get(s)
+  if (!c) { c = { tree: emptyTree, maps: new Map(), arrays: new Map() }; caches.set(s, c) }
+  let tree = c.tree
+  for (const sec of spec.sections) {
+    let m = sec.read(s)
+    const known = c.maps.get(sec.prefix)
+    let keys: Iterable<string | number>
+    if (m instanceof TrackedMap && known === m) {
+      keys = m.drainChanged()
+    } else {
+      // Replaced or untracked: every key the old map held or changed, and every key of the new one.
+      const all = new Set<string | number>()
+      if (known instanceof TrackedMap) { for (const k of known.keys()) all.add(k); for (const k of known.changedKeys()) all.add(k) }
+      const tracked = TrackedMap.of(peekEntries(m), sec.mutableValues)
+      sec.replace(s, tracked)
+      for (const k of tracked.keys()) all.add(k)
+      m = tracked
+      keys = all
+    }
+    c.maps.set(sec.prefix, m)
+    for (const k of keys) {
+      const v = peek(m, k)
+      const key = `${sec.prefix}/${k}`
+      tree = v === undefined ? treeDelete(tree, pathOf(key)) : put(tree, key, sec.row(v))
+    }
+  }
+  for (const a of spec.arrays) {
+    const arr = a.read(s)
+    const known = c.arrays.get(a.prefix)
+    let from = 0
+    if (known && known.ref === arr && arr.length >= known.length) from = known.length
+    else if (known) for (let i = arr.length; i < known.length; i++) tree = treeDelete(tree, pathOf(`${a.prefix}/${i}`))
+    for (let i = from; i < arr.length; i++) tree = put(tree, `${a.prefix}/${i}`, arr[i])
+    c.arrays.set(a.prefix, { ref: arr, length: arr.length })
+  }
+  tree = put(tree, 'meta', spec.meta(s))
+  c.tree = tree
+  return tree
+}
+
+/** The root of the tree of `s` (see syncTree). */
+export const syncedRoot = <S extends object>(spec: TreeSpec<S>, s: S): Uint8Array => treeRoot(syncTree(spec, s))
