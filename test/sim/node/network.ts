@@ -124,8 +124,9 @@ export class SimHost {
     if (!h) return ['ignore', 'unsubscribed']
     if (h.validate) {
       try {
-        const v = await h.validate(env, ctx)
-        if (v !== 'accept') return [v, 'content']
+        const r = await h.validate(env, ctx)
+        const v = typeof r === 'string' ? { verdict: r, code: 'content' } : r // a verdict, or one with its code
+        if (v.verdict !== 'accept') return [v.verdict, v.code]
       } catch { return ['ignore', 'validator-error'] }
     }
     return ['accept', 'ok']
