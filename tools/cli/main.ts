@@ -10,6 +10,9 @@ import { registerUserCommands } from './commands/user.ts'
 import { registerNodeCommands } from './commands/node.ts'
 import { registerDevnetCommands } from './commands/devnet.ts'
 import { registerNodesCommands } from './commands/nodes.ts'
+import { registerGovCommands } from './commands/gov.ts'
+import { registerPoolCommands } from './commands/pool.ts'
+import { registerBusinessCommands } from './commands/business.ts'
 
 export function buildProgram(): Command {
   const program = new Command('agora')
@@ -23,6 +26,9 @@ export function buildProgram(): Command {
   registerForumCommands(program)
   registerYumaCommands(program)
   registerUserCommands(program)
+  registerPoolCommands(program)
+  registerGovCommands(program)
+  registerBusinessCommands(program)
   registerNodeCommands(program)
   registerDevnetCommands(program)
   registerNodesCommands(program)

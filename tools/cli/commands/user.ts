@@ -49,6 +49,13 @@ const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64')
  * nonce when the caller derived an id from them (ledger/ids.ts: post and pool ids come from sender and nonce).
  */
 export async function sendTx(o: CommonOpts, mutation: string, body: Record<string, unknown>, inline?: { arg: string; bytes: Uint8Array }, extra: Record<string, string> = {}, at?: { keys: NodeKeys; nonce: number }) {
+  const receipt = { ...await submitTx(o, mutation, body, inline, at), ...extra }
+  if (o.json) return printJson(receipt)
+  printKv(Object.entries(receipt).map(([k, v]) => [k, String(v)]))
+}
+
+/** Sign and send one transaction; returns the node's receipt with the nonce used (prints nothing). */
+export async function submitTx(o: CommonOpts, mutation: string, body: Record<string, unknown>, inline?: { arg: string; bytes: Uint8Array }, at?: { keys: NodeKeys; nonce: number }) {
   const keys = at?.keys ?? await userKeys(o)
   const full = { ...body, sender: keys.peerId, nonce: at?.nonce ?? freshNonce() } as TxBodyBase
   const tx = signTransaction(keys.ed25519Seed, full)
@@ -56,9 +63,7 @@ export async function sendTx(o: CommonOpts, mutation: string, body: Record<strin
   const argUse = inline ? `, ${inline.arg}: $${inline.arg}` : ''
   const q = `mutation($tx: SignedTxInput!${argDecl}) { ${mutation}(tx: $tx${argUse}) { ${RECEIPT} } }`
   const data = await graphqlData<Record<string, { txId: string; type: string; sender: string }>>(o.node, q, { tx, ...(inline ? { [inline.arg]: b64(inline.bytes) } : {}) })
-  const receipt = { ...data[mutation]!, nonce: full.nonce, ...extra }
-  if (o.json) return printJson(receipt)
-  printKv(Object.entries(receipt).map(([k, v]) => [k, String(v)]))
+  return { ...data[mutation]!, nonce: full.nonce }
 }
 
 export function printKv(rows: [string, string][]): void {
