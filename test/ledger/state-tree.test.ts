@@ -1,0 +1,86 @@
+// The authenticated tree (core/merkle.ts) and the ledger's proofs: an incrementally updated tree has the
+// root of one built from scratch over the same content whatever the order of updates; proofs of present
+// and absent keys verify against the root and fail for any other value.
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { toHex, utf8 } from '../../core/bytes.ts'
+import { emptyTree, pathOf, treeDelete, treeGet, treeProve, treeRoot, treeSet, treeVerify, valueHashOf, type MerkleTree } from '../../core/merkle.ts'
+import { leafBytes } from '../../core/state-tree.ts'
+import { createState } from '../../forum/index.ts'
+import { emptyEvalState } from '../../ledger/evaluations.ts'
+import type { LedgerState } from '../../ledger/ledger.ts'
+import { ledgerStateRoot, proveKey, verifyProof } from '../../ledger/state-tree.ts'
+
+const keyArb = fc.integer({ min: 0, max: 40 }).map((i) => `k${i}`)
+const opArb = fc.oneof(
+  fc.record({ set: keyArb, value: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ del: keyArb }),
+  fc.record({ root: fc.constant(true) }),
+)
+
+function fromScratch(content: Map<string, number>): MerkleTree {
+  let t = emptyTree
+  for (const k of [...content.keys()].sort().reverse()) t = treeSet(t, pathOf(k), valueHashOf(utf8(String(content.get(k)))))
+  return t
+}
+
+describe('authenticated tree', () => {
+  it('an incremental tree has the from-scratch root; proofs verify present and absent keys', () => {
+    fc.assert(fc.property(fc.array(opArb, { maxLength: 120 }), (ops) => {
+      let t = emptyTree
+      const content = new Map<string, number>()
+      const seen: Uint8Array[] = []
+      for (const op of ops) {
+        if ('set' in op) { t = treeSet(t, pathOf(op.set), valueHashOf(utf8(String(op.value)))); content.set(op.set, op.value) }
+        else if ('del' in op) { t = treeDelete(t, pathOf(op.del)); content.delete(op.del) }
+        else seen.push(treeRoot(t)) // memoised hashes must not go stale across persistent updates
+      }
+      const root = treeRoot(t)
+      expect(toHex(root)).toBe(toHex(treeRoot(fromScratch(content))))
+      if (content.size === 0) expect(toHex(root)).toBe('00'.repeat(32))
+      for (let i = 0; i <= 40; i++) {
+        const k = `k${i}`
+        const path = pathOf(k)
+        const proof = treeProve(t, path)
+        const v = content.get(k)
+        if (v === undefined) {
+          expect(treeGet(t, path)).toBeUndefined()
+          expect(treeVerify(root, path, null, proof)).toBe(true)
+          expect(treeVerify(root, path, valueHashOf(utf8('0')), proof)).toBe(false)
+        } else {
+          expect(treeVerify(root, path, valueHashOf(utf8(String(v))), proof)).toBe(true)
+          expect(treeVerify(root, path, valueHashOf(utf8(String(v + 1))), proof)).toBe(false)
+          expect(treeVerify(root, path, null, proof)).toBe(false)
+        }
+      }
+    }), { numRuns: 150 })
+  })
+})
+
+describe('ledger state proofs', () => {
+  const ledger = (): LedgerState => {
+    const forum = createState({ rep: { a: 5n, b: 7n }, credits: { a: 1n } })
+    return {
+      height: 3, lastBlockHash: '11'.repeat(32), lastSlot: 9, forum, evals: emptyEvalState(), nonces: new Map([['a', 4], ['b', 2]]),
+      genesisChallenges: [], validatorKeys: new Map(), epochSeed: '22'.repeat(32), challengeTable: [],
+    }
+  }
+
+  it('proves forum and ledger keys, present and absent, against the header root', () => {
+    const s = ledger()
+    const root = ledgerStateRoot(s)
+    for (const key of ['forum/account/a', 'forum/account/zz', 'forum/meta', 'nonce/a', 'nonce/zz', 'meta', 'miner/0']) {
+      const p = proveKey(s, key)
+      expect(verifyProof(root, key, p.value, p), key).toBe(true)
+      const other = p.value === null ? leafBytes(1) : null
+      expect(verifyProof(root, key, other, p), key).toBe(false)
+    }
+    expect(proveKey(s, 'forum/account/a').value).toEqual(leafBytes([5n, 0n, 1n]))
+    expect(proveKey(s, 'nonce/b').value).toEqual(leafBytes(2))
+    // A proof is for one key and one root.
+    const p = proveKey(s, 'nonce/a')
+    expect(verifyProof(root, 'nonce/b', p.value, p)).toBe(false)
+    s.nonces.set('a', 5)
+    expect(verifyProof(ledgerStateRoot(s), 'nonce/a', p.value, p)).toBe(false)
+  })
+})
