@@ -77,7 +77,8 @@ function applyStep(s: ForumState, step: ScenarioStep): void {
     case 'pool': {
       const { quorumPpm, winRatioPpm, bindingPpm, redistributeLosingStakes } = step
       const overrides = Object.fromEntries(Object.entries({ quorumPpm, winRatioPpm, bindingPpm, redistributeLosingStakes }).filter(([, v]) => v !== undefined))
-      applyTxOrThrow(s, { type: 'InitiatePool', sender: SYSTEM_SENDER, id: step.id as PoolId, post: step.post as PostId, fee: parseRep(step.fee), durationSlots: step.durationSlots, overrides }, ctx)
+      // No override fields: no overrides at all (a governance pool refuses any).
+      applyTxOrThrow(s, { type: 'InitiatePool', sender: SYSTEM_SENDER, id: step.id as PoolId, post: step.post as PostId, fee: parseRep(step.fee), durationSlots: step.durationSlots, ...(Object.keys(overrides).length ? { overrides } : {}) }, ctx)
       return
     }
     case 'stake':

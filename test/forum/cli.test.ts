@@ -38,7 +38,7 @@ describe('agora forum simulate', () => {
     // The change as found: refused when posted (outside the safety envelope).
     const err = await run('./bin/agora.js', ['forum', 'simulate', 'forum/scenarios/capture.json'], { timeout: 30_000 }).then(() => undefined, (e: { code: number; stderr: string }) => e)
     expect(err?.code).toBe(1)
-    expect(err?.stderr).toMatch(/step 0 \(post X\): .*winRatioPpm=1 outside the safety envelope/)
+    expect(err?.stderr).toMatch(/step 0 \(post X\): parameter (winRatioPpm=1|mintingRatioPpm=100000000) outside the safety envelope/)
     // The same attempt inside the envelope, with the governed fee: 1 REP staked misses the 10 % quorum.
     const { stdout } = await run('./bin/agora.js', ['forum', 'simulate', 'forum/scenarios/capture-in-envelope.json'], { timeout: 30_000 })
     const out = JSON.parse(stdout)
