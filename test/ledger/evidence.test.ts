@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import { ONE_REP } from '../../core/amount.ts'
 import { sha256 } from '../../core/hash.ts'
-import { utf8 } from '../../core/bytes.ts'
+import { toHex, utf8 } from '../../core/bytes.ts'
+import { restore, snapshot, stateRoot } from '../../forum/index.ts'
 import type { MemberId } from '../../core/ids.ts'
 import { ed25519VoteSigner, valueVote } from '../../validator/consensus/signing.ts'
 import { makeEvidence } from '../../validator/consensus/evidence.ts'
@@ -36,6 +37,10 @@ describe('equivocation evidence', () => {
     // The same offence — even in another round or reported by someone else — slashes once.
     const again = c.apply(2, [c.tx(4, evidence(OFFENDER, 1)), c.tx(0, evidence(OFFENDER, 1, 3, 'p', 'q'))])
     expect(again.outcomes.map((o) => o.code)).toEqual(['EVIDENCE_DUPLICATE', 'EVIDENCE_DUPLICATE'])
+    // The record of offences survives a snapshot (a restored node refuses the same evidence too).
+    const restored = restore(snapshot(c.s.forum))
+    expect(toHex(stateRoot(restored))).toBe(toHex(stateRoot(c.s.forum)))
+    expect([...restored.slashed.values()]).toEqual([...c.s.forum.slashed.values()])
     c.apply(10, [])
     expect(c.s.forum.validators.map((v) => v.member)).not.toContain(ids[OFFENDER])
   })
