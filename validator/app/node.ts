@@ -26,7 +26,8 @@ import { createChainClient, TX_GAS_CAP, type ChainClient } from '../../contracts
 import { createLogger, type Logger } from '../infra/log.ts'
 import { wire, followSchedule, type Wired } from '../core/wire.ts'
 import { Schedule } from '../core/scheduler.ts'
-import { makeCheckpointVerifier } from '../core/checkpoint.ts'
+import { createHandoverChain, handoverVerifier, parseTrustedCheckpoint } from '../core/handover.ts'
+import { currentCertificationSet } from '../../ledger/ledger.ts'
 import { createApiServer, type ApiServer } from '../api/server.ts'
 import { loadOrCreateApiToken } from '../api/token.ts'
 import { createMetrics } from '../infra/metrics/metrics.ts'
@@ -44,6 +45,8 @@ export interface NodeOptions {
   /** Test-only: report perturbed scores (an outvoted, dishonest validator). */
   readonly dishonest?: boolean
   readonly runtimeWorkers?: number
+  /** `<epoch>:<header hash>` of a checkpoint the operator trusts: a fresh node walks hand-overs from it, not from genesis. */
+  readonly trustedCheckpoint?: string
 }
 
 export interface NodeModules { readonly clock?: Clock; readonly log?: Logger }
@@ -105,7 +108,10 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
     ? createChainClient({ rpcUrl, address: registry, privateKey: keys.evmPrivateKey, gasLimit: TX_GAS_CAP, retries: 3 })
     : undefined
 
-  const verifyCheckpoint = makeCheckpointVerifier(genesis)
+  // Which set certifies each epoch: genesis, then each certified hand-over (or from a trusted checkpoint).
+  const handover = createHandoverChain({ networkId: genesis.networkId, genesisSet: currentCertificationSet(createGenesisLedger(genesis)) })
+  const trusted = opts.trustedCheckpoint ? parseTrustedCheckpoint(opts.trustedCheckpoint) : undefined
+  const verifyCheckpoint = handoverVerifier(handover, trusted)
   const host = await createAgoraHost({
     ed25519Seed: keys.ed25519Seed, listen: opts.listen ?? ['/ip4/127.0.0.1/tcp/0'], bootstrap: opts.bootstrap ?? [],
     verifyCheckpoint,
@@ -113,8 +119,10 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const runtime: ExecutionService = createExecutionService({ workers: opts.runtimeWorkers ?? Math.max(1, Math.min(2, availableParallelism() - 1)) })
 
   const chainTarget = chain && registry ? { chainId: await chain.chainId(), contract: registry } : undefined
-  const wired = wire({ keys, genesis, ledger, schedule, clock, dishonest: !!opts.dishonest, chainTarget }, {
-    log, host, blocks, runtime, chain, metrics,
+  // A data dir with no decided block and no snapshot: recreated from the mnemonic, so the signer store is empty.
+  const freshSignerStore = last === 0 && !base
+  const wired = wire({ keys, genesis, ledger, schedule, clock, dishonest: !!opts.dishonest, chainTarget, freshSignerStore, trustedCheckpoint: trusted }, {
+    log, host, blocks, runtime, chain, metrics, handover,
     duties: createDutyDb(db), signerStore: rocksSignerStore(db),
     challengeModule: async (id) => challenges.get(id),
   })

@@ -1,15 +1,17 @@
 // ParSigDB + SigAgg: partial signatures of the validators over one value per (kind, epoch) — the epoch's
-// weight matrix (EVM signatures for the chain) and its checkpoint (BLS, aggregated) — gathered from our
-// own Signer and from peers (ParSigEx over /agora/1/parsig) until signers hold > 2/3 of the power.
+// weight matrix (EVM signatures for the chain), its checkpoint (BLS, aggregated) and, when the set changes,
+// the chain's set update (EVM) — gathered from our own Signer and from peers (ParSigEx over /agora/1/parsig)
+// until signers hold > 2/3 of the power of the set that certifies that epoch.
 import { z } from 'zod'
 import { AgoraError } from '../../core/errors.ts'
 import { PARSIG_EPOCHS_AHEAD, PARSIG_EPOCHS_BEHIND } from './limits.ts'
 
-export type ParSigKind = 'weights' | 'checkpoint'
+/** `valset` at epoch e: the WeightRegistry update to the set of e + 1, signed by the outgoing set of e. */
+export type ParSigKind = 'weights' | 'checkpoint' | 'valset'
 
 /** What goes over /agora/1/parsig (inside a signed gossip envelope naming the sender). */
 export const ParSigMessageSchema = z.strictObject({
-  kind: z.enum(['weights', 'checkpoint']),
+  kind: z.enum(['weights', 'checkpoint', 'valset']),
   epoch: z.number().int().nonnegative(),
   /** Hex hash of the signed value (the EIP-712 digest, or the checkpoint header hash). */
   valueHash: z.string().regex(/^(0x)?[0-9a-f]{64}$/),
@@ -28,11 +30,11 @@ export interface Aggregate {
 }
 
 export interface ParSigModules {
-  /** Power of a signer in the set that certifies `kind` (0 when not a member). */
-  powerOf(kind: ParSigKind, signer: string): bigint
-  totalPower(kind: ParSigKind): bigint
-  /** Signature check for a partial signature by `signer` over `valueHash`. */
-  verify(kind: ParSigKind, signer: string, valueHash: string, signature: string): boolean
+  /** Power of a signer in the set that certifies `kind` at `epoch` (0 when not a member or the set is unknown). */
+  powerOf(kind: ParSigKind, signer: string, epoch: number): bigint
+  totalPower(kind: ParSigKind, epoch: number): bigint
+  /** Signature check for a partial signature by `signer` over `valueHash` (keys of the set of `epoch`). */
+  verify(kind: ParSigKind, signer: string, valueHash: string, signature: string, epoch: number): boolean
   /**
    * The epoch our ledger is in: only partial signatures for epochs near it are taken, and older ones are
    * dropped, so a far-future epoch can never push out the current one. Absent: every epoch is near.
@@ -90,8 +92,8 @@ export function createParSigDb(m: ParSigModules): ParSigDb {
     const bySigner = sigs.get(k)?.get(want)
     if (!bySigner) return undefined
     let power = 0n
-    for (const s of bySigner.keys()) power += m.powerOf(kind, s)
-    if (3n * power <= 2n * m.totalPower(kind)) return undefined
+    for (const s of bySigner.keys()) power += m.powerOf(kind, s, epoch)
+    if (3n * power <= 2n * m.totalPower(kind, epoch)) return undefined
     const agg: Aggregate = { kind, epoch, valueHash: want, power, signatures: [...bySigner.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)) }
     done.set(k, agg)
     return agg
@@ -119,13 +121,13 @@ export function createParSigDb(m: ParSigModules): ParSigDb {
     if (now !== undefined && msg.epoch < now - PARSIG_EPOCHS_BEHIND) {
       return new ParSigError(ParSigErrorCode.EPOCH_PASSED, `epoch ${msg.epoch} is long past (ours ${now})`, 'ignore')
     }
-    if (m.powerOf(msg.kind, signer) === 0n) return new ParSigError(ParSigErrorCode.NOT_A_SIGNER, `${signer} does not certify ${msg.kind}`, 'reject')
+    if (m.powerOf(msg.kind, signer, msg.epoch) === 0n) return new ParSigError(ParSigErrorCode.NOT_A_SIGNER, `${signer} does not certify ${msg.kind}`, 'reject')
     const valueHash = norm(msg.valueHash)
     const prior = signedBy(key(msg.kind, msg.epoch), signer)
     if (prior === valueHash) return new ParSigError(ParSigErrorCode.DUPLICATE, 'already have this signature', 'ignore')
     const vk = `${msg.kind}/${msg.epoch}/${signer}/${valueHash}/${msg.signature}`
     if (!verifiedSigs.has(vk)) {
-      if (!m.verify(msg.kind, signer, valueHash, msg.signature)) return new ParSigError(ParSigErrorCode.BAD_SIGNATURE, `signature of ${signer} does not verify`, 'reject')
+      if (!m.verify(msg.kind, signer, valueHash, msg.signature, msg.epoch)) return new ParSigError(ParSigErrorCode.BAD_SIGNATURE, `signature of ${signer} does not verify`, 'reject')
       // The gossip validator checks, then delivery adds: verify once (BLS checks cost milliseconds).
       verifiedSigs.add(vk)
       if (verifiedSigs.size > VERIFIED_KEPT) verifiedSigs.delete(verifiedSigs.values().next().value!)

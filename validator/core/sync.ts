@@ -13,9 +13,11 @@ import { ledgerStateRoot, type LedgerState } from '../../ledger/ledger.ts'
 import { restoreLedger } from '../../ledger/snapshot.ts'
 import type { BlockStore } from '../infra/db/block-store.ts'
 import type { Logger } from '../infra/log.ts'
-import { decodeCheckpointHeader } from './checkpoint.ts'
+import { walkHandovers, type HandoverChain, type TrustedCheckpoint } from './handover.ts'
 
 export const MAX_SYNC_BATCH = 64
+/** One DHT lookup of a checkpoint record while walking the hand-overs (a miss ends the walk). */
+export const CHECKPOINT_GET_MS = 5_000
 
 export interface SyncModules {
   readonly host: AgoraHost
@@ -25,6 +27,9 @@ export interface SyncModules {
   readonly clock: Clock
   readonly log: Logger
   validatorSet(): ValidatorSet
+  /** Sets by epoch: the walk from genesis (or the trusted checkpoint) verifies each hand-over. */
+  readonly handover: HandoverChain
+  readonly trusted?: TrustedCheckpoint
   /** Apply a block proven by its certificate (the same path as a block decided by our own consensus). */
   applyDecided(block: Block, certificate: CommitCertificate): Promise<void>
   /** After blocks arrived by sync: consensus drops its now-passed instance. */
@@ -85,19 +90,27 @@ export function createSyncer(m: SyncModules): Syncer {
   }
 
   /**
-   * A fresh node starts from the newest certified checkpoint in the DHT (its record validator already
-   * checked the BLS quorum certificate against the genesis set): fetch the snapshot its header names, check
-   * it hashes to the certified state root, and adopt it; blocks after it come by block sync.
+   * A fresh node starts from the newest certified checkpoint it reaches by walking the hand-overs from
+   * genesis (or from the operator's trusted checkpoint): each record is verified against the set the
+   * previous one handed over to, so a certificate from any other set is refused. Then it fetches the
+   * snapshot the header names, checks it hashes to the certified state root, and adopts it; blocks after it
+   * come by block sync.
    */
   async function checkpointSync(): Promise<void> {
     await until(() => m.host.peers().length > 0, 15_000)
     const peer = m.host.peers()[0]
     // A network that has not decided a block yet has no checkpoint: don't wait on the DHT for nothing.
     if (!peer || (await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length === 0) return
-    const rec = await m.host.dht.getLatestCheckpoint({ signal: AbortSignal.timeout(15_000) })
-    if (!rec) return
-    const header = decodeCheckpointHeader(rec.header)
-    if (header.networkId !== m.genesis.networkId || header.height <= ledger.height) return
+    const get = (epoch: number) => m.host.dht.getCheckpoint(epoch, { signal: AbortSignal.timeout(CHECKPOINT_GET_MS) }).catch(() => undefined)
+    if (m.trusted && !m.handover.setFor(m.trusted.epoch + 1)) {
+      const t = await get(m.trusted.epoch)
+      if (!t) throw new Error(`trusted checkpoint of epoch ${m.trusted.epoch} not found`)
+      if (!m.handover.setFor(m.trusted.epoch + 1)) m.handover.trust(t, m.trusted)
+    }
+    const last = await walkHandovers(m.handover, get)
+    if (!last) return
+    const header = last.decoded.header
+    if (header.height <= ledger.height) return
     const bytes = await m.host.dht.getBlob(header.stateCid, { signal: AbortSignal.timeout(30_000) })
     if (!bytes) throw new Error(`state ${header.stateCid} of checkpoint ${header.epoch} not found`)
     const restored = restoreLedger(bytes)

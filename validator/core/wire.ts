@@ -38,7 +38,12 @@ import { createBlockConsensus } from './block-consensus.ts'
 import { createEvaluator, type Evaluated } from './evaluator.ts'
 import { createParSigDb, ParSigMessageSchema, type Aggregate, type ParSigKind } from './parsig.ts'
 import type { DutyDb } from '../infra/db/dutydb.ts'
-import { checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, genesisBlsSet, type CheckpointHeader } from './checkpoint.ts'
+import { checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, type CheckpointHeader } from './checkpoint.ts'
+import type { HandoverChain, TrustedCheckpoint } from './handover.ts'
+import { createDoppelgangerGuard } from './doppelganger.ts'
+import { currentCertificationSet } from '../../ledger/ledger.ts'
+import { certificationSetHash, evmValidatorSet, sameEvmSet, type CertificationSet } from '../../ledger/validator-keys.ts'
+import { validatorSetDigest } from '../../contracts/eip712.ts'
 import { snapshotLedger } from '../../ledger/snapshot.ts'
 import { createActions } from './actions.ts'
 import { createSyncer } from './sync.ts'
@@ -56,6 +61,10 @@ export interface WireOptions {
   readonly schedule: Schedule
   /** Where certified weights go: the EIP-712 domain validators sign for (absent: no chain). */
   readonly chainTarget?: { readonly chainId: bigint; readonly contract: string }
+  /** The node started with an empty signer store (recreated from its mnemonic): the doppelgänger guard watches first. */
+  readonly freshSignerStore?: boolean
+  /** A checkpoint the operator trusts: checkpoint sync walks hand-overs from it instead of from genesis. */
+  readonly trustedCheckpoint?: TrustedCheckpoint
 }
 
 export interface WireModules {
@@ -67,6 +76,8 @@ export interface WireModules {
   readonly metrics: Metrics
   readonly duties: DutyDb
   readonly signerStore: SignerStore<Block>
+  /** Which set certifies each epoch (genesis, then each hand-over); also the DHT checkpoint validator's. */
+  readonly handover: HandoverChain
   challengeModule(id: string): Promise<{ module: Uint8Array; policy: RuntimePolicy } | undefined>
 }
 
@@ -104,9 +115,21 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   let root = ledgerStateRoot(ledger)
   let lastNonce = 0
   const nextNonce = () => (lastNonce = Math.max(clock.now(), lastNonce + 1))
-  const genesisIndex = new Map(genesis.validators.map((v) => [v.peerId, v]))
-  const blsSet = genesisBlsSet(genesis)
-  const sortedGenesis = [...genesis.validators].map((v) => v.peerId).sort()
+  // Certification is by the ledger's set of each epoch (never a fixed genesis list): the replayed ledger
+  // names the current one; each closed epoch hands over to the next (learned from the ledger events).
+  m.handover.learn(ledger.forum.epoch, currentCertificationSet(ledger))
+  const certifier = (epoch: number, signer: string) => m.handover.setFor(epoch)?.members.find((x) => x.member === signer)
+
+  // ---- doppelgänger guard: a fresh signer store signs nothing until the network showed no twin ----
+  // A network younger than the guard has had nothing signed to watch for (every node starts fresh).
+  const startSlot = schedule.slotAt(clock.now())
+  const guardSlots = ledger.forum.params.doppelgangerGuardSlots
+  const guard = createDoppelgangerGuard({ self, freshSignerStore: !!o.freshSignerStore && startSlot > guardSlots, startSlot, guardSlots })
+  const observeSigner = (signer: string, slot: number) => {
+    const before = guard.state
+    guard.observe(signer, slot)
+    if (before !== guard.state) log.error({ slot }, 'doppelgänger: a message signed by our keys came from another node; this node will not sign')
+  }
 
   // ---- validator set of the current epoch (consensus), cached per epoch ----
   let setCache: { epoch: number; set: ValidatorSet } | undefined
@@ -138,15 +161,13 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   // ---- ParSigDB / SigAgg ----
   const parsig = createParSigDb({
     currentEpoch: () => ledger.forum.epoch,
-    powerOf: (_kind, s) => blsSet.power.get(s) ?? 0n,
-    totalPower: () => blsSet.total,
-    verify(kind, signer, valueHash, signature) {
-      if (kind === 'weights') {
-        const want = genesisIndex.get(signer)?.evmAddress.toLowerCase()
-        return !!want && recoverSigner('0x' + valueHash, signature)?.toLowerCase() === want
-      }
-      const pub = blsSet.keys.get(signer)
-      return !!pub && verifyBls(pub, Domain.checkpoint, checkpointSigningPayload(valueHash), fromHex(signature))
+    powerOf: (_kind, s, epoch) => certifier(epoch, s)?.power ?? 0n,
+    totalPower: (_kind, epoch) => m.handover.setFor(epoch)?.total ?? 0n,
+    verify(kind, signer, valueHash, signature, epoch) {
+      const c = certifier(epoch, signer)
+      if (!c) return false
+      if (kind === 'weights' || kind === 'valset') return recoverSigner('0x' + valueHash, signature)?.toLowerCase() === c.evmAddress
+      return verifyBls(fromHex(c.blsPublicKey), Domain.checkpoint, checkpointSigningPayload(valueHash), fromHex(signature))
     },
   })
 
@@ -156,7 +177,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     publish: async (bytes) => { await m.host.gossip.publish(Topic.consensus, bytes) }, // failures are logged by consensus
     nextHeight: () => ledger.height + 1,
     // Never vote on a stale view: only once the start-up sync found nothing newer at our peers.
-    canVote: () => syncer.caughtUp,
+    canVote: () => syncer.caughtUp && guard.canSign(),
     validatorSet,
     slotMs: () => ledger.forum.params.slotMs,
     buildProposal: (height) => ({
@@ -200,6 +221,8 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   function onDecided(block: Block, certificate: CommitCertificate): Promise<void> {
     const run = async () => {
       if (block.height !== ledger.height + 1) return
+      // A commit by our key that we did not make (we sign nothing while watching) is a twin's.
+      if (certificate.commits.some((c) => c.signer === self)) observeSigner(self, block.slot)
       await m.blocks.putBlock({ block, certificate })
       const started = schedule.info(block.slot).slotStartMs
       const result = applyBlock(ledger, block, block.txs.map(verified))
@@ -231,7 +254,9 @@ export function wire(o: WireOptions, m: WireModules): Wired {
         emit({ type: 'finalScore', submission: dtoSubmission(e.submission) })
         return
       case 'epochClosed':
-        void onEpochClosed(e.result, block).catch((err) => log.warn({ epoch: e.result.epoch, err: errorMessage(err) }, 'epoch duties failed'))
+        m.handover.learn(e.result.epoch, e.set)
+        m.handover.learn(e.result.epoch + 1, e.nextSet)
+        void onEpochClosed(e.result, block, e.set, e.nextSet).catch((err) => log.warn({ epoch: e.result.epoch, err: errorMessage(err) }, 'epoch duties failed'))
         return
       case 'dispute':
         log.info({ validator: e.validator, submission: e.submission.slice(0, 12) }, 'dispute pool opened')
@@ -246,29 +271,41 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   }
 
   // ---- WEIGHTS and CHECKPOINT duties ----
-  async function onEpochClosed(result: EpochResult, block: Block): Promise<void> {
+  async function onEpochClosed(result: EpochResult, block: Block, set: CertificationSet, nextSet: CertificationSet): Promise<void> {
     const e = result.epoch
     // Captured before the first await: the ledger moves on with the next block.
     const snapshot = snapshotLedger(ledger)
     const stateRoot = root
     await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash })
     refreshView()
-    if (!blsSet.keys.has(self)) return // only the certifying (genesis) set signs
+    // Only the set that certifies epoch e signs its duties, and only once the doppelgänger guard is clear.
+    if (!set.members.some((x) => x.member === self) || !guard.canSign()) return
     if (m.chain && o.chainTarget && result.uids.length > 0) {
       const digest = weightsDigest({ ...o.chainTarget, epoch: BigInt(e), uids: result.uids, weights: result.weights })
       await m.duties.decide({ type: 'WEIGHTS', slot: block.slot }, `epoch-${e}`, fromHex(digest))
       await signAndShare('weights', e, digest.slice(2), signDigest(keys.evmPrivateKey, digest))
     }
+    // The set changes: the outgoing set certifies the chain's update to the next one (the hand-over on chain).
+    if (m.chain && o.chainTarget && !sameEvmSet(set, nextSet) && nextSet.members.length > 0) {
+      const validators = evmValidatorSet(nextSet)
+      const digest = validatorSetDigest({ ...o.chainTarget, epoch: BigInt(e + 1), validators })
+      pendingSetUpdates.set(e, validators)
+      await m.duties.decide({ type: 'WEIGHTS', slot: block.slot }, `valset-${e + 1}`, fromHex(digest))
+      await signAndShare('valset', e, digest.slice(2), signDigest(keys.evmPrivateKey, digest))
+    }
     const stateCid = cidOfBytes(snapshot)
     snapshots.set(stateCid, snapshot)
     if (snapshots.size > 4) snapshots.delete(snapshots.keys().next().value!)
-    const header: CheckpointHeader = { networkId: genesis.networkId, epoch: e, height: block.height, blockHash: blockHash(block), stateRoot, stateCid }
+    const header: CheckpointHeader = {
+      networkId: genesis.networkId, epoch: e, height: block.height, blockHash: blockHash(block), stateRoot, stateCid, nextSetHash: certificationSetHash(nextSet),
+    }
     const hh = checkpointHeaderHash(header)
-    pendingHeaders.set(e, header)
+    pendingHeaders.set(e, { header, nextSet })
     await m.duties.decide({ type: 'CHECKPOINT', slot: block.slot }, `epoch-${e}`, fromHex(hh))
     await signAndShare('checkpoint', e, hh, '0x' + toHex(signBls(keys.blsSecretKey, Domain.checkpoint, checkpointSigningPayload(hh))))
   }
-  const pendingHeaders = new Map<number, CheckpointHeader>()
+  const pendingHeaders = new Map<number, { header: CheckpointHeader; nextSet: CertificationSet }>()
+  const pendingSetUpdates = new Map<number, ReturnType<typeof evmValidatorSet>>()
 
   async function signAndShare(kind: ParSigKind, epoch: number, valueHash: string, signature: string): Promise<void> {
     const msg = { kind, epoch, valueHash, signature }
@@ -285,11 +322,19 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       broadcaster.certified(a.epoch)
       return
     }
-    const header = pendingHeaders.get(a.epoch)
-    if (!header) return
+    if (a.kind === 'valset') {
+      const validators = pendingSetUpdates.get(a.epoch)
+      pendingSetUpdates.delete(a.epoch)
+      if (validators) broadcaster.setUpdateCertified(a.epoch + 1, validators, a.signatures.map(([, sig]) => sig))
+      return
+    }
+    const pending = pendingHeaders.get(a.epoch)
+    if (!pending) return
+    pendingHeaders.delete(a.epoch)
+    const { header, nextSet } = pending
     const signers = a.signatures.map(([s]) => s)
     const agg = aggregateBlsSignatures(a.signatures.map(([, sig]) => fromHex(sig)))
-    const rec = encodeCheckpointRecord(header, signers, agg)
+    const rec = encodeCheckpointRecord(header, signers, agg, nextSet)
     await m.blocks.updateEpoch(a.epoch, { checkpoint: { height: header.height, stateRoot: header.stateRoot, blockHash: header.blockHash, signers, cid: header.stateCid } })
     refreshView()
     const put = await m.host.dht.putCheckpoint(rec).catch((e) => { log.warn({ err: errorMessage(e) }, 'checkpoint put failed'); return undefined })
@@ -304,8 +349,9 @@ export function wire(o: WireOptions, m: WireModules): Wired {
 
   // ---- Broadcaster: the certified matrix goes on chain once, in epoch order ----
   const broadcaster = createBroadcaster({
-    chain: m.chain, blocks: m.blocks, ledger, schedule, clock, metrics: m.metrics, log, self, rotation: sortedGenesis,
-    submitted: (epoch) => {
+    chain: m.chain, blocks: m.blocks, ledger, schedule, clock, metrics: m.metrics, log, self,
+    rotation: (epoch) => (m.handover.setFor(epoch)?.members ?? []).map((x) => x.member),
+    chainTxKnown: (epoch) => {
       refreshView()
       void m.blocks.getEpoch(epoch).then((rec) => { if (rec) emit({ type: 'certifiedEpoch', epoch: dtoEpoch(ledger, rec) }) })
     },
@@ -334,6 +380,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
 
   // ---- own transactions (reports, votes, operator actions) ----
   async function submitOwn(body: Record<string, unknown>): Promise<VerifiedTx | undefined> {
+    if (!guard.canSign()) return undefined
     const signed = signTx(keys.ed25519Seed, keys.ed25519PublicKey, { ...body, sender: self, nonce: nextNonce() })
     let v: VerifiedTx
     try {
@@ -413,7 +460,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
 
   // ---- sync: checkpoint, then blocks, before voting; block sync again when we fall behind ----
   const syncer = createSyncer({
-    host: m.host, blocks: m.blocks, ledger, genesis, clock, log, validatorSet,
+    host: m.host, blocks: m.blocks, ledger, genesis, clock, log, validatorSet, handover: m.handover, trusted: o.trustedCheckpoint,
     applyDecided: (block, cert) => onDecided(block, cert),
     afterSync: () => consensus.resync(),
     adoptedCheckpoint: (r) => { root = r; setCache = undefined },
@@ -422,6 +469,9 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   // ---- the slot loop ----
   let ticker: { stop(): void } | undefined
   function onSlot(info: SlotInfo): void {
+    const wasWatching = guard.state === 'watching'
+    guard.onSlot(info.slot)
+    if (wasWatching && guard.canSign()) log.info({ slot: info.slot }, 'doppelgänger guard clear; signing')
     m.metrics.peers.set(m.host.peers().length)
     consensus.onSlot()
     flushReports()
@@ -451,6 +501,8 @@ export function wire(o: WireOptions, m: WireModules): Wired {
         const now = schedule.slotAt(clock.now())
         if (clock.now() >= genesis.genesisTime && ledger.lastSlot < now - 4 && genesis.validators.length > 1) return { ready: false, reason: `behind: last block at slot ${ledger.lastSlot}, now ${now}` }
         if (!syncer.caughtUp) return { ready: false, reason: 'catching up with peers' }
+        if (guard.state === 'doppelganger') return { ready: false, reason: 'doppelgänger: another node signs with these keys; not signing' }
+        if (guard.state === 'watching') return { ready: false, reason: `doppelgänger guard: watching until slot ${guard.clearSlot}` }
         if (genesis.validators.length > 1 && m.host.peers().length === 0) return { ready: false, reason: 'no peers' }
         return { ready: true }
       },
@@ -462,6 +514,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
           const bytes = decode<unknown>(env.payload)
           if (!(bytes instanceof Uint8Array)) return { verdict: 'reject', code: 'CONSENSUS_MALFORMED' }
           const e = consensus.check(bytes) // signature and signer checked before anything is buffered
+          if (!e && memberIdOf(env.sender) === self) observeSigner(self, schedule.slotAt(clock.now()))
           return e ? { verdict: e.verdict, code: e.code } : 'accept'
         },
         onMessage: (env, ctx) => { consensus.receive(decode<Uint8Array>(env.payload), ctx.from) },
@@ -474,6 +527,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
           const msg = ParSigMessageSchema.safeParse(decode(env.payload))
           if (!msg.success) return { verdict: 'reject', code: 'PARSIG_MALFORMED' }
           const e = parsig.check(memberIdOf(env.sender), msg.data)
+          if (memberIdOf(env.sender) === self && e?.verdict !== 'reject') observeSigner(self, schedule.slotAt(clock.now()))
           return e ? { verdict: e.verdict, code: e.code } : 'accept'
         },
         onMessage: (env) => {

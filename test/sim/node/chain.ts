@@ -56,9 +56,10 @@ export class SimChain {
       },
       weightsOf: async (epoch: bigint) => { const e = chain.epochs.get(Number(epoch)); return e ? { uids: e.uids, weights: e.weights } : null },
       lastEpoch: async () => { const ks = [...chain.epochs.keys()]; return ks.length ? BigInt(Math.max(...ks)) : null },
-      validatorSet: async () => ({ nonce: 0n, totalPower: chain.validators.reduce((t, v) => t + v.power, 0n), validators: chain.validators.map((v) => ({ address: v.address, power: v.power })) }),
+      validatorSet: async () => ({ epoch: 0n, totalPower: chain.validators.reduce((t, v) => t + v.power, 0n), validators: chain.validators.map((v) => ({ address: v.address, power: v.power })) }),
       validatorSetUpdateDigest: async () => { throw new Error('validator set updates are not simulated') },
       updateValidatorSet: async () => { throw new Error('validator set updates are not simulated') },
+      weightSubmissions: async () => [...chain.epochs.keys()].sort((a, b) => a - b).map((e) => ({ epoch: e, txHash: `0x${e.toString(16).padStart(64, '0')}`, blockNumber: 0 })),
       close() {},
     }
     return client as unknown as ChainClient

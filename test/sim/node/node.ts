@@ -5,7 +5,7 @@
 import type { Clock } from '../../../core/clock.ts'
 import type { NodeKeys } from '../../../core/crypto/keys.ts'
 import type { Genesis } from '../../../ledger/genesis.ts'
-import { applyBlock, createGenesisLedger, type LedgerState } from '../../../ledger/ledger.ts'
+import { applyBlock, createGenesisLedger, currentCertificationSet, type LedgerState } from '../../../ledger/ledger.ts'
 import { restoreLedger } from '../../../ledger/snapshot.ts'
 import { verifyTx } from '../../../ledger/txs.ts'
 import { BlockStore } from '../../../validator/infra/db/block-store.ts'
@@ -15,6 +15,7 @@ import { silentLogger } from '../../../validator/infra/log.ts'
 import type { Metrics } from '../../../validator/infra/metrics/metrics.ts'
 import { Schedule } from '../../../validator/core/scheduler.ts'
 import { followSchedule, wire, type Wired } from '../../../validator/core/wire.ts'
+import { createHandoverChain } from '../../../validator/core/handover.ts'
 import type { Scheduler } from '../scheduler.ts'
 import type { SimChain } from './chain.ts'
 import { challengeModules } from './genesis.ts'
@@ -96,6 +97,7 @@ export class SimNode {
       chain: this.o.chain.client(keys.evmAddress), metrics: nullMetrics,
       duties: createDutyDb(this.store), signerStore: rocksSignerStore(this.store),
       challengeModule: async (id) => modules.get(id),
+      handover: createHandoverChain({ networkId: genesis.networkId, genesisSet: currentCertificationSet(createGenesisLedger(genesis)) }),
     })
     this.wired.events.subscribe((e) => { if (e.type === 'block' && this.alive && this.incarnation === gen) this.o.onBlock(this, e.block.height, e.block.stateRoot) })
     this.wired.start()

@@ -24,15 +24,16 @@ export function registerNodeCommands(program: Command): void {
     .option('--rpc-url <url>', 'JSON-RPC endpoint of the chain (default: genesis chain.rpcUrl)')
     .option('--weight-registry <address>', 'WeightRegistry contract address (default: genesis chain.weightRegistry)')
     .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD or empty)')
+    .option('--trusted-checkpoint <epoch:hash>', 'start the hand-over chain from this checkpoint (epoch and header hash) instead of genesis')
     .addOption(new Option('--test-dishonest', 'test only: report perturbed scores').hideHelp())
-    .action(async (o: { dataDir: string; genesis: string; listen?: string[]; bootstrap?: string[]; apiPort: number; rpcUrl?: string; weightRegistry?: string; password?: string; testDishonest?: boolean }) => {
+    .action(async (o: { dataDir: string; genesis: string; listen?: string[]; bootstrap?: string[]; apiPort: number; rpcUrl?: string; weightRegistry?: string; password?: string; trustedCheckpoint?: string; testDishonest?: boolean }) => {
       // Loaded here, not at the top: the node pulls in libp2p, RocksDB and the chain (~3 s), which every
       // other command (and its --help) would pay for otherwise.
       const { startNode } = await import('../../../validator/app/node.ts')
       const node = await startNode({
         dataDir: o.dataDir, genesisPath: o.genesis, listen: o.listen, bootstrap: o.bootstrap, apiPort: o.apiPort,
         rpcUrl: o.rpcUrl, weightRegistry: o.weightRegistry, password: o.password,
-        dishonest: !!o.testDishonest,
+        dishonest: !!o.testDishonest, trustedCheckpoint: o.trustedCheckpoint,
       })
       await new Promise<void>((done) => {
         const stop = () => { void node.stop().then(done, done) }
