@@ -17,43 +17,64 @@ const seed = sha256(new TextEncoder().encode('bench'))
 type Exports = Record<string, any>
 const nestedCache = new ModuleCache(8) // nested programs (sorter) compile once, as in a worker
 
-function instance(bytes: Uint8Array, policy: RuntimePolicy, input: Uint8Array): { ex: Exports } {
+function instance(mod: WebAssembly.Module, policy: RuntimePolicy, input: Uint8Array): { ex: Exports } {
   const nested = (module: Uint8Array, inp: Uint8Array, fuelLimit: bigint, maxOut: number) => {
     const r = evaluateInProcess({ module, input: inp, seed, policy: { ...DEFAULT_POLICY, fuelLimit, maxOutputBytes: Math.max(8, maxOut) } }, nestedCache)
     return { ok: r.ok, code: r.error?.code, fuelUsed: r.fuelUsed, output: r.output }
   }
   const ctx = createHostContext({ ...policy, maxHostCalls: 1e7, maxOutputBytes: 16 << 20 }, input, seed, nested)
-  const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), hostImports(ctx)).exports as Exports
+  const ex = new WebAssembly.Instance(mod, hostImports(ctx)).exports as Exports
   ctx.memory = (ex[MEMORY_EXPORT] ?? ex.memory) as WebAssembly.Memory
   return { ex }
 }
 
-/** Median ms per call of `entry`, metered and plain interleaved so both see the same machine state. */
-function compare(name: string, plainBytes: Uint8Array, policy: RuntimePolicy, input: Uint8Array, entry: string, callsPerSample: number, samples: number): void {
+/** A sample lasts at least this long (a 2 µs call timed 40 at a time was mostly timer noise). */
+const SAMPLE_MS = 25
+/** Fresh instances per timed batch: each call gets its own (the guests' stub allocator only grows). */
+const BATCH = 500
+
+/**
+ * Median ms per call of `entry`, metered and plain interleaved so both see the same machine state; the
+ * ratio is the median of the per-sample (paired) ratios, steadier than a ratio of medians on a busy
+ * machine. Both
+ * modules are compiled once; every call runs on a fresh instance, created outside the timed region.
+ */
+function compare(name: string, plainBytes: Uint8Array, policy: RuntimePolicy, input: Uint8Array, entry: string, samples: number): void {
   const meteredBytes = meterModule(plainBytes, { policy: { ...policy, fuelLimit: 1n << 61n } })
   const modPlain = new WebAssembly.Module(plainBytes as Uint8Array<ArrayBuffer>)
   const modMetered = new WebAssembly.Module(meteredBytes as Uint8Array<ArrayBuffer>)
-  void modPlain; void modMetered
-  const time = (bytes: Uint8Array): number => {
-    const insts = Array.from({ length: callsPerSample }, () => instance(bytes, policy, input).ex)
-    const t0 = performance.now()
-    for (const ex of insts) ex[entry]()
-    return (performance.now() - t0) / callsPerSample
+  const time = (mod: WebAssembly.Module, calls: number): number => {
+    let total = 0
+    for (let done = 0; done < calls; done += BATCH) {
+      const insts = Array.from({ length: Math.min(BATCH, calls - done) }, () => instance(mod, policy, input).ex)
+      const t0 = performance.now()
+      for (const ex of insts) ex[entry]()
+      total += performance.now() - t0
+    }
+    return total / calls
   }
-  for (let w = 0; w < 3; w++) { time(plainBytes); time(meteredBytes) } // warm-up (tier-up)
+  for (let w = 0; w < 3; w++) { time(modPlain, 10); time(modMetered, 10) } // warm-up (tier-up)
+  // Calls per sample from the fastest of three probes (a GC pause in one must not shrink the samples).
+  const perCall = Math.min(...[0, 1, 2].map(() => time(modPlain, 20)))
+  const calls = Math.max(3, Math.min(20_000, Math.ceil(SAMPLE_MS / perCall)))
   const plain: number[] = []
   const metered: number[] = []
-  for (let s = 0; s < samples; s++) { plain.push(time(plainBytes)); metered.push(time(meteredBytes)) }
+  const ratios: number[] = []
+  for (let s = 0; s < samples; s++) {
+    plain.push(time(modPlain, calls))
+    metered.push(time(modMetered, calls))
+    ratios.push(metered[s]! / plain[s]!)
+  }
   const p = median(plain)
   const m = median(metered)
-  const probe = instance(meteredBytes, policy, input).ex
+  const probe = instance(modMetered, policy, input).ex
   probe[entry]()
   const fuel = (1n << 61n) - (probe[FUEL_GLOBAL].value as bigint)
-  report('runtime', `metered-vs-plain/${name}`, { plainMs: round(p, 4), meteredMs: round(m, 4), ratio: round(m / p, 3), fuelPerCall: fuel.toString(), samples })
+  report('runtime', `metered-vs-plain/${name}`, { plainMs: round(p, 4), meteredMs: round(m, 4), ratio: round(median(ratios), 3), fuelPerCall: fuel.toString(), samples, callsPerSample: calls })
 }
 
-const KERNELS: Record<string, { wat: string; entry: string; calls: number }> = {
-  'kernel-sieve-2M': { entry: 'evaluate', calls: 3, wat: `(module (memory 32) (func (export "evaluate") (result i32) (local $i i32) (local $j i32) (local $n i32) (local $count i32)
+const KERNELS: Record<string, { wat: string; entry: string }> = {
+  'kernel-sieve-2M': { entry: 'evaluate', wat: `(module (memory 32) (func (export "evaluate") (result i32) (local $i i32) (local $j i32) (local $n i32) (local $count i32)
     (local.set $n (i32.const 2000000)) (local.set $i (i32.const 2))
     (block $done (loop $outer
       (br_if $done (i32.gt_u (i32.mul (local.get $i) (local.get $i)) (local.get $n)))
@@ -67,11 +88,11 @@ const KERNELS: Record<string, { wat: string; entry: string; calls: number }> = {
       (local.set $count (i32.add (local.get $count) (i32.eqz (i32.load8_u (local.get $i)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $c)))
     (local.get $count)))` },
-  'kernel-fib-27': { entry: 'evaluate', calls: 3, wat: `(module (func $fib (param i32) (result i32)
+  'kernel-fib-27': { entry: 'evaluate', wat: `(module (func $fib (param i32) (result i32)
       (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
         (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
     (func (export "evaluate") (result i32) (call $fib (i32.const 27))))` },
-  'kernel-mix-hash': { entry: 'evaluate', calls: 3, wat: `(module (func (export "evaluate") (result i32) (local $i i32) (local $h i64)
+  'kernel-mix-hash': { entry: 'evaluate', wat: `(module (func (export "evaluate") (result i32) (local $i i32) (local $h i64)
     (local.set $h (i64.const 0x9e3779b97f4a7c15))
     (block $d (loop $l (br_if $d (i32.ge_u (local.get $i) (i32.const 3000000)))
       (local.set $h (i64.mul (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 31))) (i64.const 0xbf58476d1ce4e5b9)))
@@ -82,6 +103,9 @@ const KERNELS: Record<string, { wat: string; entry: string; calls: number }> = {
 
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick')
+  // --only=<prefix>: just the cases whose name starts with it (e.g. --only=metered-vs-plain).
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+  const want = (name: string): boolean => only === undefined || name.startsWith(only)
   const samples = quick ? 5 : 15
   // 1. metered vs unmetered: bundled challenges on demo payloads, then CPU kernels.
   const payloads: Record<string, Uint8Array> = {
@@ -90,11 +114,13 @@ export async function run(args: string[]): Promise<void> {
     sorter: await sorterPayload('shell'),
   }
   for (const name of CHALLENGE_NAMES) {
+    if (!want(`metered-vs-plain/${name}`)) continue
     const ch = loadChallenge(name)
-    compare(name, ch.module, ch.policy, payloads[name]!, 'evaluate', quick ? 10 : 40, samples)
+    compare(name, ch.module, ch.policy, payloads[name]!, 'evaluate', samples)
   }
-  for (const [name, k] of Object.entries(KERNELS)) compare(name, await watToWasm(k.wat), DEFAULT_POLICY, new Uint8Array(), k.entry, k.calls, samples)
+  for (const [name, k] of Object.entries(KERNELS)) if (want(`metered-vs-plain/${name}`)) compare(name, await watToWasm(k.wat), DEFAULT_POLICY, new Uint8Array(), k.entry, samples)
 
+  if (only?.startsWith('metered-vs-plain')) return
   // 2. instrumentation speed: a ~1 MB module of many functions.
   const body = Array.from({ length: 40 }, (_, i) => `(local.set 1 (i32.add (local.get 1) (i32.mul (local.get 0) (i32.const ${i}))))
     (if (i32.gt_u (local.get 1) (i32.const ${i * 1000})) (then (local.set 1 (i32.sub (local.get 1) (i32.const 7)))))`).join('\n')
