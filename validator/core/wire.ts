@@ -105,8 +105,20 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   // Lanes: our own txs, the validators' duty txs, then everyone else; a tx whose nonce is used is dropped.
   const mempool = new Mempool({}, {
     laneOf: (t) => (t.sender === self ? 'own' : (t.tx.type === 'Evaluations' || t.tx.type === 'Evidence') && validatorSet().byId(t.sender) ? 'duty' : 'user'),
-    cannotApply: (t) => (t.nonce <= (ledger.nonces.get(t.sender) ?? -1) ? { code: 'STALE_NONCE', verdict: 'ignore' } : undefined),
+    feeOf: (t) => (payableFee(t) ?? 0n),
+    cannotApply: (t) => (t.nonce <= (ledger.nonces.get(t.sender) ?? -1) ? { code: 'STALE_NONCE', verdict: 'ignore' }
+      : payableFee(t) === undefined && !feeWaivable(t.sender) ? { code: 'FEE_UNPAID', verdict: 'ignore' } : undefined),
   })
+  /** The fee `t` pays from its sender's credits, 0 when free, undefined when the credits do not cover it. */
+  function payableFee(t: VerifiedTx): bigint | undefined {
+    const ty = t.tx.type
+    const cls = ty === 'Submission' ? 'submission' : ty === 'Evaluations' || ty === 'Evidence' ? 'duty' : ty === 'Post' || ty === 'InitiatePool' || ty === 'ProposeChallenge' ? 'post' : 'tx'
+    const fee = forum.feeOf(ledger.forum, cls)
+    return fee === 0n || (ledger.forum.accounts.get(t.sender as MemberId)?.credits ?? 0n) >= fee ? fee : undefined
+  }
+  /** A sender without credits still has a fee-waived tx this epoch (forum/fees.ts); else its tx can never apply. */
+  const feeWaivable = (sender: string) => (ledger.forum.freeTxs.bySender.get(sender as MemberId) ?? 0) < ledger.forum.params.freeTxsPerSender &&
+    ledger.forum.freeTxs.total < ledger.forum.params.freeTxsPerEpoch
   const payloads = new Map<string, Uint8Array>()
   const verifiedCache = new Map<string, VerifiedTx>()
   const listeners = new Set<(e: NodeEvent) => void>()
