@@ -213,7 +213,7 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
     }
     case 'Evidence': {
       try {
-        const rec = applyEvidence(s.forum, tx, block.height)
+        const rec = applyEvidence(s.forum, tx, block.height, (m) => s.validatorKeys.get(m)?.blsPublicKey)
         events.push({ type: 'slashed', validator: tx.offender, amount: rec.amount })
       } catch (e) { return fail((e as AgoraError).code, (e as Error).message) }
       return { id: v.id, ok: true }

@@ -10,7 +10,8 @@ import type { MemberId } from '../../core/ids.ts'
 import { ed25519VoteSigner, valueVote } from '../../validator/consensus/signing.ts'
 import { makeEvidence } from '../../validator/consensus/evidence.ts'
 import { MsgType } from '../../validator/consensus/types.ts'
-import { evidenceTxBody } from '../../ledger/evidence.ts'
+import { checkpointEvidenceTxBody, evidenceTxBody } from '../../ledger/evidence.ts'
+import { Domain, signBls } from '../../core/crypto/sign.ts'
 import { chain, ids, keys } from './chain.ts'
 
 const OFFENDER = 2
@@ -55,6 +56,25 @@ describe('equivocation evidence', () => {
     const r = c.apply(1, [c.tx(4, same), c.tx(4, wrongKey), c.tx(4, forged), c.tx(4, notStaked)])
     expect(r.outcomes.map((o) => o.code)).toEqual(['EVIDENCE_NOT_CONFLICTING', 'EVIDENCE_WRONG_KEY', 'EVIDENCE_BAD_SIGNATURE', 'EVIDENCE_NOT_SLASHABLE'])
     expect(c.s.forum.slashed.size).toBe(0)
+  })
+})
+
+describe('checkpoint equivocation (parsig)', () => {
+  const sig = (who: number, header: string) => {
+    const valueHash = toHex(sha256(utf8(header)))
+    return { valueHash, signature: toHex(signBls(keys[who]!.blsSecretKey, Domain.checkpoint, { checkpoint: valueHash })) }
+  }
+  it('two BLS signatures by one validator over different headers of one epoch slash it once; recent epochs only', () => {
+    const c = chain({ balances: ['100', '100', '100', '100', '10'] })
+    const body = checkpointEvidenceTxBody(ids[1]!, 0, sig(1, 'header-a'), sig(1, 'header-b'))
+    const same = checkpointEvidenceTxBody(ids[1]!, 0, sig(1, 'header-a'), sig(1, 'header-a'))
+    const forged = checkpointEvidenceTxBody(ids[1]!, 0, sig(1, 'header-a'), sig(2, 'header-b'))
+    const r = c.apply(1, [c.tx(4, same), c.tx(4, forged), c.tx(4, body), c.tx(0, body)])
+    expect(r.outcomes.map((o) => o.code ?? 'ok')).toEqual(['EVIDENCE_NOT_CONFLICTING', 'EVIDENCE_BAD_SIGNATURE', 'ok', 'EVIDENCE_DUPLICATE'])
+    expect(r.events.filter((e) => e.type === 'slashed')).toHaveLength(1)
+    c.apply(35, []) // epoch 3
+    const old = c.apply(36, [c.tx(4, checkpointEvidenceTxBody(ids[2]!, 0, sig(2, 'x'), sig(2, 'y')))])
+    expect(old.outcomes[0]).toMatchObject({ ok: false, code: 'EVIDENCE_TOO_OLD' })
   })
 })
 

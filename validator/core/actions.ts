@@ -48,7 +48,7 @@ export function createActions(m: ActionsModules): NodeActions {
     } else if (tx.type === 'Evaluations') {
       return refuse('REJECTED', 'evaluation reports come from validators over gossip, not the API')
     } else if (tx.type === 'Evidence') {
-      try { checkEvidence(m.ledger.forum, tx, m.ledger.height + 1) } catch (e) { return refuse('REJECTED', errorMessage(e)) }
+      try { checkEvidence(m.ledger.forum, tx, m.ledger.height + 1, (k) => m.ledger.validatorKeys.get(k)?.blsPublicKey) } catch (e) { return refuse('REJECTED', errorMessage(e)) }
     } else {
       // Dry run on a copy: the same checks the ledger will make, so a doomed tx never enters the mempool.
       const dry = forum.cloneState(m.ledger.forum)
