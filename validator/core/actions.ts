@@ -21,6 +21,8 @@ export interface ActionsModules {
   keys: NodeKeys
   nextNonce(): number
   rememberPayload(cid: string, bytes: Uint8Array): void
+  /** A proposed challenge's module bytes (kept only if they hash to the manifest's moduleHash). */
+  rememberModule(moduleHash: string, bytes: Uint8Array): void
   publish(topic: TopicName, value: unknown): Promise<void>
 }
 
@@ -57,6 +59,7 @@ export function createActions(m: ActionsModules): NodeActions {
     }
     if (!m.mempool.add(v)) return refuse('REJECTED', 'already pending, or the mempool is full')
     if (payload && tx.type === 'Submission') m.rememberPayload(tx.payloadCid, payload)
+    if (payload && tx.type === 'ProposeChallenge') m.rememberModule(tx.signed.manifest.moduleHash, payload)
     const topic = tx.type === 'Submission' ? Topic.submissions : Topic.forum
     await m.publish(topic, payload ? { tx: signed, payload } : { tx: signed })
     return { accepted: true, txId: v.id }

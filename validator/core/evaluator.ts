@@ -4,7 +4,7 @@
 // timeout or a payload we could not fetch is "no result" (ok = false), never a score.
 import { randomBytes } from 'node:crypto'
 import { sha256 } from '../../core/hash.ts'
-import { toHex, utf8, concatBytes } from '../../core/bytes.ts'
+import { fromHex, toHex, utf8, concatBytes } from '../../core/bytes.ts'
 import { errorMessage } from '../../core/errors.ts'
 import type { ExecutionService } from '../infra/runtime/service.ts'
 import type { RuntimePolicy } from '../infra/runtime/policy.ts'
@@ -34,10 +34,7 @@ export interface Evaluator {
   readonly inFlight: number
 }
 
-/**
- * The challenge's seed (cities, prefix, input values): per challenge, so a miner knows the instance before
- * it works on it. (A per-epoch seed would stop precomputation; see the issue notes.)
- */
+/** A fixed per-challenge seed: only the whole-node simulator's demo actors use it (nodes run the epoch's seed). */
 export const challengeSeed = (challengeId: string): Uint8Array => sha256(concatBytes(utf8('agora/v1/seed/'), utf8(challengeId)))
 
 export function createEvaluator(m: EvaluatorModules): Evaluator {
@@ -55,7 +52,8 @@ export function createEvaluator(m: EvaluatorModules): Evaluator {
     if (!ch) return none(`challenge ${sub.challenge} module unavailable`)
     const input = await m.payload(sub.payloadCid)
     if (!input) return none(`payload ${sub.payloadCid} unavailable`)
-    const r = await m.runtime.evaluate({ module: ch.module, input, seed: challengeSeed(sub.challenge), policy: ch.policy })
+    // The instance of the submission's epoch, fixed by the log (ledger/evaluations.ts challengeInstanceSeed).
+    const r = await m.runtime.evaluate({ module: ch.module, input, seed: fromHex(sub.seed), policy: ch.policy })
     if (r.noResult) return none(r.error?.message ?? 'backstop')
     let score = 0
     let outputHash: string

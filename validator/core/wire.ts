@@ -41,6 +41,7 @@ import type { DutyDb } from '../infra/db/dutydb.ts'
 import { checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, type CheckpointHeader } from './checkpoint.ts'
 import type { HandoverChain, TrustedCheckpoint } from './handover.ts'
 import { createDoppelgangerGuard } from './doppelganger.ts'
+import { createModuleStore, runtimePolicyOf, MODULE_FETCH_MS } from './modules.ts'
 import { currentCertificationSet } from '../../ledger/ledger.ts'
 import { certificationSetHash, evmValidatorSet, sameEvmSet, type CertificationSet } from '../../ledger/validator-keys.ts'
 import { validatorSetDigest } from '../../contracts/eip712.ts'
@@ -155,9 +156,24 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   // ---- Evaluator ----
   const evaluator = createEvaluator({
     runtime: m.runtime, log, dishonest: o.dishonest,
-    challenge: (id) => m.challengeModule(id),
+    challenge: (id) => challengeModule(id),
     payload: (cid) => fetchPayload(cid),
   })
+
+  // ---- registry challenges: module bytes by hash (gossip, peers, DHT), run under the manifest's policy ----
+  const modules = createModuleStore({
+    peers: () => m.host.peers(),
+    requestBlob: (peer, cid) => m.host.requestBlob(peer, cid, { timeoutMs: MODULE_FETCH_MS }),
+    dhtGet: (cid) => m.host.dht.getBlob(cid, { signal: AbortSignal.timeout(MODULE_FETCH_MS) }),
+    dhtPut: (bytes) => m.host.dht.putBlob(bytes).then(() => undefined),
+  })
+  async function challengeModule(id: string): Promise<{ module: Uint8Array; policy: RuntimePolicy } | undefined> {
+    // The epoch's table (fixed at its boundary) names the bytes; a genesis challenge's come from genesis.
+    const row = activeChallengeTable(ledger).find((c) => c.id === id)
+    if (!row?.policy) return m.challengeModule(id)
+    const bytes = await modules.fetch(row.moduleHash)
+    return bytes ? { module: bytes, policy: runtimePolicyOf(row.policy) } : undefined
+  }
 
   /** A submission's payload: from gossip, else from a peer that has it (sync protocol), else the DHT. */
   async function fetchPayload(cid: string): Promise<Uint8Array | undefined> {
@@ -452,6 +468,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       const { tx, payload } = asSignedTx(env)
       const v = verified(tx)
       if (payload && v.tx.type === 'Submission') rememberPayload(v.tx.payloadCid, payload)
+      if (payload && v.tx.type === 'ProposeChallenge') modules.remember(v.tx.signed.manifest.moduleHash, payload)
       mempool.add(v)
       m.metrics.mempoolTxs.set(mempool.size)
     },
@@ -467,6 +484,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   const actions = createActions({
     ledger, mempool, self, nextNonce, keys,
     rememberPayload,
+    rememberModule: (hash, bytes) => { modules.remember(hash, bytes) },
     publish: (topic, value) => m.host.gossip.publish(topic, value).then(() => undefined, () => undefined),
   })
 
@@ -549,7 +567,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
         },
       })
       m.host.handleBlocks(async (from, to) => (await m.blocks.range(from, Math.min(to, from + 63))).map((b) => encode(b)))
-      m.host.handleBlobs((cid) => snapshots.get(cid) ?? payloads.get(cid))
+      m.host.handleBlobs((cid) => snapshots.get(cid) ?? payloads.get(cid) ?? modules.byCid(cid))
       ticker = startSlotTicker(schedule, clock, onSlot)
       void syncer.startup()
     },
