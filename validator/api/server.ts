@@ -1,5 +1,5 @@
-// The node's HTTP API: graphql-yoga 5 on node:http. Routes: /graphql (GraphiQL for browsers, SSE
-// subscriptions), /metrics (Prometheus text of the Registry passed in), /livez, /readyz. Protection runs
+// The node's HTTP API: graphql-yoga 5 on node:http. Routes: / and /dashboard/* (the dashboard), /graphql
+// (GraphiQL for browsers, SSE subscriptions), /metrics (Prometheus text of the Registry passed in), /livez, /readyz. Protection runs
 // before GraphQL (per-IP token bucket, body size) and before execution (depth and cost of the operation).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createHash, timingSafeEqual } from 'node:crypto'
@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS, createRateLimiter, measureOperation, type ApiLimits } f
 import { apiError, errorBody, HTTP_STATUS, type ApiErrorCode } from './errors.ts'
 import { createApiMetrics, type ApiMetrics } from './metrics.ts'
 import type { NodeActions, NodeEvents, NodeView } from './view.ts'
+import { loadDashboard } from './dashboard/serve.ts'
 
 export interface ApiHealth {
   live(): boolean
@@ -75,6 +76,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       },
     },
   })
+  const dashboard = loadDashboard()
   const limiter = createRateLimiter(limits.ratePerSecond, limits.rateBurst)
   const tokenDigest = opts.apiToken ? sha256(opts.apiToken) : null
   const isAuthorized = (h: string | undefined) => {
@@ -126,12 +128,12 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint()
     const path = (req.url ?? '/').split('?')[0]!
-    const route = ['/graphql', '/metrics', '/livez', '/readyz'].includes(path) ? path : 'other'
+    const route = ['/graphql', '/metrics', '/livez', '/readyz'].includes(path) ? path : dashboard.asset(path) ? '/dashboard' : 'other'
     res.on('finish', () => {
       metrics?.requests.inc({ route, status: String(res.statusCode) })
       metrics?.duration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9)
     })
-    route_(req, res, route).catch((e: unknown) => {
+    route_(req, res, route, path).catch((e: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' })
         res.end(errorBody('REJECTED', `internal error: ${(e as Error).message}`))
@@ -139,8 +141,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     })
   })
 
-  const route_ = async (req: IncomingMessage, res: ServerResponse, route: string) => {
+  const route_ = async (req: IncomingMessage, res: ServerResponse, route: string, path: string) => {
     if (route === '/graphql') return handleGraphql(req, res)
+    if (route === '/dashboard') {
+      const a = dashboard.asset(path)!
+      res.writeHead(200, a.headers)
+      return void res.end(req.method === 'HEAD' ? undefined : a.body)
+    }
     if (route === '/livez') {
       const live = opts.health?.live() ?? true
       res.writeHead(live ? 200 : 503, { 'content-type': 'text/plain' })
@@ -158,7 +165,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       return void res.end(text)
     }
     res.writeHead(404, { 'content-type': 'text/plain' })
-    res.end('not found: try /graphql, /metrics, /livez, /readyz\n')
+    res.end('not found: try / (dashboard), /graphql, /metrics, /livez, /readyz\n')
   }
 
   await new Promise<void>((resolve, reject) => {
