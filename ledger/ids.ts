@@ -4,6 +4,7 @@
 import { toHex } from '../core/bytes.ts'
 import { hashValue } from '../core/encoding.ts'
 import type { PoolId, PostId } from '../core/ids.ts'
+import type { LedgerTxBody } from './txs.ts'
 
 /** Hex digits kept from the hash: 128 bits, far beyond any collision an attacker could search for. */
 const ID_HEX = 32
@@ -24,3 +25,14 @@ export const userPoolId = (sender: string, nonce: number): PoolId => userObjectI
 export const systemPostId = (kind: SystemObjectKind, subject: string, height: number): PostId =>
   derive(kind, { kind, subject, height }) as PostId
 export const systemPoolOf = (post: PostId): PoolId => `pool-${post}` as PoolId
+
+/**
+ * Why `tx` names an id other than the one its (sender, nonce) derive, or undefined. The ledger refuses
+ * such a transaction with BAD_ID; mempool admission can refuse it early with the same check.
+ */
+export function derivedIdError(tx: LedgerTxBody, sender: string, nonce: number): string | undefined {
+  const want = tx.type === 'Post' ? tx.id : tx.type === 'ProposeChallenge' ? tx.post : tx.type === 'InitiatePool' ? tx.id : undefined
+  if (want === undefined) return undefined
+  const derived = tx.type === 'InitiatePool' ? userPoolId(sender, nonce) : userPostId(sender, nonce)
+  return want === derived ? undefined : `${tx.type} id ${want} must be ${derived} (derived from sender and nonce)`
+}

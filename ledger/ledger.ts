@@ -16,7 +16,7 @@ import { blockHash } from './block.ts'
 import type { LedgerTxBody, VerifiedTx } from './txs.ts'
 import { openDispute, openEvidencePools } from './disputes.ts'
 import { applyEvidence, pruneOffences } from './evidence.ts'
-import { userPoolId, userPostId } from './ids.ts'
+import { derivedIdError } from './ids.ts'
 import { blsPossessionValid, certificationSet, checkKeyRegistration, type CertificationSet, type ValidatorKeys } from './validator-keys.ts'
 import {
   challengeInstanceSeed, addCommit, addReport, addSubmission, computeEpochResult, emptyEvalState, finalizeReady,
@@ -260,13 +260,6 @@ function feeClassOf(tx: LedgerTxBody): forum.FeeClass {
   }
 }
 
-/** A member's post and pool ids derive from (sender, nonce) (ledger/ids.ts): nobody can take another's. */
-function derivedIdError(tx: LedgerTxBody, sender: string, nonce: number): string | undefined {
-  const want = tx.type === 'Post' ? tx.id : tx.type === 'ProposeChallenge' ? tx.post : tx.type === 'InitiatePool' ? tx.id : undefined
-  if (want === undefined) return undefined
-  const derived = tx.type === 'InitiatePool' ? userPoolId(sender, nonce) : userPostId(sender, nonce)
-  return want === derived ? undefined : `${tx.type} id ${want} must be ${derived} (derived from sender and nonce)`
-}
 
 /** A report that deviates from the final value opens a dispute pool (ledger/disputes.ts). */
 function dispute(s: LedgerState, sub: SubmissionRecord, validator: string, slot: number, events: LedgerEvent[]): void {
