@@ -2,7 +2,8 @@
 // Prints: one-way gossip latency between two libp2p hosts (the floor's unit: QBFT needs 3 message delays),
 // block finality (slot start → decided) p50/p99 from the nodes' own metrics, submissions finalized per
 // second end to end (API → gossip → block → evaluation on every committee member → reports in a block →
-// final score), and CPU and RSS per node at idle and under load (from /proc).
+// final score), CPU and RSS per node at idle and under load (from /proc), and block finality while the
+// spam load of issue 15 runs (fat posts through every API and over raw gossip from an outside peer).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,6 +21,7 @@ import { signTransaction, graphqlRequest } from '../validator/api/client.ts'
 import { Topic } from '../validator/infra/p2p/index.ts'
 import { decode } from '../core/encoding.ts'
 import { startNetwork, stopAll, sleep, waitFor } from '../test/p2p/helpers.ts'
+import { apiBurst, gossipBurst } from '../test/helpers/spam-load.ts'
 
 const B = 'node'
 const VALIDATORS = 4
@@ -139,6 +141,7 @@ export async function run(args: string[]): Promise<void> {
       blocks, p50Ms: p('0.5'), p99Ms: p('0.99'), gossipOneWayP50Ms: round(gossipP50, 2),
       floorMs: round(3 * gossipP50, 2), p50OverFloor: round(p('0.5') / (3 * gossipP50), 1),
     })
+    await finalityUnderSpam(nodes, net.validators.map((v) => v.dataDir), net.genesis.genesisTime)
     ok = true
   } finally {
     for (const n of nodes) n.proc.kill('SIGTERM')
@@ -147,4 +150,43 @@ export async function run(args: string[]): Promise<void> {
     if (ok) rmSync(dir, { recursive: true, force: true })
     else process.stderr.write(`bench node failed; node logs kept in ${dir}/nodes/*/node.log\n`)
   }
+}
+
+/**
+ * Finality while 2 MiB of fat posts go through the APIs and 2 MiB over raw gossip: each new height is
+ * timed when node 0 first reports it (polled every 100 ms) against its slot's start; plus the share of
+ * slots, from the burst's start to 10 slots after its end, that got a block.
+ */
+async function finalityUnderSpam(nodes: Running[], dataDirs: string[], genesisTime: number): Promise<void> {
+  const url = (n: Running) => `http://127.0.0.1:${n.apiPort}/graphql`
+  const seen = new Map<number, number>() // height → wall time first reported
+  let polling = true
+  const poller = (async () => {
+    while (polling) {
+      const h = await nodeHeight(nodes[0]!.apiPort).catch(() => 0)
+      if (h > 0 && !seen.has(h)) seen.set(h, Date.now())
+      await sleep(100)
+    }
+  })()
+  const h0 = await nodeHeight(nodes[0]!.apiPort)
+  const slotNow = () => Math.floor((Date.now() - genesisTime) / SLOT_MS)
+  const s0 = slotNow()
+  const MiB = 1024 * 1024
+  const [api, raw] = await Promise.all([
+    apiBurst(nodes.map((n) => `http://127.0.0.1:${n.apiPort}`), 2 * MiB, { tag: `bench${Date.now()}` }),
+    gossipBurst(readNodeJson(dataDirs[0]!)!.multiaddrs, 2 * MiB, { tag: `bench${Date.now()}` }),
+  ])
+  const s1 = slotNow() + 10
+  while (slotNow() < s1) await sleep(200)
+  polling = false
+  await poller
+  const page = await graphqlRequest<{ blocks: { items: { height: number; slot: number }[] } }>(url(nodes[0]!),
+    'query($h: Int!) { blocks(fromHeight: $h, first: 500) { items { height slot } } }', { h: h0 + 1 })
+  const blocks = (page.data?.blocks.items ?? []).filter((b) => b.slot > s0 && b.slot <= s1)
+  const finality = blocks.filter((b) => seen.has(b.height)).map((b) => seen.get(b.height)! - (genesisTime + b.slot * SLOT_MS))
+  report(B, 'block-finality-under-spam', {
+    apiPosts: api.sent, apiAccepted: api.accepted, apiBytes: api.bytes, gossipPosts: raw.sent, gossipBytes: raw.bytes,
+    slots: s1 - s0, blocks: blocks.length, slotsWithBlockPct: round((100 * blocks.length) / (s1 - s0), 1),
+    p50Ms: round(percentile(finality, 50), 1), p99Ms: round(percentile(finality, 99), 1),
+  })
 }
