@@ -1,11 +1,13 @@
 // Forum benchmarks: (1) applying 100k random transactions (posts with citations, pools, stakes,
 // resolutions); (2) propagation through a 1M-post citation graph with referenceChainLimit 3;
-// (3) committee assignment over 1,000 validators. `npm run bench -- forum [--posts N] [--txs N]`.
+// (3) committee assignment over 1,000 validators; (4) a 1,000-tx block applied with its new state root at
+// 1M posts / 100k pools and at 10k posts / 1k pools (the root must not grow with the state).
+// `npm run bench -- forum [--posts N] [--txs N] [--block-posts N]`.
 import { performance } from 'node:perf_hooks'
 import { u64be } from '../core/bytes.ts'
 import type { MemberId, PoolId, PostId } from '../core/ids.ts'
 import {
-  applyTx, assignCommittee, createState, stateRoot, SYSTEM_SENDER, type ForumState, type ForumTx, type WeightedMember,
+  applyTx, assignCommittee, createState, resolveDuePools, stateRoot, SYSTEM_SENDER, type ForumState, type ForumTx, type WeightedMember,
 } from '../forum/index.ts'
 import { median, report, round, timeIt } from './report.ts'
 
@@ -141,9 +143,69 @@ async function benchCommittee(): Promise<void> {
   }
 }
 
+/** A forum with `posts` posts (set directly, not through transactions) and `pools` open pools, its root built. */
+function bigForum(posts: number, pools: number): { s: ForumState; buildMs: number; firstRootMs: number } {
+  const t0 = performance.now()
+  const s = genesis(1000)
+  for (let i = 0; i < posts; i++) {
+    const a = member(i % 1000)
+    s.posts.set(`P${i}` as PostId, { id: `P${i}` as PostId, sender: a, authors: [{ member: a, weightPpm: 1_000_000 }], citations: [], value: 0n, createdSlot: 0 })
+  }
+  for (let i = 0; i < pools; i++) {
+    const r = applyTx(s, { type: 'InitiatePool', sender: SYSTEM_SENDER, id: `V${i}` as PoolId, post: `P${(i * 7919) % posts}` as PostId, fee: REP, durationSlots: 1_000_000 }, { slot: 0 })
+    if (!r.ok) throw new Error(r.message)
+  }
+  const t1 = performance.now()
+  stateRoot(s)
+  return { s, buildMs: t1 - t0, firstRootMs: performance.now() - t1 }
+}
+
+/** One block: 40 % posts citing two earlier posts, 50 % stakes on open pools, 10 % new pools; then its root. */
+function blockTxs(block: number, n: number, posts: number, pools: number, rnd: () => number): ForumTx[] {
+  const int = (k: number) => Math.floor(rnd() * k)
+  return Array.from({ length: n }, (_, i): ForumTx => {
+    const r = rnd()
+    const a = member(int(1000))
+    if (r < 0.4) return { type: 'Post', sender: a, id: `B${block}-${i}` as PostId, authors: { [a]: 1_000_000 }, citations: { [`P${int(posts)}`]: 250_000, [`P${int(posts)}`]: 250_000 } }
+    if (r < 0.9) return { type: 'Stake', sender: a, pool: `V${int(pools)}` as PoolId, amount: REP, inFavor: rnd() < 0.6 }
+    return { type: 'InitiatePool', sender: SYSTEM_SENDER, id: `W${block}-${i}` as PoolId, post: `P${int(posts)}` as PostId, fee: REP, durationSlots: 1_000_000 }
+  })
+}
+
+function blockApplyAndRoot(posts: number, pools: number, blocks: number) {
+  const { s, buildMs, firstRootMs } = bigForum(posts, pools)
+  const rnd = prng(11)
+  const total: number[] = [], apply: number[] = []
+  let accepted = 0
+  for (let b = 0; b < blocks; b++) {
+    const txs = blockTxs(b, 1000, posts, pools, rnd)
+    const t0 = performance.now()
+    resolveDuePools(s)
+    for (const tx of txs) if (applyTx(s, tx, { slot: 1 + b }).ok) accepted++
+    const t1 = performance.now()
+    stateRoot(s)
+    total.push(performance.now() - t0)
+    apply.push(t1 - t0)
+  }
+  return { buildMs, firstRootMs, msApplyAndRoot: median(total), msApply: median(apply), accepted }
+}
+
+async function benchBlockApply(posts: number): Promise<void> {
+  const blocks = 7
+  const small = blockApplyAndRoot(10_000, 1_000, blocks)
+  const big = blockApplyAndRoot(posts, posts / 10, blocks)
+  report('forum', 'block-apply-1m-posts', {
+    posts, pools: posts / 10, txsPerBlock: 1000, blocks, buildMs: round(big.buildMs, 0), firstRootMs: round(big.firstRootMs, 0),
+    msApplyAndRoot: round(big.msApplyAndRoot, 1), msApply: round(big.msApply, 1),
+    msApplyAndRoot10k: round(small.msApplyAndRoot, 1), msApply10k: round(small.msApply, 1),
+    ratio: round(big.msApplyAndRoot / small.msApplyAndRoot, 2), acceptedPerBlock: Math.round(big.accepted / blocks),
+  })
+}
+
 export async function run(args: string[]): Promise<void> {
   const arg = (name: string, dflt: number) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt }
   await benchTransactions(arg('--txs', 100_000))
   await benchCommittee()
   await benchPropagation(arg('--posts', 1_000_000))
+  await benchBlockApply(arg('--block-posts', 1_000_000))
 }

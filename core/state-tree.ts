@@ -4,7 +4,7 @@
 // from createState, restore, or a reset) is resynced whole once and swapped for a tracked copy, so a
 // root is always correct and only its cost depends on tracking.
 import { encode } from './encoding.ts'
-import { type MerkleTree, emptyTree, pathOf, sameHash, treeDelete, treeGet, treeRoot, treeSet, valueHashOf } from './merkle.ts'
+import { type MerkleTree, emptyTree, leafHash, pathOf, sameHash, treeDelete, treeGet, treeRoot, treeSet } from './merkle.ts'
 import { TrackedMap, peek, peekEntries } from './tracked-map.ts'
 
 export interface Section<S, V> {
@@ -45,7 +45,7 @@ export const leafBytes = (row: unknown): Uint8Array => encode(row)
 
 function put(tree: MerkleTree, key: string, row: unknown): MerkleTree {
   const path = pathOf(key)
-  const h = valueHashOf(leafBytes(row))
+  const h = leafHash(path, leafBytes(row))
   const cur = treeGet(tree, path)
   return cur && sameHash(cur, h) ? tree : treeSet(tree, path, h)
 }

@@ -6,7 +6,7 @@
 // A proof of one leaf against a header's root: `proveKey`, checked by `verifyProof`.
 import { concatBytes, toHex } from '../core/bytes.ts'
 import { taggedHash } from '../core/hash.ts'
-import { type MerkleProof, pathOf, rootFromProof, treeProve, treeRoot, valueHashOf } from '../core/merkle.ts'
+import { type MerkleProof, pathOf, rootFromProof, treeProve, treeRoot } from '../core/merkle.ts'
 import { type Section, type TreeSpec, leafBytes, syncTree } from '../core/state-tree.ts'
 import { peek } from '../core/tracked-map.ts'
 import * as forum from '../forum/index.ts'
@@ -102,7 +102,7 @@ function leafValue(s: LedgerState, tree: 'forum' | 'ledger', leaf: string): Uint
 export function verifyProof(root: string, key: string, value: Uint8Array | null, p: StateProof): boolean {
   const { tree, leaf } = treeOf(key)
   if (tree !== p.tree || p.otherRoot.length !== 32) return false
-  const sub = rootFromProof(pathOf(leaf), value === null ? null : valueHashOf(value), p.proof)
+  const sub = rootFromProof(pathOf(leaf), value, p.proof)
   if (sub === null) return false
   const got = tree === 'forum' ? combine(taggedHash(forum.FORUM_ROOT_TAG, sub), p.otherRoot) : combine(p.otherRoot, sub)
   return got === root.replace(/^0x/, '').toLowerCase()

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { toHex, utf8 } from '../../core/bytes.ts'
-import { emptyTree, pathOf, treeDelete, treeGet, treeProve, treeRoot, treeSet, treeVerify, valueHashOf, type MerkleTree } from '../../core/merkle.ts'
+import { emptyTree, leafHash, pathOf, treeDelete, treeGet, treeProve, treeRoot, treeSet, treeVerify, type MerkleTree } from '../../core/merkle.ts'
 import { leafBytes } from '../../core/state-tree.ts'
 import { createState } from '../../forum/index.ts'
 import { emptyEvalState } from '../../ledger/evaluations.ts'
@@ -20,7 +20,7 @@ const opArb = fc.oneof(
 
 function fromScratch(content: Map<string, number>): MerkleTree {
   let t = emptyTree
-  for (const k of [...content.keys()].sort().reverse()) t = treeSet(t, pathOf(k), valueHashOf(utf8(String(content.get(k)))))
+  for (const k of [...content.keys()].sort().reverse()) t = treeSet(t, pathOf(k), leafHash(pathOf(k), utf8(String(content.get(k)))))
   return t
 }
 
@@ -31,7 +31,7 @@ describe('authenticated tree', () => {
       const content = new Map<string, number>()
       const seen: Uint8Array[] = []
       for (const op of ops) {
-        if ('set' in op) { t = treeSet(t, pathOf(op.set), valueHashOf(utf8(String(op.value)))); content.set(op.set, op.value) }
+        if ('set' in op) { t = treeSet(t, pathOf(op.set), leafHash(pathOf(op.set), utf8(String(op.value)))); content.set(op.set, op.value) }
         else if ('del' in op) { t = treeDelete(t, pathOf(op.del)); content.delete(op.del) }
         else seen.push(treeRoot(t)) // memoised hashes must not go stale across persistent updates
       }
@@ -46,10 +46,10 @@ describe('authenticated tree', () => {
         if (v === undefined) {
           expect(treeGet(t, path)).toBeUndefined()
           expect(treeVerify(root, path, null, proof)).toBe(true)
-          expect(treeVerify(root, path, valueHashOf(utf8('0')), proof)).toBe(false)
+          expect(treeVerify(root, path, utf8('0'), proof)).toBe(false)
         } else {
-          expect(treeVerify(root, path, valueHashOf(utf8(String(v))), proof)).toBe(true)
-          expect(treeVerify(root, path, valueHashOf(utf8(String(v + 1))), proof)).toBe(false)
+          expect(treeVerify(root, path, utf8(String(v)), proof)).toBe(true)
+          expect(treeVerify(root, path, utf8(String(v + 1)), proof)).toBe(false)
           expect(treeVerify(root, path, null, proof)).toBe(false)
         }
       }
