@@ -12,6 +12,7 @@ import type { ActionErrorCode, ActionResult, NodeActions, SignedTxInput } from '
 import { activeChallengeTable, LEDGER_RULES, type LedgerState } from '../../ledger/ledger.ts'
 import { checkEvidence } from '../../ledger/evidence.ts'
 import { signTx, verifyTx, type SignedTx, type VerifiedTx } from '../../ledger/txs.ts'
+import { validatorKeysInput } from '../../ledger/validator-keys.ts'
 import type { Mempool } from './mempool.ts'
 
 export interface ActionsModules {
@@ -76,7 +77,9 @@ export function createActions(m: ActionsModules): NodeActions {
       return accept(signed, payload)
     },
     submitAsNode(body) {
-      const signed = signTx(m.keys.ed25519Seed, m.keys.ed25519PublicKey, { ...body, sender: m.self, nonce: m.nextNonce() })
+      // The node's own availability stake registers the keys it certifies with.
+      const keys = body.type === 'StakeAvailability' && !('keys' in body) ? { keys: validatorKeysInput(m.keys, m.self) } : {}
+      const signed = signTx(m.keys.ed25519Seed, m.keys.ed25519PublicKey, { ...body, ...keys, sender: m.self, nonce: m.nextNonce() })
       return accept(signed)
     },
   }
