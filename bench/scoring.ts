@@ -1,6 +1,9 @@
 // Scoring benchmarks: one Yuma epoch for 64 and 256 validators × 4,096 miners (original Yuma, Yuma 3, Yuma 3
 // with liquid alpha), and final-score decisions for 100k submissions. Inputs come from a seeded PRNG.
+// Each Yuma case also times the reference implementation (test/ledger/scoring/yuma-reference, the oracle
+// the fast kernel is checked against) in the same run: `msPerEpochReference` is the "before".
 import { report, round, timeIt } from './report.ts'
+import { runYumaEpoch as referenceEpoch } from '../test/ledger/scoring/yuma-reference/epoch.ts'
 import { DEFAULT_YUMA_PARAMS, finalizeScore, fixedFromDecimal, runYumaEpoch, type CommitteeMember, type ScoreReport, type YumaEpochInput, type YumaParams } from '../ledger/scoring/index.ts'
 
 /** xorshift32: deterministic inputs without Math.random. */
@@ -37,7 +40,10 @@ export async function run(args: string[]): Promise<void> {
     for (const [name, params] of variants) {
       const input = { ...base, bonds: runYumaEpoch(params, base).bonds }
       const t = await timeIt(() => runYumaEpoch(params, input), { repeats: quick ? 1 : 3, warmup: 1 })
-      report('scoring', `yuma-epoch-${name}`, { validators: v, miners: 4096, msPerEpoch: round(t.msPerOp, 1) })
+      const ref = await timeIt(() => referenceEpoch(params, input), { repeats: 1, warmup: 0 })
+      report('scoring', `yuma-epoch-${name}`, {
+        validators: v, miners: 4096, msPerEpoch: round(t.msPerOp, 1), msPerEpochReference: round(ref.msPerOp, 1), speedup: round(ref.msPerOp / t.msPerOp, 2),
+      })
     }
   }
 

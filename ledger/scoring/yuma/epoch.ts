@@ -5,8 +5,9 @@
 // split. Everything in exact I32F32 (../fixed.ts). Not modelled: registration/outdated-weight masks,
 // minimum stake, max validators (the caller's `validators` are the permit holders), the owner uid.
 import { AgoraError } from '../../../core/errors.ts'
-import { type Fixed, ONE, div, fromU16Proportion, mul, normalizeInPlace, ratio, sum, toU16Proportion } from '../fixed.ts'
+import { type Fixed, ONE, div, mul, normalizeInPlace, ratio, sum, toU16Proportion } from '../fixed.ts'
 import { U16_MAX } from '../median.ts'
+import { fmul, u16Proportions } from './exact.ts'
 import { type LiquidAlpha, alphaSigmoid } from './liquid.ts'
 import {
   type Matrix, colClip, colMaxUpscaleInPlace, colNormalizeInPlace, colNormalizeU16, ema, emaPerEntry, interpolate,
@@ -98,7 +99,8 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
   let storedBonds: number[][]
   let liquidAlphaApplied = false
   if (params.yuma3) {
-    const old: Matrix = oldBonds.map((row) => Float64Array.from(row, fromU16Proportion))
+    const prop = u16Proportions()
+    const old: Matrix = oldBonds.map((row) => { const out = new Float64Array(n); for (let j = 0; j < n; j++) out[j] = prop[row[j]!]!; return out })
     let next: Matrix
     if (params.liquidAlpha && consensus.some((c) => c !== 0)) {
       const alphaOf = alphaSigmoid(params.liquidAlpha)
@@ -111,7 +113,7 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
     colNormalizeInPlace(normalised, n)
     const bondValue = Float64Array.from(normalised, (row) => {
       let acc = 0
-      for (let j = 0; j < n; j++) if (row[j]! !== 0 && incentive[j]! !== 0) acc += mul(row[j]!, incentive[j]!)
+      for (let j = 0; j < n; j++) if (row[j]! !== 0 && incentive[j]! !== 0) acc += fmul(row[j]!, incentive[j]!)
       return acc
     })
     dividendRows = bondValue.map((b, k) => mul(b, rowStake[k]!))

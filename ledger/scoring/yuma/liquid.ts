@@ -1,7 +1,8 @@
 // Liquid alpha (consensus-based bond EMA rate) as subtensor's Yuma 3 computes it per (validator, miner):
 // alpha = low + sigmoid·(high − low), sigmoid = 1 / (1 + e^(−steepness/100 · (diff − 1/2))), where diff
 // is how far the validator's weight runs ahead of consensus (buying) or its bond above its weight (selling).
-import { type Fixed, HALF, ONE, div, logistic, mul } from '../fixed.ts'
+import { type Fixed, HALF, ONE } from '../fixed.ts'
+import { fdiv as div, flogistic as logistic, fmul as mul } from './exact.ts'
 
 export interface LiquidAlpha {
   readonly low: Fixed
@@ -15,9 +16,11 @@ const clamp = (v: Fixed, lo: Fixed, hi: Fixed): Fixed => (v > hi ? hi : v < lo ?
 export function alphaSigmoid(p: LiquidAlpha): (consensus: Fixed, weight: Fixed, bond: Fixed) => Fixed {
   const scale = div(p.steepness, -100 * ONE)
   const span = p.high - p.low
+  const alphaOf = (diff: Fixed): Fixed => clamp(p.low + mul(logistic(mul(scale, diff - HALF)), span), p.low, p.high)
+  // Every weight at or below consensus (and above its bond) has diff 0: computed once.
+  const atZero = alphaOf(0)
   return (consensus, weight, bond) => {
     const diff = weight >= bond ? clamp(weight - consensus, 0, ONE) : clamp(bond - weight, 0, ONE)
-    const sigmoid = logistic(mul(scale, diff - HALF))
-    return clamp(p.low + mul(sigmoid, span), p.low, p.high)
+    return diff === 0 ? atZero : alphaOf(diff)
   }
 }

@@ -1,12 +1,10 @@
 // Dense matrix and vector operations of subtensor's epoch (math.rs), in exact I32F32 (../fixed.ts).
 // A matrix is one Float64Array per validator row (columns = uids); Float64Array holds the raw integers
-// exactly. Each function says which subtensor operation it mirrors.
-import { type Fixed, ONE, div as fixedDiv, mul as fixedMul, sum } from '../fixed.ts'
+// exactly. Each function says which subtensor operation it mirrors. Hot loops use the exact fast paths
+// of ./exact.ts (same results as ../fixed.ts).
+import { type Fixed, ONE, sum } from '../fixed.ts'
 import { weightedMedianFixed } from '../median.ts'
-
-// Local bindings: hot loops call these directly instead of through the module namespace.
-const mul = fixedMul
-const div = fixedDiv
+import { fdiv as div, fmul as mul } from './exact.ts'
 
 export type Matrix = Float64Array[]
 

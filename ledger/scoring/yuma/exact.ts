@@ -1,0 +1,48 @@
+// Fast exact I32F32 multiply, divide and logistic for the epoch's inner loops: the same results as
+// ../fixed.ts bit for bit, from one float operation plus a check. A correctly rounded float t' of the exact
+// quotient or product t (|t| < 2^52) has floor(t') = floor(t) (trunc likewise) unless t' is an integer, since
+// rounding is monotone and integers are representable; only then is the exact routine asked.
+import { type Fixed, ONE, div, logistic, mul } from '../fixed.ts'
+
+const TWO_M32 = 2 ** -32
+
+/** floor(a·b / 2^32), as `mul`. a·b is rounded once; the scaling by 2^−32 is exact. */
+export function fmul(a: Fixed, b: Fixed): Fixed {
+  const t = a * b * TWO_M32
+  const q = Math.floor(t)
+  return q !== t ? q : mul(a, b)
+}
+
+/** a / b truncated toward zero, 0 when b is 0, as `div`. a·2^32 is exact; the division rounds once. */
+export function fdiv(a: Fixed, b: Fixed): Fixed {
+  if (b === 0) return 0
+  const t = (a * ONE) / b
+  const q = Math.trunc(t)
+  if (q !== t) return q === 0 ? 0 : q // never −0 (trunc of a small negative quotient)
+  return div(a, b)
+}
+
+const LN2: Fixed = 2977044472 // as ../fixed.ts
+const EXP_FAST_LIMIT = 8 * ONE
+
+/** 1 / (1 + e^x), as `logistic`: the same range reduction and floored Taylor series, on fmul. */
+export function flogistic(x: Fixed): Fixed {
+  if (x >= EXP_FAST_LIMIT) return logistic(x)
+  const k = Math.floor(x / LN2) // ≤ 11 here, so acc·2^k stays a safe integer
+  if (k < -40) return fdiv(ONE, ONE)
+  const r = x - k * LN2
+  let term = ONE
+  let acc = ONE
+  for (let i = 1; term > 0 && i < 30; i++) {
+    term = Math.floor(fmul(term, r) / i)
+    acc += term
+  }
+  return fdiv(ONE, ONE + (k >= 0 ? acc * 2 ** k : Math.floor(acc / 2 ** -k)))
+}
+
+let u16Table: Float64Array | undefined
+/** x / 65535 for every u16 (`fromU16Proportion`), computed once: stored bonds are read per entry. */
+export function u16Proportions(): Float64Array {
+  if (!u16Table) { u16Table = new Float64Array(65536); for (let x = 1; x < 65536; x++) u16Table[x] = fdiv(x, 65535) }
+  return u16Table
+}

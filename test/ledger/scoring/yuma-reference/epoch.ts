@@ -1,0 +1,187 @@
+// The Yuma epoch as first written (exact I32F32 through ledger/scoring/fixed.ts on every entry, no fast
+// paths): kept as the oracle the fast kernel (ledger/scoring/yuma/) is checked against, bit for bit.
+// One Yuma-consensus epoch as subtensor's run_epoch.rs computes it: stake normalisation, active-stake
+// masking, row-normalised weights (self-weight masked), stake-weighted median consensus per miner,
+// clipping, validator trust, ranks/trust/incentive, bonds (original Yuma: column-normalised W∘S EMA;
+// Yuma 3: per-validator bond proportions with EMA, optionally liquid alpha), dividends and the emission
+// split. Everything in exact I32F32 (../fixed.ts). Not modelled: registration/outdated-weight masks,
+// minimum stake, max validators (the caller's `validators` are the permit holders), the owner uid.
+import { AgoraError } from '../../../../core/errors.ts'
+import { type Fixed, ONE, div, fromU16Proportion, mul, normalizeInPlace, ratio, sum, toU16Proportion } from '../../../../ledger/scoring/fixed.ts'
+import { U16_MAX } from '../../../../ledger/scoring/median.ts'
+import { type LiquidAlpha, alphaSigmoid } from './liquid.ts'
+import {
+  type Matrix, colClip, colMaxUpscaleInPlace, colNormalizeInPlace, colNormalizeU16, ema, emaPerEntry, interpolate,
+  matmul, matmulTranspose, rowHadamard, rowNormalizeU16, rowSum, weightedMedianCol,
+} from './matrix.ts'
+
+export interface YumaParams {
+  /** Majority ratio for consensus, u16 (32767 ≈ 0.5). */
+  readonly kappa: number
+  /** Bond EMA memory in PPM (900000 → alpha 0.1). */
+  readonly bondsMovingAverage: number
+  /** u16: 0 → bonds follow raw weights, 65535 → clipped weights. */
+  readonly bondsPenalty: number
+  readonly yuma3: boolean
+  /** Only Yuma 3 uses it, as in subtensor (original Yuma runs with liquid alpha disabled). */
+  readonly liquidAlpha: LiquidAlpha | null
+}
+
+export const DEFAULT_YUMA_PARAMS: YumaParams = { kappa: 32767, bondsMovingAverage: 900_000, bondsPenalty: U16_MAX, yuma3: false, liquidAlpha: null }
+
+export interface YumaEpochInput {
+  /** Stake per uid (n = stake.length), any integer unit. */
+  readonly stake: readonly bigint[]
+  /** Uids holding a validator permit; row k of `weights` and `bonds` belongs to validators[k]. */
+  readonly validators: readonly number[]
+  /** u16 weight rows, one per validator, n entries each. */
+  readonly weights: readonly (readonly number[])[]
+  /** Uids active this epoch (others' stake is masked). */
+  readonly active: readonly number[]
+  /** The previous epoch's stored u16 bonds (rows as `weights`); omitted = all zero. */
+  readonly bonds?: readonly (readonly number[])[]
+  /** Emission to split this epoch (integer units, e.g. rao). */
+  readonly emission: bigint
+}
+
+/** Vectors are per uid (length n) in raw I32F32; matrices are per validator row. */
+export interface YumaEpochResult {
+  readonly stake: Float64Array
+  readonly activeStake: Float64Array
+  readonly consensus: Float64Array
+  readonly validatorTrust: Float64Array
+  readonly ranks: Float64Array
+  readonly trust: Float64Array
+  readonly incentive: Float64Array
+  readonly dividends: Float64Array
+  /** Bonds as subtensor stores them (u16; original Yuma column max-upscaled, Yuma 3 proportions). */
+  readonly bonds: number[][]
+  readonly serverEmission: bigint[]
+  readonly validatorEmission: bigint[]
+  /** Combined (server + validator share of the normalised total), as subtensor's Emission storage. */
+  readonly emission: bigint[]
+  readonly liquidAlphaApplied: boolean
+}
+
+export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpochResult {
+  checkInput(params, input)
+  const n = input.stake.length
+  const vals = input.validators
+  const v = vals.length
+
+  // Stake, normalised (I64F64 then truncated to I32F32 ⇒ floor(s·2^32/Σs)).
+  const totalStake = input.stake.reduce((a, b) => a + b, 0n)
+  const stake = Float64Array.from(input.stake, (s) => ratio(s, totalStake))
+  // Active stake: only active permit holders, renormalised.
+  const isActive = new Set(input.active)
+  const activeStake = new Float64Array(n)
+  for (const uid of vals) if (isActive.has(uid)) activeStake[uid] = stake[uid]!
+  normalizeInPlace(activeStake)
+  const rowStake = Float64Array.from(vals, (uid) => activeStake[uid]!)
+
+  // Weights: mask self-weight, then row-normalise.
+  const masked = input.weights.map((row, k) => { const copy = row.slice(); copy[vals[k]!] = 0; return copy })
+  const weights = rowNormalizeU16(masked, n)
+
+  const preranks = matmul(weights, rowStake, n)
+  const kappa = div(params.kappa * ONE, U16_MAX * ONE)
+  const consensus = weightedMedianCol(rowStake, weights, n, kappa)
+  const clipped = colClip(weights, consensus)
+  const trustRows = rowSum(clipped)
+  const ranks = matmul(clipped, rowStake, n)
+  const trust = ranks.map((r, j) => div(r, preranks[j]!))
+  normalizeInPlace(ranks)
+  const incentive = Float64Array.from(ranks)
+
+  const weightsForBonds = interpolate(weights, clipped, div(params.bondsPenalty * ONE, U16_MAX * ONE))
+  const oldBonds = input.bonds ?? vals.map(() => new Array<number>(n).fill(0))
+  const emaAlpha = ONE - ratio(BigInt(params.bondsMovingAverage), 1_000_000n)
+  let dividendRows: Float64Array
+  let storedBonds: number[][]
+  let liquidAlphaApplied = false
+  if (params.yuma3) {
+    const old: Matrix = oldBonds.map((row) => Float64Array.from(row, fromU16Proportion))
+    let next: Matrix
+    if (params.liquidAlpha && consensus.some((c) => c !== 0)) {
+      const alphaOf = alphaSigmoid(params.liquidAlpha)
+      next = emaPerEntry(weightsForBonds, old, (i, j) => alphaOf(consensus[j]!, weightsForBonds[i]![j]!, old[i]![j]!))
+      liquidAlphaApplied = true
+    } else {
+      next = ema(weightsForBonds, old, emaAlpha)
+    }
+    const normalised = next.map((row) => Float64Array.from(row))
+    colNormalizeInPlace(normalised, n)
+    const bondValue = Float64Array.from(normalised, (row) => {
+      let acc = 0
+      for (let j = 0; j < n; j++) if (row[j]! !== 0 && incentive[j]! !== 0) acc += mul(row[j]!, incentive[j]!)
+      return acc
+    })
+    dividendRows = bondValue.map((b, k) => mul(b, rowStake[k]!))
+    storedBonds = next.map((row) => Array.from(row, toU16Proportion))
+  } else {
+    const old = colNormalizeU16(oldBonds, n)
+    const delta = rowHadamard(weightsForBonds, rowStake)
+    colNormalizeInPlace(delta, n)
+    const next = ema(delta, old, emaAlpha)
+    colNormalizeInPlace(next, n)
+    dividendRows = matmulTranspose(next, incentive)
+    colMaxUpscaleInPlace(next, n)
+    storedBonds = next.map((row) => Array.from(row, toU16Proportion))
+  }
+  normalizeInPlace(dividendRows)
+  const dividends = new Float64Array(n)
+  const validatorTrust = new Float64Array(n)
+  vals.forEach((uid, k) => { dividends[uid] = dividendRows[k]!; validatorTrust[uid] = trustRows[k]! })
+
+  const { serverEmission, validatorEmission, emission } = splitEmission(incentive, dividends, stake, activeStake, input.emission)
+  return { stake, activeStake, consensus, validatorTrust, ranks, trust, incentive, dividends, bonds: storedBonds, serverEmission, validatorEmission, emission, liquidAlphaApplied }
+}
+
+/** Servers get incentive, validators dividends, both over Σ(incentive + dividends); all-zero ⇒ by stake. */
+function splitEmission(incentive: Float64Array, dividends: Float64Array, stake: Float64Array, activeStake: Float64Array, total: bigint) {
+  const combined = incentive.map((x, i) => x + dividends[i]!)
+  const emissionSum = sum(combined)
+  let server: Float64Array = incentive
+  let validator: Float64Array = dividends
+  let both: Float64Array = Float64Array.from(combined)
+  if (emissionSum !== 0) {
+    server = incentive.map((x) => div(x, emissionSum))
+    validator = dividends.map((x) => div(x, emissionSum))
+    normalizeInPlace(both)
+  } else {
+    const fallback = sum(activeStake) === 0 ? stake : activeStake
+    validator = fallback
+    both = fallback
+  }
+  const share = (x: Fixed) => (BigInt(x) * total) >> 32n
+  return { serverEmission: Array.from(server, share), validatorEmission: Array.from(validator, share), emission: Array.from(both, share) }
+}
+
+function checkInput(p: YumaParams, input: YumaEpochInput): void {
+  const bad = (msg: string): never => { throw new AgoraError('BAD_YUMA_INPUT', msg) }
+  const isU16 = (x: number) => Number.isInteger(x) && x >= 0 && x <= U16_MAX
+  if (!isU16(p.kappa)) bad(`kappa must be a u16, got ${p.kappa}`)
+  if (!isU16(p.bondsPenalty)) bad(`bondsPenalty must be a u16, got ${p.bondsPenalty}`)
+  if (!Number.isInteger(p.bondsMovingAverage) || p.bondsMovingAverage < 0 || p.bondsMovingAverage > 1_000_000) bad(`bondsMovingAverage must be PPM in [0, 1000000], got ${p.bondsMovingAverage}`)
+  if (p.liquidAlpha && !(p.liquidAlpha.low >= 0 && p.liquidAlpha.low <= p.liquidAlpha.high && p.liquidAlpha.high <= ONE)) bad('liquidAlpha needs 0 ≤ low ≤ high ≤ 1')
+  const n = input.stake.length
+  if (n === 0 || n > U16_MAX + 1) bad(`need 1 … 65536 uids, got ${n}`)
+  if (input.stake.some((s) => s < 0n)) bad('stake must be non-negative')
+  if (input.emission < 0n) bad('emission must be non-negative')
+  const seen = new Set<number>()
+  for (const uid of input.validators) {
+    if (!Number.isInteger(uid) || uid < 0 || uid >= n) bad(`validator uid ${uid} outside 0 … ${n - 1}`)
+    if (seen.has(uid)) bad(`validator uid ${uid} listed twice`)
+    seen.add(uid)
+  }
+  for (const uid of input.active) if (!Number.isInteger(uid) || uid < 0 || uid >= n) bad(`active uid ${uid} outside 0 … ${n - 1}`)
+  const checkRows = (name: string, rows: readonly (readonly number[])[]) => {
+    if (rows.length !== input.validators.length) bad(`${name}: ${rows.length} rows for ${input.validators.length} validators`)
+    rows.forEach((row, k) => {
+      if (row.length !== n) bad(`${name}[${k}]: ${row.length} entries, want one per uid (${n})`)
+      for (const x of row) if (!isU16(x)) bad(`${name}[${k}]: ${x} is not a u16`)
+    })
+  }
+  checkRows('weights', input.weights)
+  if (input.bonds) checkRows('bonds', input.bonds)
+}
