@@ -115,7 +115,7 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const host = await createAgoraHost({
     ed25519Seed: keys.ed25519Seed, listen: opts.listen ?? ['/ip4/127.0.0.1/tcp/0'], bootstrap: opts.bootstrap ?? [],
     verifyCheckpoint,
-  }, { clock, db })
+  }, { clock, db, metricsRegistry: metrics.registry })
   const runtime: ExecutionService = createExecutionService({ workers: opts.runtimeWorkers ?? Math.max(1, Math.min(2, availableParallelism() - 1)) })
 
   const chainTarget = chain && registry ? { chainId: await chain.chainId(), contract: registry } : undefined

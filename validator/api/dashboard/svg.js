@@ -59,7 +59,7 @@ export function citationGraph(posts) {
   const order = [...posts].sort((a, b) => a.createdSlot - b.createdSlot || (a.id < b.id ? -1 : 1))
   const pos = new Map(order.map((p, i) => [p.id, { x: 20 + i * dx, y: 20 + (i % lanes) * dy }]))
   const maxValue = Math.max(1e-9, ...order.map((p) => Number(p.value)))
-  const svg = el('svg', { viewBox: `0 0 ${40 + Math.max(0, order.length - 1) * dx} ${40 + (lanes - 1) * dy}`, class: 'chart graph', role: 'img' })
+  const svg = el('svg', { viewBox: `0 0 ${Math.max(400, 40 + (order.length - 1) * dx)} ${40 + (lanes - 1) * dy}`, class: 'chart graph', role: 'img' })
   for (const p of order) for (const c of p.citations) {
     const a = pos.get(p.id), b = pos.get(c.post)
     if (!a || !b) continue

@@ -16,11 +16,20 @@ export interface Metrics {
   readonly finalScores: Counter<'rule'>
   readonly certifiedEpochs: Counter<'kind'>
   readonly chainSubmissions: Counter<'result'>
+  /** Slots since the last decided block: rises while the network (or this node) is stalled. */
+  readonly slotsSinceBlock: Gauge
+  /** Gossip transactions refused at admission, by topic and refusal code. */
+  readonly txRefused: Counter<'topic' | 'code'>
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'agora_process_' })
+  dropTotalGauges(registry)
+  // libp2p registers gauges named *_total too (streams, DHT operations, TCP events) once its components
+  // start: the exposition renames those families (the registry's own metrics stay as libp2p made them).
+  const exposition = registry.metrics.bind(registry)
+  registry.metrics = async () => renameTotalGauges(await exposition())
   const r = { registers: [registry] }
   return {
     registry,
@@ -36,5 +45,28 @@ export function createMetrics(): Metrics {
     finalScores: new Counter({ name: 'agora_final_scores_total', help: 'submissions finalized, by rule', labelNames: ['rule'], ...r }),
     certifiedEpochs: new Counter({ name: 'agora_certified_epochs_total', help: 'quorum certificates formed', labelNames: ['kind'], ...r }),
     chainSubmissions: new Counter({ name: 'agora_chain_submissions_total', help: 'weight submissions to the chain', labelNames: ['result'], ...r }),
+    slotsSinceBlock: new Gauge({ name: 'agora_slots_since_block', help: 'slots since the last decided block', ...r }),
+    txRefused: new Counter({ name: 'agora_gossip_tx_refused_total', help: 'gossip transactions refused at admission, by topic and code', labelNames: ['topic', 'code'], ...r }),
   }
+}
+
+/**
+ * prom-client's default metrics include three gauges named `*_total` (active handles, requests and
+ * resources), a suffix Prometheus reserves for counters (`promtool check metrics` flags them). Each is the
+ * sum of the per-type gauge of the same name without the suffix, so it is dropped: `sum(...)` gives it back.
+ */
+function dropTotalGauges(registry: Registry): void {
+  for (const m of registry.getMetricsAsArray()) if (m.name.endsWith('_total') && m instanceof Gauge) registry.removeSingleMetric(m.name)
+}
+
+/**
+ * Prometheus text with every gauge family named `x_total` renamed `x` (HELP, TYPE and sample lines); `x_bucket`
+ * becomes `x_buckets`, as `_bucket` is a histogram's suffix.
+ */
+export function renameTotalGauges(text: string): string {
+  const gauges = new Set<string>()
+  for (const m of text.matchAll(/^# TYPE (\S+)_total gauge$/gm)) gauges.add(m[1]!)
+  if (gauges.size === 0) return text
+  return text.replace(/^(# (?:HELP|TYPE) )?([a-zA-Z_:][a-zA-Z0-9_:]*)_total(?=[\s{])/gm, (all, prefix: string | undefined, base: string) =>
+    gauges.has(base) ? `${prefix ?? ''}${base}${base.endsWith('_bucket') ? 's' : ''}` : all)
 }

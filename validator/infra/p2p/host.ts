@@ -8,6 +8,8 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { bootstrap } from '@libp2p/bootstrap'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import type { Registry } from 'prom-client'
 import { gossipsub } from '@libp2p/gossipsub'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -63,6 +65,8 @@ export interface AgoraHostModules {
   readonly blobs?: BlobStore
   /** Where the DHT keeps records and provider entries (bucket `dhtStore`); default in memory. Bounded either way. */
   readonly db?: KvStore
+  /** Where libp2p's own metrics go (the node's /metrics registry); none when absent. */
+  readonly metricsRegistry?: Registry
 }
 
 export interface AgoraHost {
@@ -103,6 +107,9 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    // Into the node's registry, kept as is (the plugin clears a registry unless told) and without a second
+    // copy of the process metrics the node already collects.
+    ...(modules.metricsRegistry ? { metrics: prometheusMetrics({ registry: modules.metricsRegistry, preserveExistingMetrics: true, collectDefaultMetrics: false }) } : {}),
     peerDiscovery: opts.bootstrap?.length ? [bootstrap({ list: [...opts.bootstrap], timeout: 50 })] : [],
     // libp2p refuses more than 5 new inbound connections per second per IP by default: a devnet of ten
     // nodes on 127.0.0.1 would lose joiners, so loopback is exempt.
