@@ -35,7 +35,9 @@ export function agoraNodeCommand(opts: AgoraNodeOptions): NodeCommandFn {
     command: process.execPath,
     args: [AGORA_BIN, ...nodeArgs(spec, opts)],
     cwd: REPO_ROOT,
-    env: opts.env,
+    // The devnet's keystores are sealed with an empty password, chosen on purpose (no warning, and a
+    // password in the operator's shell does not lock the nodes out).
+    env: { AGORA_PASSWORD: '', ...opts.env },
   })
 }
 

@@ -7,6 +7,7 @@ import { openMnemonic, parseKeystore, sealMnemonic } from '../../../core/keystor
 import { toHex } from '../../../core/bytes.ts'
 import { AgoraError } from '../../../core/errors.ts'
 import { printJson } from '../output.ts'
+import { passwordFromCli } from '../password.ts'
 
 export const KEYSTORE_FILE = 'keystore.json'
 export const DEFAULT_DATA_DIR = '.agora'
@@ -42,11 +43,12 @@ export function registerKeyCommands(program: Command): void {
     .description('create a data dir with an encrypted keystore (a new mnemonic is shown once)')
     .option('--data-dir <dir>', 'data directory', DEFAULT_DATA_DIR)
     .option('--mnemonic <words>', 'restore from these BIP39 words instead of generating new ones')
-    .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD or empty)')
+    .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD, else a prompt on a terminal, else empty)')
     .option('--force', 'overwrite an existing keystore')
     .option('--json', 'print JSON')
     .action(async (o: { dataDir: string; mnemonic?: string; password?: string; force?: boolean; json?: boolean }) => {
-      const r = await initDataDir(resolve(o.dataDir), o)
+      const password = await passwordFromCli(o.password, 'new keystore password: ')
+      const r = await initDataDir(resolve(o.dataDir), { ...o, password })
       if (o.json) return printJson({ ...keysSummary(r.keys), dataDir: resolve(o.dataDir), ...(r.generated ? { mnemonic: r.mnemonic } : {}) })
       if (r.generated) {
         process.stdout.write(`Your mnemonic (shown once; it restores every key of this node):\n\n  ${r.mnemonic}\n\n`)

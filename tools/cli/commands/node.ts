@@ -5,6 +5,7 @@ import { AgoraError } from '../../../core/errors.ts'
 import { buildLocalNetwork } from '../../../validator/app/genesis-builder.ts'
 import { BUILD_DIR } from '../../../challenges/build.ts'
 import { printJson } from '../output.ts'
+import { passwordFromCli } from '../password.ts'
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)]
 const int = (name: string) => (v: string) => {
@@ -23,16 +24,17 @@ export function registerNodeCommands(program: Command): void {
     .option('--api-port <port>', 'GraphQL/metrics port on 127.0.0.1 (0 = ephemeral)', int('api-port'), 0)
     .option('--rpc-url <url>', 'JSON-RPC endpoint of the chain (default: genesis chain.rpcUrl)')
     .option('--weight-registry <address>', 'WeightRegistry contract address (default: genesis chain.weightRegistry)')
-    .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD or empty)')
+    .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD, else a prompt on a terminal, else empty)')
     .option('--trusted-checkpoint <epoch:hash>', 'start the hand-over chain from this checkpoint (epoch and header hash) instead of genesis')
     .addOption(new Option('--test-dishonest', 'test only: report perturbed scores').hideHelp())
     .action(async (o: { dataDir: string; genesis: string; listen?: string[]; bootstrap?: string[]; apiPort: number; rpcUrl?: string; weightRegistry?: string; password?: string; trustedCheckpoint?: string; testDishonest?: boolean }) => {
       // Loaded here, not at the top: the node pulls in libp2p, RocksDB and the chain (~3 s), which every
       // other command (and its --help) would pay for otherwise.
       const { startNode } = await import('../../../validator/app/node.ts')
+      const password = await passwordFromCli(o.password, 'keystore password: ')
       const node = await startNode({
         dataDir: o.dataDir, genesisPath: o.genesis, listen: o.listen, bootstrap: o.bootstrap, apiPort: o.apiPort,
-        rpcUrl: o.rpcUrl, weightRegistry: o.weightRegistry, password: o.password,
+        rpcUrl: o.rpcUrl, weightRegistry: o.weightRegistry, password,
         dishonest: !!o.testDishonest, trustedCheckpoint: o.trustedCheckpoint,
       })
       await new Promise<void>((done) => {
