@@ -48,6 +48,8 @@ export class TrackedMap<K, V> extends Map<K, V> {
   }
   /** Entries without marking (read-only scans). */
   peekEntries(): MapIterator<[K, V]> { return super.entries() }
+  /** Values without marking (read-only scans). */
+  peekValues(): MapIterator<V> { return super.values() }
 
   /** The keys that may have changed, and forget them. */
   drainChanged(): K[] {
@@ -63,7 +65,5 @@ export class TrackedMap<K, V> extends Map<K, V> {
 export const peek = <K, V>(m: ReadonlyMap<K, V>, k: K): V | undefined => (m instanceof TrackedMap ? m.peek(k) : m.get(k))
 /** `m.entries()` without marking (read-only scans of tracked or plain maps). */
 export const peekEntries = <K, V>(m: ReadonlyMap<K, V>): IterableIterator<[K, V]> => (m instanceof TrackedMap ? m.peekEntries() : m.entries())
-/** Values without marking. */
-export function* peekValues<V>(m: ReadonlyMap<unknown, V>): IterableIterator<V> {
-  for (const [, v] of peekEntries(m)) yield v
-}
+/** Values without marking (the native iterator: scans of large maps stay cheap). */
+export const peekValues = <V>(m: ReadonlyMap<unknown, V>): IterableIterator<V> => (m instanceof TrackedMap ? m.peekValues() : m.values())
