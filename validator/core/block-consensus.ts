@@ -4,6 +4,8 @@
 // or makes us sync; verified messages a few heights ahead are buffered, further ahead means we are behind.
 import type { Clock } from '../../core/clock.ts'
 import { encode, hashValue } from '../../core/encoding.ts'
+import { sha256 } from '../../core/hash.ts'
+import { toHex } from '../../core/bytes.ts'
 import { AgoraError, errorMessage } from '../../core/errors.ts'
 import {
   startInstance, exponentialTimeout, decodeConsensusMessage, encodeConsensusMessage, heightOf, ed25519VoteSigner, certificateError,
@@ -120,6 +122,9 @@ export function verifyConsensusMessage(bytes: Uint8Array, set: ValidatorSet, nex
   return { msg }
 }
 
+/** Messages verified by `check` kept for their delivery (one gossip validation ahead is typical). */
+const VERIFIED_KEPT = 64
+
 const signerOf = (msg: ConsensusMessage<Block>): string => (msg.kind === 'vote' ? msg.signed.signer : '')
 
 export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
@@ -130,6 +135,19 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
   let buffered = 0
   let stopped = false
   const signer = ed25519VoteSigner(m.selfId, m.ed25519Seed)
+  // The gossip check and the delivery see the same bytes: decode and verify a (512 KiB) proposal once.
+  const checked = new Map<string, ConsensusMessage<Block>>()
+  function verifyOnce(bytes: Uint8Array, remember: boolean): ReturnType<typeof verifyConsensusMessage> {
+    const id = toHex(sha256(bytes))
+    const hit = checked.get(id)
+    if (hit) { checked.delete(id); return { msg: hit } }
+    const r = verifyConsensusMessage(bytes, m.validatorSet(), m.nextHeight())
+    if (remember && 'msg' in r) {
+      checked.set(id, r.msg)
+      if (checked.size > VERIFIED_KEPT) checked.delete(checked.keys().next().value!)
+    }
+    return r
+  }
 
   // A message that could not be published is logged with its size and dropped: the round timer moves
   // the instance on, so a failing publish never stops consensus (nor is it silently swallowed).
@@ -216,13 +234,13 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
       if (!current || current.height < h) void start(h)
     },
     check(bytes) {
-      const r = verifyConsensusMessage(bytes, m.validatorSet(), m.nextHeight())
+      const r = verifyOnce(bytes, true)
       return 'error' in r ? r.error : undefined
     },
     receive(bytes, from) {
       if (stopped) return undefined
       const next = m.nextHeight()
-      const r = verifyConsensusMessage(bytes, m.validatorSet(), next)
+      const r = verifyOnce(bytes, false)
       if ('error' in r) return r.error
       const { msg } = r
       const h = heightOf(msg)
