@@ -79,8 +79,7 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
   const rowStake = Float64Array.from(vals, (uid) => activeStake[uid]!)
 
   // Weights: mask self-weight, then row-normalise.
-  const masked = input.weights.map((row, k) => { const copy = row.slice(); copy[vals[k]!] = 0; return copy })
-  const weights = rowNormalizeU16(masked, n)
+  const weights = rowNormalizeU16(input.weights, n, vals)
 
   const preranks = matmul(weights, rowStake, n)
   const kappa = div(params.kappa * ONE, U16_MAX * ONE)

@@ -10,14 +10,19 @@ export type Matrix = Float64Array[]
 
 export const zeros = (rows: number, cols: number): Matrix => Array.from({ length: rows }, () => new Float64Array(cols))
 
-/** u16 rows → I32F32 rows normalised to sum 1 (`inplace_row_normalize` of integer weights), exactly. */
-export function rowNormalizeU16(rows: readonly (readonly number[])[], cols: number): Matrix {
-  return rows.map((row) => {
+/**
+ * u16 rows → I32F32 rows normalised to sum 1 (`inplace_row_normalize` of integer weights), exactly; row k's
+ * entry at column skip[k] counts as 0 (the masked self-weight), so the input is never copied.
+ */
+export function rowNormalizeU16(rows: readonly (readonly number[])[], cols: number, skip: readonly number[]): Matrix {
+  return rows.map((row, k) => {
     const out = new Float64Array(cols)
+    const self = skip[k]!
     let total = 0
     for (let j = 0; j < cols; j++) total += row[j]!
+    total -= row[self]!
     // (w·2^32)/(Σw·2^32) in I32F32 is floor(w·2^32/Σw): divide the integers directly.
-    if (total > 0) for (let j = 0; j < cols; j++) out[j] = row[j]! === 0 ? 0 : div(row[j]!, total)
+    if (total > 0) for (let j = 0; j < cols; j++) out[j] = row[j]! === 0 || j === self ? 0 : div(row[j]!, total)
     return out
   })
 }
