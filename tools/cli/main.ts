@@ -13,6 +13,7 @@ import { registerNodesCommands } from './commands/nodes.ts'
 import { registerGovCommands } from './commands/gov.ts'
 import { registerPoolCommands } from './commands/pool.ts'
 import { registerBusinessCommands } from './commands/business.ts'
+import { registerDoctorCommand } from './commands/doctor.ts'
 
 export function buildProgram(): Command {
   const program = new Command('agora')
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerNodeCommands(program)
   registerDevnetCommands(program)
   registerNodesCommands(program)
+  registerDoctorCommand(program)
   return program
 }
 
