@@ -55,7 +55,11 @@ export function matmulTranspose(m: Matrix, v: Float64Array): Float64Array {
 export function colNormalizeU16(rows: readonly (readonly number[])[], cols: number): Matrix {
   const sums = new Float64Array(cols)
   for (const row of rows) for (let j = 0; j < cols; j++) sums[j] += row[j]!
-  return rows.map((row) => Float64Array.from({ length: cols }, (_, j) => (row[j]! === 0 ? 0 : div(row[j]!, sums[j]!))))
+  return rows.map((row) => {
+    const out = new Float64Array(cols)
+    for (let j = 0; j < cols; j++) if (row[j]! !== 0) out[j] = div(row[j]!, sums[j]!)
+    return out
+  })
 }
 
 /** Row sums (`row_sum`). */
