@@ -54,8 +54,8 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
   const dir = resolve(o.dir)
   const out = o.out ?? process.stdout
   if (existsSync(join(dir, 'nodes.json'))) rmSync(dir, { recursive: true, force: true }) // a fresh network each run
-  const progress: string[] = []
-  const say = (line: string) => { progress.push(line); view ? view.progress(line) : out.write(line + '\n') }
+  // Before the status view exists, progress lines go straight out (once: the view does not replay them).
+  const say = (line: string) => { view ? view.progress(line) : out.write(line + '\n') }
   let view: ReturnType<typeof createStatusView> | undefined
 
   if (o.challenges.some((c) => !existsSync(join(BUILD_DIR, `${c}.wasm`)))) {
@@ -128,7 +128,6 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     return d.balance?.balance ?? null
   }
   view = createStatusView({ title: 'agora devnet', nodes: () => collectNodeRows(sup.nodes(), { rep: repOf }), sections: epochTable, out: out as never, tty: o.epochs === undefined ? undefined : false })
-  for (const l of progress.splice(0)) view.progress(l)
 
   const miners: { stop(): Promise<void> }[] = []
   const cleanup = async () => {
