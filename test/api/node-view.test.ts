@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { paginate, yumaOfEpoch } from '../../validator/api/node-view.ts'
+import { paginate, yumaOfEpoch } from '../../validator/core/node-view.ts'
 
 describe('node view helpers', () => {
   it('yuma per epoch: with every validator on the same row, incentive follows the weights and dividends the stake', () => {

@@ -7,24 +7,29 @@ import { cidOfBytes } from '../../core/encoding.ts'
 import { isAgoraError, errorMessage } from '../../core/errors.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
 import * as forum from '../../forum/index.ts'
-import { Topic, type TopicName } from '../infra/p2p/index.ts'
+import { Topic } from '../infra/p2p/constants.ts'
 import type { ActionErrorCode, ActionResult, NodeActions, SignedTxInput } from '../api/view.ts'
 import { activeChallengeTable, LEDGER_RULES, type LedgerState } from '../../ledger/ledger.ts'
 import { checkEvidence } from '../../ledger/evidence.ts'
 import { signTx, verifyTx, type SignedTx, type VerifiedTx } from '../../ledger/txs.ts'
 import { validatorKeysInput } from '../../ledger/validator-keys.ts'
 import type { Mempool } from './mempool.ts'
+import type { Fetcher } from './fetcher.ts'
+import type { ModuleStore } from './modules.ts'
+import type { Network } from './interfaces.ts'
+import type { OwnTxs } from './own-txs.ts'
 
 export interface ActionsModules {
-  ledger: LedgerState
+  ledger: Readonly<LedgerState>
   mempool: Mempool
   self: string
   keys: NodeKeys
-  nextNonce(): number
-  rememberPayload(cid: string, bytes: Uint8Array): void
+  own: Pick<OwnTxs, 'nextNonce'>
+  /** Keeps a submission's payload for the committee. */
+  fetcher: Pick<Fetcher, 'remember'>
   /** A proposed challenge's module bytes (kept only if they hash to the manifest's moduleHash). */
-  rememberModule(moduleHash: string, bytes: Uint8Array): void
-  publish(topic: TopicName, value: unknown): Promise<void>
+  modules: Pick<ModuleStore, 'remember'>
+  net: Pick<Network, 'gossip'>
 }
 
 const FORUM_CODES: Record<string, ActionErrorCode> = {
@@ -59,10 +64,10 @@ export function createActions(m: ActionsModules): NodeActions {
       if (!r.ok) return refuse(FORUM_CODES[r.code] ?? 'REJECTED', r.message)
     }
     if (!m.mempool.add(v)) return refuse('REJECTED', 'already pending, or the mempool is full')
-    if (payload && tx.type === 'Submission') m.rememberPayload(tx.payloadCid, payload)
-    if (payload && tx.type === 'ProposeChallenge') m.rememberModule(tx.signed.manifest.moduleHash, payload)
+    if (payload && tx.type === 'Submission') m.fetcher.remember(tx.payloadCid, payload)
+    if (payload && tx.type === 'ProposeChallenge') m.modules.remember(tx.signed.manifest.moduleHash, payload)
     const topic = tx.type === 'Submission' ? Topic.submissions : Topic.forum
-    await m.publish(topic, payload ? { tx: signed, payload } : { tx: signed })
+    await m.net.gossip.publish(topic, payload ? { tx: signed, payload } : { tx: signed }).catch(() => undefined)
     return { accepted: true, txId: v.id }
   }
 
@@ -79,7 +84,7 @@ export function createActions(m: ActionsModules): NodeActions {
     submitAsNode(body) {
       // The node's own availability stake registers the keys it certifies with.
       const keys = body.type === 'StakeAvailability' && !('keys' in body) ? { keys: validatorKeysInput(m.keys, m.self) } : {}
-      const signed = signTx(m.keys.ed25519Seed, m.keys.ed25519PublicKey, { ...body, ...keys, sender: m.self, nonce: m.nextNonce() })
+      const signed = signTx(m.keys.ed25519Seed, m.keys.ed25519PublicKey, { ...body, ...keys, sender: m.self, nonce: m.own.nextNonce() })
       return accept(signed)
     },
   }

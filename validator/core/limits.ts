@@ -58,3 +58,13 @@ export const CONSENSUS_BUFFER_MAX = 4_096
 export const PARSIG_EPOCHS_BEHIND = 4
 /** Epochs ahead of ours we take (a peer whose epoch just closed before ours). */
 export const PARSIG_EPOCHS_AHEAD = 1
+
+// ---- liveness ---------------------------------------------------------------------------------
+/** Slots without a decided block after which /readyz says "behind" (a few missed proposers). */
+export const BEHIND_SLOTS = 4
+/**
+ * Slots without a decided block, while caught up and connected, after which /livez fails: the network
+ * (or this node's view of it) is stalled and a restart is the supervisor's remedy.
+ */
+export const STALL_SLOTS = 32
+assert(STALL_SLOTS > BEHIND_SLOTS, 'a node is not-ready well before it is declared stalled')

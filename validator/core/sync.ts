@@ -6,10 +6,12 @@ import type { Clock } from '../../core/clock.ts'
 import { decode } from '../../core/encoding.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { verifyCertificate, type CommitCertificate, type ValidatorSet } from '../consensus/index.ts'
-import type { AgoraHost } from '../infra/p2p/index.ts'
+import type { Network } from './interfaces.ts'
+import type { Importer } from './importer.ts'
+import { timeoutSignal } from './timeout.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { BlockSchema, blockHashBytes, type Block } from '../../ledger/block.ts'
-import { ledgerStateRoot, type LedgerState } from '../../ledger/ledger.ts'
+import { ledgerStateRoot } from '../../ledger/ledger.ts'
 import { restoreLedger } from '../../ledger/snapshot.ts'
 import type { BlockStore } from '../infra/db/block-store.ts'
 import type { Logger } from '../infra/log.ts'
@@ -18,11 +20,14 @@ import { walkHandovers, type HandoverChain, type TrustedCheckpoint } from './han
 export const MAX_SYNC_BATCH = 64
 /** One DHT lookup of a checkpoint record while walking the hand-overs (a miss ends the walk). */
 export const CHECKPOINT_GET_MS = 5_000
+/** Fetching the certified snapshot a checkpoint names (up to tens of MiB from the DHT). */
+export const SNAPSHOT_GET_MS = 30_000
 
 export interface SyncModules {
-  readonly host: AgoraHost
+  readonly host: Network
   readonly blocks: BlockStore
-  readonly ledger: LedgerState
+  /** Sync applies blocks and adopts checkpoints only through the importer. */
+  readonly importer: Pick<Importer, 'view' | 'importDecided' | 'adopt'>
   readonly genesis: Genesis
   readonly clock: Clock
   readonly log: Logger
@@ -30,12 +35,8 @@ export interface SyncModules {
   /** Sets by epoch: the walk from genesis (or the trusted checkpoint) verifies each hand-over. */
   readonly handover: HandoverChain
   readonly trusted?: TrustedCheckpoint
-  /** Apply a block proven by its certificate (the same path as a block decided by our own consensus). */
-  applyDecided(block: Block, certificate: CommitCertificate): Promise<void>
   /** After blocks arrived by sync: consensus drops its now-passed instance. */
   afterSync(): void
-  /** The ledger was replaced by a certified snapshot whose state root is `root`. */
-  adoptedCheckpoint(root: string): void
 }
 
 export interface Syncer {
@@ -47,10 +48,10 @@ export interface Syncer {
   stop(): void
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 export function createSyncer(m: SyncModules): Syncer {
-  const { ledger, log } = m
+  const { log } = m
+  const ledger = m.importer.view
+  const sleep = (ms: number) => new Promise<void>((r) => { m.clock.setTimer(ms, r) })
   let syncing: Promise<void> | undefined
   let caughtUp = false
   let stopped = false
@@ -74,7 +75,8 @@ export function createSyncer(m: SyncModules): Syncer {
           const block = BlockSchema.parse(raw.block) as Block
           if (block.height !== ledger.height + 1) break
           if (!verifyCertificate(blockHashBytes(block), raw.certificate, m.validatorSet())) throw new Error(`block ${block.height} from ${peer} has an invalid certificate`)
-          await m.applyDecided(block, raw.certificate)
+          // The same path as a block decided by our own consensus.
+          await m.importer.importDecided(block, raw.certificate)
         }
         m.afterSync()
         if (got.length < MAX_SYNC_BATCH) break
@@ -101,7 +103,7 @@ export function createSyncer(m: SyncModules): Syncer {
     const peer = m.host.peers()[0]
     // A network that has not decided a block yet has no checkpoint: don't wait on the DHT for nothing.
     if (!peer || (await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length === 0) return
-    const get = (epoch: number) => m.host.dht.getCheckpoint(epoch, { signal: AbortSignal.timeout(CHECKPOINT_GET_MS) }).catch(() => undefined)
+    const get = (epoch: number) => m.host.dht.getCheckpoint(epoch, { signal: timeoutSignal(m.clock, CHECKPOINT_GET_MS) }).catch(() => undefined)
     if (m.trusted && !m.handover.setFor(m.trusted.epoch + 1)) {
       const t = await get(m.trusted.epoch)
       if (!t) throw new Error(`trusted checkpoint of epoch ${m.trusted.epoch} not found`)
@@ -111,15 +113,14 @@ export function createSyncer(m: SyncModules): Syncer {
     if (!last) return
     const header = last.decoded.header
     if (header.height <= ledger.height) return
-    const bytes = await m.host.dht.getBlob(header.stateCid, { signal: AbortSignal.timeout(30_000) })
+    const bytes = await m.host.dht.getBlob(header.stateCid, { signal: timeoutSignal(m.clock, SNAPSHOT_GET_MS) })
     if (!bytes) throw new Error(`state ${header.stateCid} of checkpoint ${header.epoch} not found`)
     const restored = restoreLedger(bytes)
     if (ledgerStateRoot(restored) !== header.stateRoot || restored.height !== header.height || restored.lastBlockHash !== header.blockHash) {
       throw new Error(`state of checkpoint ${header.epoch} does not match its certified header`)
     }
     await m.blocks.putBase(bytes)
-    Object.assign(ledger, restored)
-    m.adoptedCheckpoint(header.stateRoot)
+    m.importer.adopt(restored, header.stateRoot)
     log.info({ epoch: header.epoch, height: header.height }, 'started from certified checkpoint')
   }
 

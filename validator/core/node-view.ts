@@ -7,20 +7,20 @@ import type { NodeKeys } from '../../core/crypto/keys.ts'
 import * as forum from '../../forum/index.ts'
 import type { MemberId } from '../../core/ids.ts'
 import type { CommitCertificate } from '../consensus/index.ts'
-import type { AgoraHost } from '../infra/p2p/index.ts'
+import type { Network } from './interfaces.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { blockHash, type Block } from '../../ledger/block.ts'
 import { activeChallengeTable, type LedgerState } from '../../ledger/ledger.ts'
 import type { SubmissionRecord } from '../../ledger/evaluations.ts'
 import type { BlockStore, EpochRecord } from '../infra/db/block-store.ts'
-import type { Schedule } from '../core/scheduler.ts'
-import type { Mempool } from '../core/mempool.ts'
+import type { Schedule } from './scheduler.ts'
+import type { Mempool } from './mempool.ts'
 import { policyToJson } from '../infra/runtime/policy.ts'
 import { CHALLENGE_POLICIES } from '../../challenges/index.ts'
 import { DEFAULT_YUMA_PARAMS, formatYumaEpoch, runYumaEpoch } from '../../ledger/scoring/index.ts'
 import type {
   BlockDto, ChallengeDto, EpochDto, NodeView, Page, PageArgs, PoolDto, PostDto, SubmissionDto,
-} from './view.ts'
+} from '../api/view.ts'
 
 export const MAX_PAGE = 500
 
@@ -83,7 +83,7 @@ export function yumaOfEpoch(result: { uids: number[]; weights: number[]; miners:
   })
 }
 
-export function dtoEpoch(ledger: LedgerState, rec: EpochRecord): EpochDto {
+export function dtoEpoch(ledger: Readonly<LedgerState>, rec: EpochRecord): EpochDto {
   const r = ledger.evals.results.get(rec.epoch)
   return {
     epoch: rec.epoch, uids: r?.uids ?? [], miners: r ? r.uids.map((u) => r.miners[u] ?? '') : [], weights: r?.weights ?? [],
@@ -93,9 +93,9 @@ export function dtoEpoch(ledger: LedgerState, rec: EpochRecord): EpochDto {
 }
 
 export interface NodeViewModules {
-  ledger: LedgerState
+  ledger: Readonly<LedgerState>
   blocks: BlockStore
-  host: AgoraHost
+  host: Pick<Network, 'peers'>
   self: string
   keys: NodeKeys
   genesis: Genesis

@@ -1,0 +1,74 @@
+// Own transactions: what this node signs itself (evaluation commits and reveals, pool votes, operator
+// actions). Signed with a fresh nonce, verified (a refusal is a bug, logged, never a crash), into the
+// mempool's own lane and gossip. Reports are committed at once and revealed once a block can include them.
+import type { Clock } from '../../core/clock.ts'
+import { errorMessage } from '../../core/errors.ts'
+import type { NodeKeys } from '../../core/crypto/keys.ts'
+import { reportCommitment, signTx, verifyTx, type VerifiedTx } from '../../ledger/txs.ts'
+import type { Logger } from '../infra/log.ts'
+import type { Metrics } from '../infra/metrics/metrics.ts'
+import { Topic } from '../infra/p2p/constants.ts'
+import type { Evaluated, Evaluator } from './evaluator.ts'
+import type { LedgerView } from './importer.ts'
+import type { Network } from './interfaces.ts'
+import type { Mempool } from './mempool.ts'
+
+/** Commits + reports per Evaluations transaction: 160 × ~250 B stays well under MAX_TX_BYTES (64 KiB). */
+export const EVALUATIONS_PER_TX = 160
+
+export interface OwnTxs {
+  nextNonce(): number
+  submit(body: Record<string, unknown>): Promise<VerifiedTx | undefined>
+  /** Commit what the evaluator finished; reveal what a block can now include (each slot). */
+  flushReports(): void
+}
+
+export interface OwnTxsModules {
+  readonly keys: NodeKeys; readonly clock: Clock; readonly log: Logger; readonly metrics: Metrics
+  readonly net: Network; readonly mempool: Mempool; readonly ledger: LedgerView; readonly evaluator: Evaluator
+  canSign(): boolean
+}
+
+export function createOwnTxs(m: OwnTxsModules): OwnTxs {
+  const self = m.keys.peerId
+  let lastNonce = 0
+  const nextNonce = () => (lastNonce = Math.max(m.clock.now(), lastNonce + 1))
+  const unrevealed: Evaluated[] = []
+
+  async function submit(body: Record<string, unknown>): Promise<VerifiedTx | undefined> {
+    if (!m.canSign()) return undefined
+    const signed = signTx(m.keys.ed25519Seed, m.keys.ed25519PublicKey, { ...body, sender: self, nonce: nextNonce() })
+    let v: VerifiedTx
+    try {
+      v = verifyTx(signed)
+    } catch (e) {
+      m.log.error({ type: body.type, err: errorMessage(e) }, 'own transaction refused') // a bug: never crash on it
+      return undefined
+    }
+    m.mempool.add(v)
+    const topic = v.tx.type === 'Evaluations' ? Topic.evaluations : Topic.forum
+    await m.net.gossip.publish(topic, { tx: signed }).catch(() => undefined)
+    return v
+  }
+
+  function flushReports(): void {
+    const fresh = m.evaluator.drain()
+    for (const e of fresh) m.metrics.evaluations.inc({ result: e.report.ok ? 'ok' : 'no-result' })
+    unrevealed.push(...fresh)
+    // The next block's slot is above the last one: a reveal can go in once the last reached revealSlot - 1.
+    const ready = unrevealed.filter((e) => m.ledger.lastSlot >= e.revealSlot - 1)
+    for (const e of ready) unrevealed.splice(unrevealed.indexOf(e), 1)
+    const commits = fresh.map((e) => ({ submission: e.report.submission, commitment: reportCommitment(self, e.report) }))
+    const reports = ready.map((e) => e.report)
+    // Batches stay under the transaction size cap: a commit is ~110 bytes, a report ~250.
+    for (let c = 0, r = 0; c < commits.length || r < reports.length;) {
+      const cs = commits.slice(c, c + EVALUATIONS_PER_TX)
+      const rs = reports.slice(r, r + EVALUATIONS_PER_TX - cs.length)
+      c += cs.length
+      r += rs.length
+      void submit({ type: 'Evaluations', commits: cs, reports: rs })
+    }
+  }
+
+  return { nextNonce, submit, flushReports }
+}

@@ -1,0 +1,73 @@
+// Gossip admission of transactions: the one adapter from a refusal to the gossip verdict (IGNORE when only
+// we may be behind, REJECT when invalid) with the refusal's code, counted per topic and code. Admitted
+// txs go to the mempool; a submission's payload is kept for the committee.
+import { cidOfBytes, decode } from '../../core/encoding.ts'
+import type { SignedTx, VerifiedTx } from '../../ledger/txs.ts'
+import { activeChallengeTable } from '../../ledger/ledger.ts'
+import type { Metrics } from '../infra/metrics/metrics.ts'
+import type { GossipEnvelope } from '../infra/p2p/envelope.ts'
+import type { TopicHandler } from '../infra/p2p/gossip.ts'
+import type { Fetcher } from './fetcher.ts'
+import type { ModuleStore } from './modules.ts'
+import type { LedgerView } from './importer.ts'
+import type { Mempool } from './mempool.ts'
+import type { TxVerifier } from './tx-verifier.ts'
+
+export type TxTopicKind = 'submissions' | 'forum' | 'evaluations'
+
+export interface TxAdmission { handler(kind: TxTopicKind): TopicHandler }
+
+export interface TxAdmissionModules {
+  readonly ledger: LedgerView; readonly mempool: Mempool; readonly verifier: TxVerifier; readonly fetcher: Fetcher
+  readonly modules: Pick<ModuleStore, 'remember'>
+  readonly metrics: Metrics
+  isValidator(member: string): boolean
+}
+
+const asSignedTx = (env: GossipEnvelope): { tx: SignedTx; payload?: Uint8Array } => {
+  const raw = decode<{ tx: SignedTx; payload?: Uint8Array }>(env.payload)
+  if (!raw || !(raw.tx?.body instanceof Uint8Array) || !(raw.tx.publicKey instanceof Uint8Array) || !(raw.tx.signature instanceof Uint8Array)) throw new Error('not a signed tx')
+  return raw
+}
+
+export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
+  const submissionOk = (v: VerifiedTx, payload?: Uint8Array) =>
+    v.tx.type === 'Submission' && !!payload && payload.length === v.tx.payloadBytes && cidOfBytes(payload) === v.tx.payloadCid &&
+    activeChallengeTable(m.ledger).some((c) => c.id === (v.tx as { challenge: string }).challenge)
+  const accepts: Record<TxTopicKind, (v: VerifiedTx, payload?: Uint8Array) => boolean> = {
+    submissions: submissionOk,
+    forum: (v) => v.tx.type !== 'Submission' && v.tx.type !== 'Evaluations',
+    evaluations: (v) => v.tx.type === 'Evaluations' && m.isValidator(v.sender),
+  }
+  type Verdict = 'accept' | { verdict: 'ignore' | 'reject'; code: string }
+  function check(kind: TxTopicKind, env: GossipEnvelope): Verdict {
+    let v: VerifiedTx
+    let payload: Uint8Array | undefined
+    try {
+      const raw = asSignedTx(env)
+      payload = raw.payload
+      v = m.verifier.verified(raw.tx)
+    } catch (e) { return { verdict: 'reject', code: (e as { code?: string }).code ?? 'MALFORMED' } }
+    if (!accepts[kind](v, payload)) return { verdict: 'reject', code: 'WRONG_TOPIC' }
+    const r = m.mempool.admit(v)
+    return r.ok ? 'accept' : { verdict: r.error.verdict, code: r.error.code }
+  }
+  return {
+    handler: (kind) => ({
+      // Admitted to the mempool here, so a tx we cannot hold (full lane, sender quota, stale) is not forwarded.
+      validate(env: GossipEnvelope) {
+        const r = check(kind, env)
+        if (r !== 'accept') m.metrics.txRefused.inc({ topic: kind, code: r.code })
+        return r
+      },
+      onMessage(env: GossipEnvelope) {
+        const { tx, payload } = asSignedTx(env)
+        const v = m.verifier.verified(tx)
+        if (payload && v.tx.type === 'Submission') m.fetcher.remember(v.tx.payloadCid, payload)
+        if (payload && v.tx.type === 'ProposeChallenge') m.modules.remember(v.tx.signed.manifest.moduleHash, payload)
+        m.mempool.add(v)
+        m.metrics.mempoolTxs.set(m.mempool.size)
+      },
+    }),
+  }
+}
