@@ -1,6 +1,6 @@
 // The validator node's composition root: opens its data dir (keys, RocksDB), replays the decided log,
-// builds every component (p2p host, runtime pool, chain client, API) and hands them to `wire`, which
-// stitches the duty workflow. Constructors take (opts, modules); nothing here is global.
+// builds the real I/O (p2p host, runtime pool, chain client, API) and hands it to composeNode, which
+// replays the log and wires the workflow. Constructors take (opts, modules); nothing here is global.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { availableParallelism } from 'node:os'
@@ -12,20 +12,16 @@ import type { NodeKeys } from '../../core/crypto/keys.ts'
 import { readGenesis, type Genesis } from '../../ledger/genesis.ts'
 import { loadKeysFromDataDir } from '../../tools/cli/commands/keys.ts'
 import { RocksStore } from '../infra/db/rocks.ts'
-import { BlockStore } from '../infra/db/block-store.ts'
-import { createGenesisLedger, applyBlock, type LedgerState } from '../../ledger/ledger.ts'
-import { restoreLedger } from '../../ledger/snapshot.ts'
-import { verifyTx } from '../../ledger/txs.ts'
-import { createDutyDb } from '../infra/db/dutydb.ts'
-import { rocksSignerStore } from '../infra/db/signer-store.ts'
+import { createGenesisLedger } from '../../ledger/ledger.ts'
 import { createAgoraHost, type AgoraHost } from '../infra/p2p/index.ts'
 import { createExecutionService, type ExecutionService } from '../infra/runtime/service.ts'
 import { DEFAULT_POLICY, type RuntimePolicy } from '../infra/runtime/policy.ts'
 import { CHALLENGE_POLICIES } from '../../challenges/index.ts'
 import { createChainClient, TX_GAS_CAP, type ChainClient } from '../../contracts/index.ts'
 import { createLogger, type Logger } from '../infra/log.ts'
-import { wire, followSchedule, type Wired } from '../core/wire.ts'
-import { Schedule } from '../core/scheduler.ts'
+import type { Wired } from '../core/wire.ts'
+import type { LedgerView } from '../core/importer.ts'
+import { composeNode } from './compose.ts'
 import { createHandoverChain, handoverVerifier, parseTrustedCheckpoint } from '../core/handover.ts'
 import { currentCertificationSet } from '../../ledger/ledger.ts'
 import { createApiServer, type ApiServer } from '../api/server.ts'
@@ -56,7 +52,7 @@ export interface RunningNode {
   readonly host: AgoraHost
   readonly api: ApiServer
   readonly wired: Wired
-  ledger(): LedgerState
+  ledger(): LedgerView
   stop(): Promise<void>
 }
 
@@ -87,20 +83,6 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const challenges = loadGenesisChallenges(genesis, genesisPath)
 
   const db = await RocksStore.open(join(dataDir, 'db'))
-  const blocks = new BlockStore(db)
-  // Start from genesis, or from the certified snapshot this node once synced from (checkpoint sync).
-  const base = await blocks.getBase()
-  const ledger = base ? restoreLedger(base) : createGenesisLedger(genesis)
-  const schedule = new Schedule(genesis.genesisTime, ledger.forum.params.slotMs, ledger.forum.params.epochSlots)
-  // Replay the decided log: the state (and the governed slot schedule) is a pure function of it.
-  const last = await blocks.lastHeight()
-  for (let h = ledger.height + 1; h <= last; h += 256) {
-    for (const { block } of await blocks.range(h, Math.min(last, h + 255))) {
-      for (const e of applyBlock(ledger, block, block.txs.map(verifyTx)).events) if (e.type === 'forum') followSchedule(schedule, ledger, e.event)
-    }
-  }
-  if (last > 0) log.info({ height: last }, 'replayed decided log')
-
   const metrics = createMetrics()
   const rpcUrl = opts.rpcUrl ?? genesis.chain?.rpcUrl
   const registry = opts.weightRegistry ?? genesis.chain?.weightRegistry
@@ -119,13 +101,11 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const runtime: ExecutionService = createExecutionService({ workers: opts.runtimeWorkers ?? Math.max(1, Math.min(2, availableParallelism() - 1)) })
 
   const chainTarget = chain && registry ? { chainId: await chain.chainId(), contract: registry } : undefined
-  // A data dir with no decided block and no snapshot: recreated from the mnemonic, so the signer store is empty.
-  const freshSignerStore = last === 0 && !base
-  const wired = wire({ keys, genesis, ledger, schedule, clock, dishonest: !!opts.dishonest, chainTarget, freshSignerStore, trustedCheckpoint: trusted }, {
-    log, host, blocks, runtime, chain, metrics, handover,
-    duties: createDutyDb(db), signerStore: rocksSignerStore(db),
-    challengeModule: async (id) => challenges.get(id),
+  const wired = await composeNode({ keys, genesis, challenges, dishonest: !!opts.dishonest, chainTarget, trustedCheckpoint: trusted, handover }, {
+    network: host, kv: db, clock, runtime, chain, log, metrics,
   })
+  if (wired.replayedHeight > 0) log.info({ height: wired.replayedHeight }, 'replayed decided log')
+  const ledger = wired.ledger
 
   const apiToken = loadOrCreateApiToken(dataDir)
   const api = await createApiServer({

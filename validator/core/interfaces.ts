@@ -22,6 +22,8 @@ import type { ChallengeModule } from './challenges.ts'
 import type { HandoverChain, TrustedCheckpoint } from './handover.ts'
 import type { Health } from './health.ts'
 import type { Schedule } from './scheduler.ts'
+import type { Importer as ImporterT } from './importer.ts'
+type Importer = ImporterT
 
 export interface Network {
   readonly gossip: {
@@ -58,6 +60,8 @@ export interface WireOptions {
   readonly genesis: Genesis
   /** The ledger replayed so far; from here on only the importer writes it. */
   readonly ledger: LedgerState
+  /** The importer that replayed it (composeNode); absent: wire makes one over `ledger`. */
+  readonly importer?: Importer
   readonly clock: Clock
   readonly dishonest: boolean
   /** Slot timing, already following the governed slot/epoch lengths of the replayed log (see followSchedule). */

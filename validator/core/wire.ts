@@ -40,7 +40,7 @@ export { followSchedule } from './importer.ts'
 export function wire(o: WireOptions, m: WireModules): Wired {
   const { keys, genesis, clock, schedule } = o, { log, metrics, blocks, host: net } = m, self = keys.peerId
   const verifier = createTxVerifier()
-  const importer = createImporter({ ledger: o.ledger, blocks, schedule, verifier }), ledger = importer.view
+  const importer = o.importer ?? createImporter({ ledger: o.ledger, blocks, schedule, verifier }), ledger = importer.view
   m.handover.learn(ledger.forum.epoch, currentCertificationSet(ledger))
   const guard = createSigningGuard({ self, log, freshSignerStore: !!o.freshSignerStore, startSlot: schedule.slotAt(clock.now()), guardSlots: ledger.forum.params.doppelgangerGuardSlots })
   const validators = createValidators(ledger)
