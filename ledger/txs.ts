@@ -5,9 +5,9 @@ import { z } from 'zod'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { decode, encode, hashValue } from '../core/encoding.ts'
-import { sha256 } from '../core/hash.ts'
+import { sha256, taggedHash } from '../core/hash.ts'
 import { equalBytes, toHex } from '../core/bytes.ts'
-import { Domain, signEd25519, verifyEd25519 } from '../core/crypto/sign.ts'
+import { Domain, signEd25519, verifyEd25519Digest } from '../core/crypto/sign.ts'
 import { AgoraError } from '../core/errors.ts'
 import { TxSchema as ForumTxSchema, NanoSchema, type ForumTx } from '../forum/tx.ts'
 import { EvidenceTxSchema, type EvidenceTx } from './evidence.ts'
@@ -135,7 +135,9 @@ export function verifyTx(signed: SignedTx): VerifiedTx {
   if (signed.publicKey.length !== 32) throw new AgoraError('BAD_SIGNATURE', 'public key must be 32 bytes (ed25519)')
   const raw = decode<Record<string, unknown>>(signed.body)
   if (!isCanonicalBody(raw, signed.body)) throw new AgoraError('NON_CANONICAL', 'transaction body is not canonical DAG-CBOR (tx ids must not be malleable)')
-  if (!verifyEd25519(signed.publicKey, Domain.transaction, raw, signed.signature)) {
+  // The body is the canonical encoding of the signed value, so the signing digest (core/crypto/sign.ts
+  // signingDigest) is taken over it directly: one encode less per tx, ~1 ms on a 4 KB post.
+  if (!verifyEd25519Digest(signed.publicKey, taggedHash(`agora/v1/sig/${Domain.transaction}`, signed.body), signed.signature)) {
     throw new AgoraError('BAD_SIGNATURE', 'transaction signature does not verify')
   }
   let tx: LedgerTxBody
