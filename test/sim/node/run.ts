@@ -3,7 +3,8 @@
 // check that the healed network certified and published every epoch.
 import { createRng } from '../prng.ts'
 import { Scheduler } from '../scheduler.ts'
-import { makeCheckpointVerifier } from '../../../validator/core/checkpoint.ts'
+import { createHandoverChain, handoverVerifier } from '../../../validator/core/handover.ts'
+import { createGenesisLedger, currentCertificationSet } from '../../../ledger/ledger.ts'
 import type { CheckpointRecord } from '../../../validator/infra/p2p/index.ts'
 import { SimChain } from './chain.ts'
 import { countRealTimers, seedRandomBytes } from './determinism.ts'
@@ -76,7 +77,8 @@ async function run(c: NodeSimConfig, rng: ReturnType<typeof createRng>): Promise
   const genesis = simGenesis(ids)
   const sched = new Scheduler()
   const net = new SimNetwork(sched, rng.fork(1))
-  const verify = makeCheckpointVerifier(genesis)
+  // One hand-over chain for the simulated DHT: it learns each set as the records arrive in epoch order.
+  const verify = handoverVerifier(createHandoverChain({ networkId: genesis.networkId, genesisSet: currentCertificationSet(createGenesisLedger(genesis)) }))
   net.dht.verify = (r: CheckpointRecord) => {
     const k = `${r.epoch}:${Buffer.from(r.header).toString('hex')}:${Buffer.from(r.certificate).toString('hex')}`
     let ok = verifyCache.get(k)
