@@ -1,7 +1,6 @@
 // The genesis file: everything a node needs to start the replicated log at height 0 — network id, genesis
 // time, governed parameter overrides, initial REP balances, the validators (keys, availability stake)
 // and the challenges active at genesis. Validated with zod where it is read.
-import { readFileSync, writeFileSync } from 'node:fs'
 import { z } from 'zod'
 import { AgoraError } from '../core/errors.ts'
 import { hashValue } from '../core/encoding.ts'
@@ -67,8 +66,6 @@ export function parseGenesis(json: string, source = 'genesis'): Genesis {
   return r.data
 }
 
-export const readGenesis = (path: string): Genesis => parseGenesis(readFileSync(path, 'utf8'), path)
-export const writeGenesis = (path: string, g: Genesis): void => writeFileSync(path, JSON.stringify(g, null, 2) + '\n')
 
 /** Identity of the network's history: two nodes with different genesis hashes never talk consensus. */
 export const genesisHash = (g: Genesis): string => toHex(hashValue({ ...g, validators: g.validators.map(({ multiaddrs: _m, ...v }) => v), chain: undefined }))

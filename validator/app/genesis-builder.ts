@@ -8,7 +8,7 @@ import { sha256 } from '../../core/hash.ts'
 import { toHex } from '../../core/bytes.ts'
 import { initDataDir } from '../../tools/cli/commands/keys.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
-import { writeGenesis } from '../../ledger/genesis.ts'
+import { writeGenesis } from './genesis-file.ts'
 
 export interface LocalChallenge { id: string; modulePath: string; emissionSharePpm: number }
 

@@ -1,41 +1,16 @@
 // `agora init` and `agora keys`: every key of a node comes from one mnemonic (core/crypto/keys.ts).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { checkMnemonic, deriveNodeKeys, generateMnemonic, type NodeKeys } from '../../../core/crypto/keys.ts'
-import { openMnemonic, parseKeystore, sealMnemonic } from '../../../core/keystore.ts'
 import { toHex } from '../../../core/bytes.ts'
-import { AgoraError } from '../../../core/errors.ts'
+import { checkMnemonic, deriveNodeKeys, type NodeKeys } from '../../../core/crypto/keys.ts'
 import { printJson } from '../output.ts'
 import { passwordFromCli } from '../password.ts'
 
-export const KEYSTORE_FILE = 'keystore.json'
-export const DEFAULT_DATA_DIR = '.agora'
+export { DEFAULT_DATA_DIR, KEYSTORE_FILE, initDataDir, loadKeysFromDataDir } from '../../../validator/app/keys.ts'
+import { DEFAULT_DATA_DIR, initDataDir, loadKeysFromDataDir } from '../../../validator/app/keys.ts'
 
 export function keysSummary(k: NodeKeys) {
   return { peerId: k.peerId, evmAddress: k.evmAddress, blsPublicKey: '0x' + toHex(k.blsPublicKey) }
-}
-
-/** Password from the option, else AGORA_PASSWORD, else empty (a devnet's keystores are unattended). */
-const passwordOf = (opt?: string) => opt ?? process.env.AGORA_PASSWORD ?? ''
-
-export async function initDataDir(dir: string, opts: { mnemonic?: string; password?: string; force?: boolean }) {
-  const file = join(dir, KEYSTORE_FILE)
-  if (existsSync(file) && !opts.force) {
-    throw new AgoraError('KEYSTORE_EXISTS', `${file} already exists (use --force to overwrite it)`)
-  }
-  const mnemonic = opts.mnemonic ? checkMnemonic(opts.mnemonic) : generateMnemonic()
-  const keys = await deriveNodeKeys(mnemonic)
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(file, JSON.stringify(sealMnemonic(mnemonic, passwordOf(opts.password), { peerId: keys.peerId, evmAddress: keys.evmAddress }), null, 2), { mode: 0o600 })
-  return { mnemonic, keys, generated: !opts.mnemonic, file }
-}
-
-export async function loadKeysFromDataDir(dir: string, password?: string): Promise<{ mnemonic: string; keys: NodeKeys }> {
-  const file = join(dir, KEYSTORE_FILE)
-  if (!existsSync(file)) throw new AgoraError('NO_KEYSTORE', `no keystore at ${file} (run agora init first)`)
-  const mnemonic = openMnemonic(parseKeystore(readFileSync(file, 'utf8')), passwordOf(password))
-  return { mnemonic, keys: await deriveNodeKeys(mnemonic) }
 }
 
 export function registerKeyCommands(program: Command): void {
