@@ -22,6 +22,10 @@ const call = <T = void>(fn: (cb: Cb<T>) => void) =>
 
 export class RocksStore implements KvStore {
   private closed = false
+  // Native calls not yet answered: close() waits for them, and refuses new ones, because the binding
+  // asserts (and aborts the process) on a read after close instead of returning an error.
+  private inflight = 0
+  private drained: (() => void) | null = null
   private constructor(private readonly db: RocksDb, readonly path: string) {}
 
   static async open(path: string): Promise<RocksStore> {
@@ -35,9 +39,16 @@ export class RocksStore implements KvStore {
     return new RocksStore(db, path)
   }
 
+  /** Run one native call unless the store is closed (DB_CLOSED), counting it until it answers. */
+  private guard<T>(fn: (cb: Cb<T>) => void): Promise<T> {
+    if (this.closed) return Promise.reject(new AgoraError('DB_CLOSED', `rocksdb at ${this.path} is closed`))
+    this.inflight++
+    return call(fn).finally(() => { if (--this.inflight === 0) this.drained?.() })
+  }
+
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     try {
-      const v = await call<Buffer>((cb) => this.db.get(buf(key), { asBuffer: true, fillCache: true }, cb))
+      const v = await this.guard<Buffer>((cb) => this.db.get(buf(key), { asBuffer: true, fillCache: true }, cb))
       return new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
     } catch (e) {
       // The binding reports a missing key as message "NotFound: " with no code.
@@ -47,19 +58,20 @@ export class RocksStore implements KvStore {
   }
 
   put(key: Uint8Array, value: Uint8Array, opts: WriteOptions = {}): Promise<void> {
-    return call((cb) => this.db.put(buf(key), buf(value), { sync: !!opts.sync }, cb))
+    return this.guard((cb) => this.db.put(buf(key), buf(value), { sync: !!opts.sync }, cb))
   }
 
   del(key: Uint8Array, opts: WriteOptions = {}): Promise<void> {
-    return call((cb) => this.db.del(buf(key), { sync: !!opts.sync }, cb))
+    return this.guard((cb) => this.db.del(buf(key), { sync: !!opts.sync }, cb))
   }
 
   batch(ops: readonly BatchOp[], opts: WriteOptions = {}): Promise<void> {
     const rops = ops.map((o) => (o.type === 'put' ? { type: 'put', key: buf(o.key), value: buf(o.value) } : { type: 'del', key: buf(o.key) }))
-    return call((cb) => this.db.batch(rops, { sync: !!opts.sync }, cb))
+    return this.guard((cb) => this.db.batch(rops, { sync: !!opts.sync }, cb))
   }
 
   async *range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
+    if (this.closed) throw new AgoraError('DB_CLOSED', `rocksdb at ${this.path} is closed`)
     const it = this.db.iterator({
       ...(opts.gte ? { gte: buf(opts.gte) } : {}),
       ...(opts.lt ? { lt: buf(opts.lt) } : {}),
@@ -67,19 +79,20 @@ export class RocksStore implements KvStore {
     })
     try {
       for (;;) {
-        const [k, v] = await new Promise<[Buffer?, Buffer?]>((resolve, reject) =>
-          it.next((err, k, v) => (err ? reject(err) : resolve([k, v]))))
+        const [k, v] = await this.guard<[Buffer?, Buffer?]>((cb) => it.next((err, k, v) => cb(err, [k, v])))
         if (k === undefined || v === undefined) return
         yield [new Uint8Array(k), new Uint8Array(v)]
       }
     } finally {
-      await call((cb) => it.end(cb))
+      // After close() the binding has ended the iterator itself.
+      if (!this.closed) await call((cb) => it.end(cb))
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    if (this.inflight > 0) await new Promise<void>((resolve) => { this.drained = resolve })
     await call((cb) => this.db.close(cb))
   }
 }
