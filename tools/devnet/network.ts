@@ -14,7 +14,7 @@ import { graphqlData, signTransaction } from '../../validator/api/client.ts'
 import { createSupervisor, type Supervisor } from './supervisor.ts'
 import { agoraNodeCommand } from './launch.ts'
 import { installShutdownHandlers } from './shutdown.ts'
-import { createStatusView, collectNodeRows, eventsToView, type Table } from './status-view.ts'
+import { createStatusView, collectNodeRows, createStallTracker, eventsToView, type Table } from './status-view.ts'
 import type { NodeRecord } from './registry.ts'
 import { startMiner } from './miner.ts'
 import { validatorKeysInput } from '../../ledger/validator-keys.ts'
@@ -127,7 +127,9 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     const d = await gql<{ balance: { balance: string } | null }>(rec, 'query($m: String!) { balance(member: $m) { balance } }', { m: info.peerId })
     return d.balance?.balance ?? null
   }
-  view = createStatusView({ title: 'agora devnet', nodes: () => collectNodeRows(sup.nodes(), { rep: repOf }), sections: epochTable, out: out as never, tty: o.epochs === undefined ? undefined : false })
+  // Stalled: no new block for several slots (and never under 10 s, so a slow start-up does not count).
+  const stall = createStallTracker(Math.max(10_000, 5 * o.slotMs))
+  view = createStatusView({ title: 'agora devnet', nodes: () => collectNodeRows(sup.nodes(), { rep: repOf, stall }), sections: epochTable, out: out as never, tty: o.epochs === undefined ? undefined : false })
 
   const miners: { stop(): Promise<void> }[] = []
   const cleanup = async () => {

@@ -16,6 +16,8 @@ export interface NodeRow {
   readonly lastCertifiedEpoch: number | null
   /** Decimal REP string, when the caller can tell (the devnet glue reads it from the node's API). */
   readonly rep: string | null
+  /** How long its height has not moved, once that exceeds the stall threshold; absent or null otherwise. */
+  readonly stalledForMs?: number | null
 }
 
 /** A titled table of already-formatted cells (the lead's per-epoch section comes in this shape). */
@@ -33,10 +35,28 @@ export interface StatusSnapshot {
 
 // ---- data ------------------------------------------------------------------------------------------
 
+export interface StallTracker {
+  /** Record a node's height now; returns how long it has not moved if that is over the threshold, else null. */
+  observe(id: string, height: number): number | null
+}
+
+/** A node is stalled when its height has not changed for `afterMs` (e.g. several slots). */
+export function createStallTracker(afterMs: number, now: () => number = Date.now): StallTracker {
+  const seen = new Map<string, { height: number; since: number }>()
+  return {
+    observe(id, height) {
+      const t = now()
+      const s = seen.get(id)
+      if (!s || s.height !== height) { seen.set(id, { height, since: t }); return null }
+      return t - s.since > afterMs ? t - s.since : null
+    },
+  }
+}
+
 /** Query each listed node's `info` (in parallel, with a timeout) and build its row. */
 export async function collectNodeRows(
   records: readonly NodeRecord[],
-  opts: { timeoutMs?: number; rep?: (rec: NodeRecord, info: NodeInfo) => Promise<string | null> } = {},
+  opts: { timeoutMs?: number; rep?: (rec: NodeRecord, info: NodeInfo) => Promise<string | null>; stall?: StallTracker } = {},
 ): Promise<NodeRow[]> {
   return Promise.all(records.filter((r) => r.status !== 'removed').map(async (rec) => {
     const live = rec.status === 'running' ? await queryInfo(rec.apiPort, opts.timeoutMs ?? 1_000) : null
@@ -44,6 +64,7 @@ export async function collectNodeRows(
     return {
       id: rec.id, status: rec.status, restarts: rec.restarts, height: live?.height ?? null, peers: live?.peers.length ?? null,
       epoch: live?.epoch ?? null, lastCertifiedEpoch: live?.lastCertifiedEpoch ?? null, rep,
+      stalledForMs: live && opts.stall ? opts.stall.observe(rec.id, live.height) : null,
     }
   }))
 }
@@ -72,7 +93,7 @@ export function eventsToView(view: Pick<StatusView, 'progress'>): (e: Supervisor
 const ESC = '\x1b['
 const paint = (on: boolean, code: string, s: string) => (on ? `${ESC}${code}m${s}${ESC}0m` : s)
 const STATUS_COLOR: Record<string, string> = {
-  running: '32', starting: '33', paused: '33', restarting: '33', stopping: '33', unresponsive: '31', stopped: '2', removed: '2',
+  running: '32', stalled: '31', starting: '33', paused: '33', restarting: '33', stopping: '33', unresponsive: '31', stopped: '2', removed: '2',
 }
 const cell = (v: string | number | null) => (v === null ? '-' : String(v))
 /** Visible width, ignoring ANSI colour codes. */
@@ -85,11 +106,16 @@ export function renderTable(t: Table, color = false): string[] {
   return [paint(color, '1', t.title), paint(color, '2', line(t.columns)), ...cells.map(line)]
 }
 
+/** The status cell: the supervisor's status, or `stalled at <height> for <s> s` when the height stopped. */
+export function statusLabel(n: NodeRow): string {
+  return n.stalledForMs != null ? `stalled at ${n.height} for ${Math.round(n.stalledForMs / 1000)} s` : n.status
+}
+
 export function nodeTable(nodes: readonly NodeRow[]): Table {
   return {
     title: 'nodes',
     columns: ['id', 'height', 'peers', 'epoch', 'REP', 'certified', 'restarts', 'status'],
-    rows: nodes.map((n) => [n.id, n.height, n.peers, n.epoch, n.rep, n.lastCertifiedEpoch, n.restarts, n.status]),
+    rows: nodes.map((n) => [n.id, n.height, n.peers, n.epoch, n.rep, n.lastCertifiedEpoch, n.restarts, statusLabel(n)]),
   }
 }
 
@@ -100,8 +126,10 @@ export function renderStatus(s: StatusSnapshot, opts: { color?: boolean; width?:
   if (color) {
     // Colour the status column after layout so padding is computed on plain text.
     for (let i = 2; i < nodeLines.length; i++) {
-      const status = s.nodes[i - 2]!.status
-      nodeLines[i] = nodeLines[i]!.replace(new RegExp(`${status}$`), paint(true, STATUS_COLOR[status] ?? '0', status))
+      const n = s.nodes[i - 2]!
+      const label = statusLabel(n)
+      const key = n.stalledForMs != null ? 'stalled' : n.status
+      if (nodeLines[i]!.endsWith(label)) nodeLines[i] = nodeLines[i]!.slice(0, -label.length) + paint(true, STATUS_COLOR[key] ?? '0', label)
     }
   }
   const lines = [paint(color, '1', s.title), '', ...nodeLines]
@@ -125,7 +153,7 @@ function clip(line: string, width: number): string {
 
 /** The non-TTY form: one line for all nodes. */
 export function renderPlainLine(s: StatusSnapshot, elapsedMs: number): string {
-  const nodes = s.nodes.map((n) => `${n.id} ${n.status} h=${cell(n.height)} e=${cell(n.epoch)} p=${cell(n.peers)} cert=${cell(n.lastCertifiedEpoch)}${n.rep === null ? '' : ` rep=${n.rep}`} r=${n.restarts}`)
+  const nodes = s.nodes.map((n) => `${n.id} ${n.stalledForMs != null ? `stalled(${Math.round(n.stalledForMs / 1000)}s)` : n.status} h=${cell(n.height)} e=${cell(n.epoch)} p=${cell(n.peers)} cert=${cell(n.lastCertifiedEpoch)}${n.rep === null ? '' : ` rep=${n.rep}`} r=${n.restarts}`)
   return `[${Math.round(elapsedMs / 1000)}s] ${nodes.join(' | ')}`
 }
 
