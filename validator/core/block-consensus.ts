@@ -135,7 +135,7 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
   let buffered = 0
   let stopped = false
   const signer = ed25519VoteSigner(m.selfId, m.ed25519Seed)
-  // The gossip check and the delivery see the same bytes: decode and verify a (512 KiB) proposal once.
+  // The gossip check and the delivery see the same bytes: decode and verify a (128 KiB) proposal once.
   const checked = new Map<string, ConsensusMessage<Block>>()
   function verifyOnce(bytes: Uint8Array, remember: boolean): ReturnType<typeof verifyConsensusMessage> {
     const id = toHex(sha256(bytes))
