@@ -3,6 +3,7 @@
 // them and the network's caps are asserted at load, so a change that breaks one fails at once.
 import { assert } from '../../core/errors.ts'
 import { DEFAULT_TOPIC_SIZE_CAP, MAX_FRAME_BYTES, Topic } from '../infra/p2p/constants.ts'
+import { MAX_REPORTS_PER_BATCH, MAX_TX_BYTES } from '../../ledger/txs.ts'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -70,3 +71,16 @@ export const BEHIND_SLOTS = 4
  */
 export const STALL_SLOTS = 32
 assert(STALL_SLOTS > BEHIND_SLOTS, 'a node is not-ready well before it is declared stalled')
+
+// ---- own evaluation batches -------------------------------------------------------------------
+/**
+ * Upper bound of one encoded report (three 32-byte hex strings, a score, fuel as a decimal string,
+ * a flag and the CBOR keys: ~270 B in practice). A commit (two hex strings) is smaller.
+ */
+export const MAX_REPORT_BYTES = 320
+/** Bytes of an Evaluations tx besides its commits and reports (type, sender, nonce, array heads). */
+export const EVALUATIONS_TX_OVERHEAD_BYTES = 1 * KiB
+/** Commits + reports per Evaluations transaction this node signs. */
+export const EVALUATIONS_PER_TX = 160
+assert(EVALUATIONS_PER_TX * MAX_REPORT_BYTES + EVALUATIONS_TX_OVERHEAD_BYTES < MAX_TX_BYTES, 'a full evaluations batch fits one transaction')
+assert(EVALUATIONS_PER_TX <= MAX_REPORTS_PER_BATCH, 'a batch is within the ledger\'s per-tx report cap')

@@ -13,8 +13,8 @@ import type { LedgerView } from './importer.ts'
 import type { Network } from './interfaces.ts'
 import type { Mempool } from './mempool.ts'
 
-/** Commits + reports per Evaluations transaction: 160 × ~250 B stays well under MAX_TX_BYTES (64 KiB). */
-export const EVALUATIONS_PER_TX = 160
+import { EVALUATIONS_PER_TX } from './limits.ts'
+export { EVALUATIONS_PER_TX }
 
 export interface OwnTxs {
   nextNonce(): number
