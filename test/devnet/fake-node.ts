@@ -4,7 +4,7 @@
 import { createServer } from 'node:http'
 import { createServer as createTcpServer } from 'node:net'
 import { createHash } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
@@ -27,7 +27,11 @@ const bootstrap = values.bootstrap ?? []
 // A stable fake peer id per data dir (a restarted node keeps its identity, as the real one does).
 const peerId = '12D3KooWFake' + createHash('sha256').update(dataDir).digest('hex').slice(0, 20)
 const startedAt = Date.now()
-const height = () => Math.floor((Date.now() - startedAt) / 100)
+// FAKE_STALL_AT=<h>: the first run of this data dir stops at height h (a marker file makes a restart normal).
+const stallMarker = join(dataDir, 'stalled-once')
+const stallAt = process.env.FAKE_STALL_AT && !existsSync(stallMarker) ? Number(process.env.FAKE_STALL_AT) : Infinity
+if (stallAt !== Infinity) { mkdirSync(dataDir, { recursive: true }); writeFileSync(stallMarker, '') }
+const height = () => Math.min(stallAt, Math.floor((Date.now() - startedAt) / 100))
 const SLOTS_PER_EPOCH = 10
 
 const info = () => ({

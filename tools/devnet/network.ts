@@ -84,6 +84,8 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
       extraArgs: (spec) => (spec.index === o.testDishonest ? ['--test-dishonest'] : []),
     }),
     hooks: { beforeAdd: (n) => beforeAdd(n), beforeRemove: (n) => beforeRemove(n) },
+    // A node stuck for many slots while the others advance is restarted (it replays and syncs).
+    stalledMs: Math.max(30_000, 30 * o.slotMs),
     onEvent: (e) => (view ? eventsToView(view)(e) : undefined),
   })
   const spares = [...net.spares]

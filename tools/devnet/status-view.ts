@@ -76,6 +76,7 @@ export function describeEvent(e: SupervisorEvent): string | null {
     case 'up': return null
     case 'exited': return e.willRestart ? `${e.id}: exited (${e.reason}), restarting` : null
     case 'killed-unresponsive': return `${e.id}: ${e.paused ? 'stopped by a signal' : 'not answering'} for ${Math.round(e.silentMs / 1000)} s, killing it`
+    case 'killed-stalled': return `${e.id}: stalled at ${e.height} for ${Math.round(e.stalledMs / 1000)} s while others advance, restarting it`
     case 'removed': return `${e.id}: removed`
   }
 }

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { AgoraError } from '../../core/errors.ts'
 import type { NodeCommandFn, NodeLaunchSpec } from './launch.ts'
 import { freePorts, portIsFree } from './ports.ts'
-import { NODE_LOG, probeLive, readNodeJson, apiBase } from './probe.ts'
+import { NODE_LOG, probeLive, queryInfo, readNodeJson, apiBase } from './probe.ts'
 import { isAlive, processCommandLine, processState, signalGroup, spawnLogged, stopProcess } from './processes.ts'
 import { readRegistry, writeRegistry, findNode, type NodeRecord, type Registry } from './registry.ts'
 import { serveControl, type ControlServer } from './control.ts'
@@ -26,6 +26,7 @@ export type SupervisorEvent =
   | { type: 'up'; id: string; peerId: string | null }
   | { type: 'exited'; id: string; reason: string; willRestart: boolean }
   | { type: 'killed-unresponsive'; id: string; silentMs: number; paused: boolean }
+  | { type: 'killed-stalled'; id: string; height: number; stalledMs: number }
   | { type: 'removed'; id: string }
 
 export interface SupervisorOptions {
@@ -40,6 +41,9 @@ export interface SupervisorOptions {
   /** A running node silent on /livez for longer than this is killed and restarted (default 60 s: longer
    * than an operator's deliberate SIGSTOP of about an epoch). */
   readonly unresponsiveMs?: number
+  /** A running node whose height has not moved for this long while another node's is higher is
+   * unhealthy: killed and restarted like an unresponsive one (default: not checked). */
+  readonly stalledMs?: number
   /** A new process that never answers /livez within this is killed and restarted (default 60 s). */
   readonly startupTimeoutMs?: number
   /** SIGTERM grace before SIGKILL when stopping (default 10 s). */
@@ -75,6 +79,9 @@ interface Managed {
   lastLiveAt: number | null
   failures: number
   nextRestartAt: number
+  /** Last height seen (stall check) and since when it has not moved. */
+  height: number | null
+  heightSince: number
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -198,6 +205,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
       if (!wasUp || !m.rec.peerId) refreshFromNodeJson(m)
       if (!wasUp) emit({ type: 'up', id: m.rec.id, peerId: m.rec.peerId })
       if (m.lastLiveAt - m.spawnedAt > resetAfterMs) m.failures = 0
+      if (opts.stalledMs !== undefined) await checkStalled(m, pid, opts.stalledMs)
       return
     }
     const paused = processState(pid) === 'T'
@@ -205,6 +213,20 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
     const silentMs = Date.now() - (m.lastLiveAt ?? m.spawnedAt)
     if (silentMs > (m.lastLiveAt === null ? startupTimeoutMs : unresponsiveMs)) {
       emit({ type: 'killed-unresponsive', id: m.rec.id, silentMs, paused })
+      signalGroup(pid, 'SIGKILL') // 'exit' then schedules the restart
+    }
+  }
+
+  /** Live but stuck: its height has not moved for `stalledMs` while another node is ahead of it. */
+  async function checkStalled(m: Managed, pid: number, stalledMs: number): Promise<void> {
+    const info = await queryInfo(m.rec.apiPort, probeTimeoutMs)
+    if (!info || m.rec.pid !== pid || isLeaving(m)) return
+    const now = Date.now()
+    if (m.height !== info.height || m.heightSince < m.spawnedAt) { m.height = info.height; m.heightSince = now; return }
+    const ahead = [...managed.values()].some((o) => o !== m && o.rec.status === 'running' && (o.height ?? -1) > info.height)
+    if (now - m.heightSince > stalledMs && ahead) {
+      emit({ type: 'killed-stalled', id: m.rec.id, height: info.height, stalledMs: now - m.heightSince })
+      m.height = null
       signalGroup(pid, 'SIGKILL') // 'exit' then schedules the restart
     }
   }
@@ -241,7 +263,7 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
   }
 
   function newManaged(rec: NodeRecord): Managed {
-    const m: Managed = { rec, child: null, spawnedAt: 0, lastLiveAt: null, failures: 0, nextRestartAt: 0 }
+    const m: Managed = { rec, child: null, spawnedAt: 0, lastLiveAt: null, failures: 0, nextRestartAt: 0, height: null, heightSince: 0 }
     managed.set(rec.id, m)
     return m
   }
