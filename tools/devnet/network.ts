@@ -95,6 +95,8 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     if (!spare) throw new Error('no funded identity left for a new validator (start the devnet with more spares)')
     await initDataDir(n.dataDir, { mnemonic: spare.mnemonic, force: true })
     const keys = await deriveNodeKeys(spare.mnemonic)
+    // Once in the set it may be the designated submitter of weights and set updates: it pays gas.
+    await chain.fund(keys.evmAddress)
     const running = sup.nodes().find((r) => r.status === 'running')
     if (!running) throw new Error('no running node to send the availability stake to')
     // The stake registers the keys it certifies with: BLS (with proof of possession) and EVM address.
