@@ -27,12 +27,12 @@ async function gql<T>(rec: NodeRecord, query: string, variables: Record<string, 
 }
 const info = (rec: NodeRecord) => gql<{ node: { height: number; slot: number } }>(rec, '{ node { height slot } }').then((d) => d.node)
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
+async function until<T>(what: string | (() => string), timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const v = await probe().catch(() => undefined)
     if (v) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${typeof what === 'string' ? what : what()}`)
     await sleep(500)
   }
 }
@@ -55,7 +55,7 @@ describe('a devnet under a burst of fat posts', () => {
     })
     devnet.stdout!.on('data', (d) => { out = (out + d).slice(-20_000) })
     devnet.stderr!.on('data', (d) => { out = (out + d).slice(-20_000) })
-    const nodes = await until('4 nodes at height 3', 120_000, async () => {
+    const nodes = await until(() => `4 nodes at height 3\n${out.slice(-2000)}`, 120_000, async () => {
       const r = readRegistry(dir)
       const running = r?.nodes.filter((n) => n.status === 'running') ?? []
       return running.length === 4 && (await Promise.all(running.map(info))).every((n) => n.height >= 3) ? running : undefined
