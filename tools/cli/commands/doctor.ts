@@ -181,6 +181,9 @@ function diskCheck(dataDir: string): CheckResult {
   return free < DISK_FAIL_BYTES ? fail('disk', d) : free < DISK_WARN_BYTES ? warn('disk', d) : ok('disk', d)
 }
 
+/** 0 only when no check failed (warnings and skips pass). */
+export const exitCodeOf = (results: readonly CheckResult[]): number => (results.some((r) => r.grade === 'fail') ? 1 : 0)
+
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)]
 
 export function registerDoctorCommand(program: Command): void {
@@ -197,9 +200,9 @@ export function registerDoctorCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (o: { node?: string; port?: string[]; bootstrap?: string[]; dht?: boolean; rpcUrl?: string; weightRegistry?: string; genesis?: string; dataDir: string; json?: boolean }) => {
       const results = await runDoctor({ ...o, ports: o.port?.map(Number) })
-      const failed = results.some((r) => r.grade === 'fail')
-      if (o.json) printJson({ ok: !failed, checks: results })
+      const code = exitCodeOf(results)
+      if (o.json) printJson({ ok: code === 0, checks: results })
       else process.stdout.write(results.map((r) => `${r.grade.padEnd(4)}  ${r.name.padEnd(15)} ${r.detail}`).join('\n') + '\n')
-      process.exitCode = failed ? 1 : 0
+      process.exitCode = code
     })
 }
