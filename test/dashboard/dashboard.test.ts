@@ -39,7 +39,8 @@ describe.skipIf(!hasChromium)('dashboard in chromium against a devnet', () => {
       { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
     devnet.stdout!.on('data', (d) => { output += d })
     devnet.stderr!.on('data', (d) => { output += d })
-    const api = await until('a running node in nodes.json', 90_000, async () => {
+    // Generous: on a loaded 2-core machine a cold start (tsx transform, EVM, two nodes) can take a minute or two.
+    const api = await until('a ready node in nodes.json', 150_000, async () => {
       try {
         const reg = JSON.parse(readFileSync(join(dir, 'net', 'nodes.json'), 'utf8')) as { nodes: { status: string; apiUrl: string }[] }
         const n = reg.nodes.find((x) => x.status === 'running')
@@ -52,7 +53,7 @@ describe.skipIf(!hasChromium)('dashboard in chromium against a devnet', () => {
     profile = mkdtempSync(join(tmpdir(), 'agora-chromium-'))
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true, viewport: { width: 1280, height: 900 } })
     mkdirSync(SHOTS, { recursive: true })
-  }, 120_000)
+  }, 180_000)
 
   afterAll(async () => {
     await context?.close()
