@@ -13,7 +13,7 @@ describe('supervisor and a stalled node', () => {
   const events: SupervisorEvent[] = []
   const fake = fakeNodeCommand()
   // node-2 stops at height 5 (0.5 s in); node-1 keeps going.
-  const command: NodeCommandFn = (spec) => ({ ...fake(spec), env: spec.index === 2 ? { FAKE_STALL_AT: '5' } : {} })
+  const command: NodeCommandFn = (spec) => ({ ...fake(spec), env: spec.index === 2 ? { FAKE_STALL_AT: '5' } : ({} as Record<string, string>) })
   const sup = createSupervisor({ dir: mkdtempSync(join(tmpdir(), 'agora-stall-')), nodeCommand: command, pollMs: 200, stalledMs: 1_500, stopGraceMs: 3_000, control: false, onEvent: (e) => events.push(e) })
   afterAll(() => sup.stop())
 
