@@ -3,14 +3,12 @@
 // exist) checked by applying it to a copy of the forum state — then goes to the mempool and gossip.
 // Nothing changes on error.
 import { fromHex } from '../../core/bytes.ts'
-import { cidOfBytes } from '../../core/encoding.ts'
 import { isAgoraError, errorMessage } from '../../core/errors.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
-import * as forum from '../../forum/index.ts'
 import { Topic } from '../infra/p2p/constants.ts'
 import type { ActionErrorCode, ActionResult, NodeActions, SignedTxInput } from '../api/view.ts'
-import { activeChallengeTable, LEDGER_RULES, type LedgerState } from '../../ledger/ledger.ts'
-import { checkEvidence } from '../../ledger/evidence.ts'
+import type { LedgerState } from '../../ledger/ledger.ts'
+import { checkTx, TxError, TxErrorCode } from '../../ledger/admission.ts'
 import { signTx, verifyTx, type SignedTx, type VerifiedTx } from '../../ledger/txs.ts'
 import { validatorKeysInput } from '../../ledger/validator-keys.ts'
 import type { Mempool } from './mempool.ts'
@@ -36,6 +34,12 @@ const FORUM_CODES: Record<string, ActionErrorCode> = {
   INSUFFICIENT: 'INSUFFICIENT_REP', UNKNOWN_POST: 'UNKNOWN_POST', UNKNOWN_POOL: 'UNKNOWN_POOL',
 }
 
+/** The API's codes for admission refusals (ledger/admission.ts). */
+const TX_CODES: Partial<Record<string, ActionErrorCode>> = {
+  [TxErrorCode.CHALLENGE_NOT_ACTIVE]: 'UNKNOWN_CHALLENGE', [TxErrorCode.PAYLOAD_MISSING]: 'MALFORMED', [TxErrorCode.PAYLOAD_MISMATCH]: 'MALFORMED',
+  [TxErrorCode.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
+}
+
 const refuse = (code: ActionErrorCode, message: string): ActionResult => ({ accepted: false, code, message })
 
 export function createActions(m: ActionsModules): NodeActions {
@@ -46,22 +50,13 @@ export function createActions(m: ActionsModules): NodeActions {
     } catch (e) {
       return refuse(isAgoraError(e, 'BAD_SIGNATURE') ? 'BAD_SIGNATURE' : 'MALFORMED', errorMessage(e))
     }
-    if (v.nonce <= (m.ledger.nonces.get(v.sender) ?? -1)) return refuse('REJECTED', `nonce ${v.nonce} already used`)
     const tx = v.tx
-    if (tx.type === 'Submission') {
-      if (!activeChallengeTable(m.ledger).some((c) => c.id === tx.challenge)) return refuse('UNKNOWN_CHALLENGE', `challenge ${tx.challenge} is not active`)
-      if (!payload) return refuse('MALFORMED', 'a submission needs its payload bytes')
-      if (payload.length > LEDGER_RULES.maxPayloadBytes) return refuse('PAYLOAD_TOO_LARGE', `payload of ${payload.length} bytes exceeds ${LEDGER_RULES.maxPayloadBytes}`)
-      if (payload.length !== tx.payloadBytes || cidOfBytes(payload) !== tx.payloadCid) return refuse('MALFORMED', 'payload does not match payloadCid/payloadBytes')
-    } else if (tx.type === 'Evaluations') {
-      return refuse('REJECTED', 'evaluation reports come from validators over gossip, not the API')
-    } else if (tx.type === 'Evidence') {
-      try { checkEvidence(m.ledger.forum, tx, m.ledger.height + 1, (k) => m.ledger.validatorKeys.get(k)?.blsPublicKey) } catch (e) { return refuse('REJECTED', errorMessage(e)) }
-    } else {
-      // Dry run on a copy: the same checks the ledger will make, so a doomed tx never enters the mempool.
-      const dry = forum.cloneState(m.ledger.forum)
-      const r = forum.applyTx(dry, tx, { slot: Math.max(dry.slot, m.ledger.lastSlot) })
-      if (!r.ok) return refuse(FORUM_CODES[r.code] ?? 'REJECTED', r.message)
+    if (tx.type === 'Evaluations') return refuse('REJECTED', 'evaluation reports come from validators over gossip, not the API')
+    try {
+      checkTx(m.ledger, v, { payload, dryRunForum: true })
+    } catch (e) {
+      if (!(e instanceof TxError)) throw e
+      return refuse(e.code === TxErrorCode.FORUM_REFUSED ? FORUM_CODES[e.detail ?? ''] ?? 'REJECTED' : TX_CODES[e.code] ?? 'REJECTED', e.message)
     }
     if (!m.mempool.add(v)) return refuse('REJECTED', 'already pending, or the mempool is full')
     if (payload && tx.type === 'Submission') m.fetcher.remember(tx.payloadCid, payload)

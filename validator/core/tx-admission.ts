@@ -1,9 +1,9 @@
 // Gossip admission of transactions: the one adapter from a refusal to the gossip verdict (IGNORE when only
 // we may be behind, REJECT when invalid) with the refusal's code, counted per topic and code. Admitted
 // txs go to the mempool; a submission's payload is kept for the committee.
-import { cidOfBytes, decode } from '../../core/encoding.ts'
+import { decode } from '../../core/encoding.ts'
+import { checkTx, TxError } from '../../ledger/admission.ts'
 import type { SignedTx, VerifiedTx } from '../../ledger/txs.ts'
-import { activeChallengeTable } from '../../ledger/ledger.ts'
 import type { Metrics } from '../infra/metrics/metrics.ts'
 import type { GossipEnvelope } from '../infra/p2p/envelope.ts'
 import type { TopicHandler } from '../infra/p2p/gossip.ts'
@@ -31,11 +31,8 @@ const asSignedTx = (env: GossipEnvelope): { tx: SignedTx; payload?: Uint8Array }
 }
 
 export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
-  const submissionOk = (v: VerifiedTx, payload?: Uint8Array) =>
-    v.tx.type === 'Submission' && !!payload && payload.length === v.tx.payloadBytes && cidOfBytes(payload) === v.tx.payloadCid &&
-    activeChallengeTable(m.ledger).some((c) => c.id === (v.tx as { challenge: string }).challenge)
-  const accepts: Record<TxTopicKind, (v: VerifiedTx, payload?: Uint8Array) => boolean> = {
-    submissions: submissionOk,
+  const accepts: Record<TxTopicKind, (v: VerifiedTx) => boolean> = {
+    submissions: (v) => v.tx.type === 'Submission',
     forum: (v) => v.tx.type !== 'Submission' && v.tx.type !== 'Evaluations',
     evaluations: (v) => v.tx.type === 'Evaluations' && m.isValidator(v.sender),
   }
@@ -48,7 +45,13 @@ export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
       payload = raw.payload
       v = m.verifier.verified(raw.tx)
     } catch (e) { return { verdict: 'reject', code: (e as { code?: string }).code ?? 'MALFORMED' } }
-    if (!accepts[kind](v, payload)) return { verdict: 'reject', code: 'WRONG_TOPIC' }
+    if (!accepts[kind](v)) return { verdict: 'reject', code: 'WRONG_TOPIC' }
+    try {
+      checkTx(m.ledger, v, { payload })
+    } catch (e) {
+      if (e instanceof TxError) return { verdict: e.action === 'IGNORE' ? 'ignore' : 'reject', code: e.code }
+      throw e
+    }
     const r = m.mempool.admit(v)
     return r.ok ? 'accept' : { verdict: r.error.verdict, code: r.error.code }
   }

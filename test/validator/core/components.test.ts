@@ -3,7 +3,7 @@
 // not-live on a stall, and the largest report fits the batch size limits.ts assumes.
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../core/clock.ts'
-import { encode } from '../../../core/encoding.ts'
+import { cidOfBytes, encode } from '../../../core/encoding.ts'
 import { utf8 } from '../../../core/bytes.ts'
 import { checkBlock, BlockErrorCode, type Block } from '../../../ledger/block.ts'
 import type { GossipEnvelope } from '../../../validator/infra/p2p/envelope.ts'
@@ -18,6 +18,7 @@ import type { Fetcher } from '../../../validator/core/fetcher.ts'
 import type { DoppelgangerGuard } from '../../../validator/core/doppelganger.ts'
 import type { Genesis } from '../../../ledger/genesis.ts'
 import { chain, ids } from '../../ledger/chain.ts'
+import { TxErrorCode } from '../../../ledger/admission.ts'
 
 const env = (payload: unknown): GossipEnvelope => ({ payload: encode(payload) }) as unknown as GossipEnvelope
 const strip = ({ body, publicKey, signature }: { body: Uint8Array; publicKey: Uint8Array; signature: Uint8Array }) => ({ body, publicKey, signature })
@@ -41,7 +42,8 @@ describe('gossip tx admission', () => {
     const sub = strip(c.submission('payload-1').tx)
     expect(verdict('submissions', env({ tx: sub, payload }))).toBe('accept')
     expect(verdict('submissions', env({ nope: 1 }))).toEqual({ verdict: 'reject', code: 'MALFORMED' })
-    expect(verdict('submissions', env({ tx: sub }))).toEqual({ verdict: 'reject', code: 'WRONG_TOPIC' }) // no payload
+    expect(verdict('submissions', env({ tx: sub }))).toEqual({ verdict: 'reject', code: TxErrorCode.PAYLOAD_MISSING })
+    expect(verdict('submissions', env({ tx: sub, payload: utf8('other') }))).toEqual({ verdict: 'reject', code: TxErrorCode.PAYLOAD_MISMATCH })
     expect(verdict('forum', env({ tx: sub, payload }))).toEqual({ verdict: 'reject', code: 'WRONG_TOPIC' })
     const forged = { ...sub, signature: new Uint8Array(sub.signature).fill(7) }
     expect(verdict('submissions', env({ tx: forged, payload }))).toMatchObject({ verdict: 'reject' })
@@ -50,14 +52,21 @@ describe('gossip tx admission', () => {
     expect(verdict('evaluations', env({ tx: evals }))).toEqual({ verdict: 'reject', code: 'WRONG_TOPIC' })
     expect(refused).toContain('submissions:MALFORMED')
     expect(refused).toContain('forum:WRONG_TOPIC')
-    expect(refused.length).toBe(5)
+    expect(refused.length).toBe(6)
+  })
+
+  it('a submission to a challenge not active (yet) is IGNORE, never REJECT', () => {
+    const { c, verdict } = admissionRig()
+    const bytes = utf8('p')
+    const t = strip(c.tx(4, { type: 'Submission', challenge: 'later', payloadCid: cidOfBytes(bytes), payloadBytes: bytes.length }))
+    expect(verdict('submissions', env({ tx: t, payload: bytes }))).toEqual({ verdict: 'ignore', code: TxErrorCode.CHALLENGE_NOT_ACTIVE })
   })
 
   it('a tx whose nonce the ledger already used is IGNORE (we may be ahead of the sender), not REJECT', () => {
     const { c, verdict } = admissionRig()
     const t = c.submission('payload-2').tx
     c.apply(2, [strip(t)])
-    expect(verdict('submissions', env({ tx: strip(t), payload: utf8('payload-2') }))).toEqual({ verdict: 'ignore', code: 'MEMPOOL_CANNOT_APPLY' })
+    expect(verdict('submissions', env({ tx: strip(t), payload: utf8('payload-2') }))).toEqual({ verdict: 'ignore', code: TxErrorCode.STALE_NONCE })
   })
 })
 
