@@ -34,7 +34,7 @@ export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
   const accepts: Record<TxTopicKind, (v: VerifiedTx) => boolean> = {
     submissions: (v) => v.tx.type === 'Submission',
     forum: (v) => v.tx.type !== 'Submission' && v.tx.type !== 'Evaluations',
-    evaluations: (v) => v.tx.type === 'Evaluations' && m.isValidator(v.sender),
+    evaluations: (v) => v.tx.type === 'Evaluations',
   }
   type Verdict = 'accept' | { verdict: 'ignore' | 'reject'; code: string }
   function check(kind: TxTopicKind, env: GossipEnvelope): Verdict {
@@ -46,6 +46,8 @@ export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
       v = m.verifier.verified(raw.tx)
     } catch (e) { return { verdict: 'reject', code: (e as { code?: string }).code ?? 'MALFORMED' } }
     if (!accepts[kind](v)) return { verdict: 'reject', code: 'WRONG_TOPIC' }
+    // Not in OUR current set: we may be behind a set change, so the forwarder is not punished.
+    if (kind === 'evaluations' && !m.isValidator(v.sender)) return { verdict: 'ignore', code: 'SENDER_NOT_IN_SET' }
     try {
       checkTx(m.ledger, v, { payload })
     } catch (e) {

@@ -47,12 +47,13 @@ describe('gossip tx admission', () => {
     expect(verdict('forum', env({ tx: sub, payload }))).toEqual({ verdict: 'reject', code: 'WRONG_TOPIC' })
     const forged = { ...sub, signature: new Uint8Array(sub.signature).fill(7) }
     expect(verdict('submissions', env({ tx: forged, payload }))).toMatchObject({ verdict: 'reject' })
-    // An outsider's evaluations are not for the validators' topic.
+    // Evaluations from a sender not in OUR set: we may be behind a set change (IGNORE).
     const evals = strip(c.commit(4, c.submission('payload-9').id, 5))
-    expect(verdict('evaluations', env({ tx: evals }))).toEqual({ verdict: 'reject', code: 'WRONG_TOPIC' })
+    expect(verdict('evaluations', env({ tx: evals }))).toEqual({ verdict: 'ignore', code: 'SENDER_NOT_IN_SET' })
+    expect(verdict('evaluations', env({ tx: sub }))).toEqual({ verdict: 'reject', code: 'WRONG_TOPIC' })
     expect(refused).toContain('submissions:MALFORMED')
     expect(refused).toContain('forum:WRONG_TOPIC')
-    expect(refused.length).toBe(6)
+    expect(refused.length).toBe(7)
   })
 
   it('a submission to a challenge not active (yet) is IGNORE, never REJECT', () => {
