@@ -1,11 +1,11 @@
-// The user CLI end to end: `./bin/agora.js` as a child process against a running API server (fake node),
-// --json outputs parsed, and each accepted command checked in the node's state after the next block.
+// The user CLI end to end against a running API server (fake node): in process, plus a real `./bin/agora.js`
+// child for one JSON output and one error line; --json outputs parsed, and each accepted command checked in the node's state after the next block.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AGORA_BIN } from '../helpers/cli.ts'
+import { AGORA_BIN, agoraInProcess, type CliResult } from '../helpers/cli.ts'
 import { userPostId } from '../../ledger/ids.ts'
 import { ABANDON, gql, startNet, type Net } from './helpers.ts'
 
@@ -18,10 +18,13 @@ beforeAll(async () => {
 })
 afterAll(async () => { await net?.close() })
 
-/** Async (the server runs in this process, so a blocking spawnSync would starve it). */
-function agora(args: string[], env: Record<string, string> = { AGORA_MNEMONIC: ABANDON }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** In process by default (the server runs here too); `spawned` runs the real bin/agora.js, asynchronously so the
+ *  server keeps answering — kept for one JSON output and one error line, to prove the entry point. */
+function agora(args: string[], env: Record<string, string> = { AGORA_MNEMONIC: ABANDON }, spawned = false): Promise<CliResult> {
+  const argv = [...args, ...(args[0] === 'init' ? [] : ['--node', net.servers[0]!.url])]
+  if (!spawned) return agoraInProcess(argv, { AGORA_MNEMONIC: '', ...env })
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [AGORA_BIN, ...args, ...(args[0] === 'init' ? [] : ['--node', net.servers[0]!.url])], {
+    const child = spawn(process.execPath, [AGORA_BIN, ...argv], {
       env: { ...process.env, NO_COLOR: '1', AGORA_MNEMONIC: '', ...env }, timeout: 60_000,
     })
     let stdout = '', stderr = ''
@@ -30,8 +33,8 @@ function agora(args: string[], env: Record<string, string> = { AGORA_MNEMONIC: A
     child.on('close', (status) => resolve({ status, stdout, stderr }))
   })
 }
-const json = async (args: string[], env?: Record<string, string>) => {
-  const r = await agora([...args, '--json'], env)
+const json = async (args: string[], env?: Record<string, string>, spawned = false) => {
+  const r = await agora([...args, '--json'], env, spawned)
   expect(r.stderr, r.stderr).toBe('')
   expect(r.status).toBe(0)
   return JSON.parse(r.stdout)
@@ -42,14 +45,14 @@ describe('agora user commands against a node API', () => {
   it('submit --challenge --payload: accepted, then in state; an unknown challenge is one error line', async () => {
     const file = join(dir, 'payload.bin')
     writeFileSync(file, 'forty two')
-    const r = await json(['submit', '--challenge', 'sum', '--payload', file])
+    const r = await json(['submit', '--challenge', 'sum', '--payload', file], undefined, true)
     expect(r).toMatchObject({ type: 'Submission', sender: net.user.peerId })
     expect(r.payloadCid).toMatch(/^baf/)
     net.produce()
     const s = await query(`query($m: String!) { submissions(miner: $m) { items { id payloadCid challenge } } }`, { m: net.user.peerId })
     expect(s.submissions.items).toContainEqual({ id: r.txId, payloadCid: r.payloadCid, challenge: 'sum' })
 
-    const bad = await agora(['submit', '--challenge', 'nope', '--payload', file])
+    const bad = await agora(['submit', '--challenge', 'nope', '--payload', file], undefined, true)
     expect(bad.status).toBe(1)
     expect(bad.stderr.trim()).toMatch(/^error: UNKNOWN_CHALLENGE: no active challenge nope$/)
   })
