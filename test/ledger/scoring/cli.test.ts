@@ -1,8 +1,9 @@
+// `agora yuma` in process (test/cli/keys.test.ts covers the real bin/agora.js).
 import { describe, expect, it } from 'vitest'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli } from '../../helpers/cli.ts'
+import { agoraInProcess } from '../../helpers/cli.ts'
 
 function inputFile(value: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), 'agora-yuma-')), 'input.json')
@@ -11,14 +12,14 @@ function inputFile(value: unknown): string {
 }
 
 describe('agora yuma', () => {
-  it('prints one JSON line per epoch with the contract fields', () => {
+  it('prints one JSON line per epoch with the contract fields', async () => {
     const file = inputFile({
       params: { kappa: 32767, bondsMovingAverage: 900000, bondsPenalty: 65535, yuma3: true, liquidAlpha: { low: 0.7, high: 0.9, steepness: 1000 } },
       stake: [3, '2', 0, 0], validators: [0, 1],
       epochs: [{ weights: [[0, 0, 1, 1], [0, 0, 3, 1]], active: [0, 1, 2, 3] }, { weights: [[0, 0, 1, 1], [0, 0, 3, 1]], active: [0, 2, 3] }],
       emission: '1000000000',
     })
-    const r = runCli(['yuma', file])
+    const r = await agoraInProcess(['yuma', file])
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
@@ -36,13 +37,13 @@ describe('agora yuma', () => {
     expect(lines[0].liquidAlphaApplied).toBe(true)
   })
 
-  it('bad input is one clear error line and exit 1', () => {
-    const r = runCli(['yuma', inputFile({ params: { kappa: 70000 }, stake: [1], validators: [0], epochs: [{ weights: [[0]], active: [0] }], emission: '1' })])
+  it('bad input is one clear error line and exit 1', async () => {
+    const r = await agoraInProcess(['yuma', inputFile({ params: { kappa: 70000 }, stake: [1], validators: [0], epochs: [{ weights: [[0]], active: [0] }], emission: '1' })])
     expect(r.status).toBe(1)
     expect(r.stderr.trim()).toMatch(/^error: yuma input params\.kappa: /)
-    const shape = runCli(['yuma', inputFile({ params: {}, stake: [1, 1], validators: [0], epochs: [{ weights: [[0, 1, 1]], active: [0] }], emission: '1' })])
+    const shape = await agoraInProcess(['yuma', inputFile({ params: {}, stake: [1, 1], validators: [0], epochs: [{ weights: [[0, 1, 1]], active: [0] }], emission: '1' })])
     expect(shape.stderr.trim()).toBe('error: epoch 0: weights[0]: 3 entries, want one per uid (2)')
-    const notJson = runCli(['yuma', inputFile('{nope')])
+    const notJson = await agoraInProcess(['yuma', inputFile('{nope')])
     expect(notJson.status).toBe(1)
     expect(notJson.stderr).toMatch(/^error: cannot read /)
   })
