@@ -1,8 +1,10 @@
+// `agora keys` / `init`: the real bin/agora.js for JSON output, an error line and --help exit codes; the keystore
+// round trip in process.
 import { describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli } from '../helpers/cli.ts'
+import { agoraInProcess, runCli } from '../helpers/cli.ts'
 
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
 
@@ -23,25 +25,25 @@ describe('agora keys / init', () => {
     expect(r.stdout).toBe('')
   })
 
-  it('init writes a keystore, refuses to overwrite it, and a wrong password is refused', () => {
+  it('init writes a keystore, refuses to overwrite it, and a wrong password is refused', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'agora-cli-')), 'node')
     const env = { AGORA_PASSWORD: 'secret' }
-    const init = runCli(['init', '--data-dir', dir, '--mnemonic', ABANDON, '--json'], env)
+    const init = await agoraInProcess(['init', '--data-dir', dir, '--mnemonic', ABANDON, '--json'], env)
     expect(init.status).toBe(0)
     expect(JSON.parse(init.stdout).evmAddress).toBe('0x9858EfFD232B4033E47d90003D41EC34EcaEda94')
     expect(readFileSync(join(dir, 'keystore.json'), 'utf8')).not.toContain('abandon')
 
-    const again = runCli(['init', '--data-dir', dir], env)
+    const again = await agoraInProcess(['init', '--data-dir', dir], env)
     expect(again.status).toBe(1)
     expect(again.stderr).toMatch(/already exists \(use --force/)
 
-    const keys = runCli(['keys', '--data-dir', dir, '--json'], env)
+    const keys = await agoraInProcess(['keys', '--data-dir', dir, '--json'], env)
     expect(JSON.parse(keys.stdout).evmAddress).toBe('0x9858EfFD232B4033E47d90003D41EC34EcaEda94')
-    const wrong = runCli(['keys', '--data-dir', dir, '--json'], { AGORA_PASSWORD: 'nope' })
+    const wrong = await agoraInProcess(['keys', '--data-dir', dir, '--json'], { AGORA_PASSWORD: 'nope' })
     expect(wrong.status).toBe(1)
     expect(wrong.stderr.trim()).toBe('error: wrong keystore password')
 
-    expect(runCli(['init', '--data-dir', dir, '--force', '--json'], env).status).toBe(0)
+    expect((await agoraInProcess(['init', '--data-dir', dir, '--force', '--json'], env)).status).toBe(0)
   })
 
   it('every command has --help', () => {
