@@ -1,11 +1,15 @@
-// `agora nodes list|status|add|remove|logs` as separate processes against a supervisor running here.
+// `agora nodes list|status|add|remove|logs` against a supervisor running here: in process (the same commander
+// program as bin/agora.js), plus `logs --follow` and one error line through the real bin/agora.js.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appendFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSupervisor, type Supervisor } from '../../tools/devnet/supervisor.ts'
 import { fakeNodeCommand, pidAlive, waitFor } from './fake.ts'
-import { runNodesCli, spawnNodesCli } from './cli.ts'
+import { runNodesCli as runNodesCliSpawned, spawnNodesCli } from './cli.ts'
+import { agoraInProcess } from '../helpers/cli.ts'
+
+const runNodesCli = (args: string[]) => agoraInProcess(['nodes', ...args])
 
 describe('agora nodes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agora-nodes-'))
@@ -76,7 +80,7 @@ describe('agora nodes', () => {
   })
 
   it('errors are one clear line and exit 1', async () => {
-    const unknown = await runNodesCli(['remove', '99', '--dir', dir])
+    const unknown = await runNodesCliSpawned(['remove', '99', '--dir', dir])
     expect(unknown.status).toBe(1)
     expect(unknown.stderr).toMatch(/^error: no node 99 in .* \(have: node-1, node-2, node-3\)\n$/)
     const empty = mkdtempSync(join(tmpdir(), 'agora-nodes-empty-'))
