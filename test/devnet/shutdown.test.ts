@@ -1,6 +1,6 @@
 // The supervisor as its own process: SIGTERM or an uncaught error stops every node; a supervisor killed
 // with SIGKILL leaves nodes behind, and the next supervisor on the same dir stops them before starting.
-import { describe, expect, it } from 'vitest'
+import { describe, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,8 +25,10 @@ function startHost(dir: string, mode: 'wait' | 'throw') {
   return { child, pids, exited, stderr: () => stderr }
 }
 
-describe('supervisor process shutdown', () => {
-  it('SIGTERM to the supervisor stops every node and it exits', async () => {
+// Each test has its own dir, processes and ephemeral ports, so they run concurrently (most of their time is
+// waiting for processes to start); each uses its own context's expect.
+describe.concurrent('supervisor process shutdown', () => {
+  it('SIGTERM to the supervisor stops every node and it exits', async ({ expect }) => {
     const dir = mkdtempSync(join(tmpdir(), 'agora-host-'))
     const host = startHost(dir, 'wait')
     const pids = await host.pids
@@ -37,7 +39,7 @@ describe('supervisor process shutdown', () => {
     expect(readRegistry(dir)!.nodes.map((n) => n.status)).toEqual(['stopped', 'stopped'])
   })
 
-  it('an uncaught error in the supervisor stops every node and exits 1', async () => {
+  it('an uncaught error in the supervisor stops every node and exits 1', async ({ expect }) => {
     const dir = mkdtempSync(join(tmpdir(), 'agora-host-'))
     const host = startHost(dir, 'throw')
     const pids = await host.pids
@@ -46,7 +48,7 @@ describe('supervisor process shutdown', () => {
     for (const pid of pids) expect(pidAlive(pid), `pid ${pid}`).toBe(false)
   })
 
-  it('after a SIGKILLed supervisor, the next one on the dir stops the orphans first', async () => {
+  it('after a SIGKILLed supervisor, the next one on the dir stops the orphans first', async ({ expect }) => {
     const dir = mkdtempSync(join(tmpdir(), 'agora-host-'))
     const host = startHost(dir, 'wait')
     const pids = await host.pids
@@ -69,7 +71,7 @@ describe('supervisor process shutdown', () => {
     for (const n of readRegistry(dir)!.nodes) expect(n.pid).toBeNull()
   })
 
-  it('refuses to start a second supervisor on a dir whose supervisor is alive', async () => {
+  it('refuses to start a second supervisor on a dir whose supervisor is alive', async ({ expect }) => {
     const dir = mkdtempSync(join(tmpdir(), 'agora-host-'))
     const host = startHost(dir, 'wait')
     await host.pids
