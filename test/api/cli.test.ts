@@ -1,5 +1,6 @@
 // The user CLI end to end against a running API server (fake node): in process, plus a real `./bin/agora.js`
-// child for one JSON output and one error line; --json outputs parsed, and each accepted command checked in the node's state after the next block.
+// child for one JSON output and one error line; --json outputs parsed, and each accepted command checked in the
+// node's state after the next block.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
