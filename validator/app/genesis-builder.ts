@@ -10,6 +10,9 @@ import { initDataDir } from '../../tools/cli/commands/keys.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { writeGenesis } from './genesis-file.ts'
 
+/** Evaluation timing of a local network (see the params comment in buildLocalNetwork). */
+const LOCAL_TIMING = { evaluationBackstopMs: 2_000, payloadFetchMs: 1_000 }
+
 export interface LocalChallenge { id: string; modulePath: string; emissionSharePpm: number }
 
 export interface LocalNetworkOptions {
@@ -79,7 +82,9 @@ export async function buildLocalNetwork(o: LocalNetworkOptions): Promise<LocalNe
   const genesis: Genesis = {
     networkId: o.networkId ?? 'agora-devnet',
     genesisTime: o.genesisTime ?? Date.now() + 3000,
-    params: { ...(o.slotMs ? { slotMs: o.slotMs } : {}), ...(o.epochSlots ? { epochSlots: o.epochSlots } : {}), ...(o.params ?? {}) },
+    // A local network's challenges are tiny and its payloads are on loopback: a 2 s evaluation backstop and 1 s
+    // fetch budget give a commit window of a few slots, so submissions finalize within short devnet epochs.
+    params: { ...LOCAL_TIMING, ...(o.slotMs ? { slotMs: o.slotMs } : {}), ...(o.epochSlots ? { epochSlots: o.epochSlots } : {}), ...(o.params ?? {}) },
     balances,
     credits,
     validators: gv,
