@@ -2,6 +2,7 @@
 // (optionally) a chain, it replays the decided log from the store through the Importer, builds every
 // component and wires them. node.ts supplies the real ones (libp2p, RocksDB, system clock, worker pool,
 // ethers); the whole-node simulator supplies simulated ones. Keep this signature stable.
+import type { VotePolicy } from '../core/pool-voter.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
 import type { ChainClient } from '../../contracts/index.ts'
@@ -34,6 +35,8 @@ export interface ComposeOptions {
   readonly chainTarget?: { readonly chainId: bigint; readonly contract: string }
   /** A checkpoint the operator trusts: checkpoint sync walks hand-overs from it instead of from genesis. */
   readonly trustedCheckpoint?: TrustedCheckpoint
+  /** The operator's POOL_VOTE policy (default: the safe-envelope policy). */
+  readonly votePolicy?: VotePolicy
   /** Which set certifies each epoch; pass the one the network's checkpoint validator uses (default: from genesis). */
   readonly handover?: HandoverChain
 }
@@ -69,7 +72,7 @@ export async function composeNode(opts: ComposeOptions, modules: ComposeModules)
   const wired = wire({
     keys: opts.keys, genesis, ledger, importer, schedule, clock: modules.clock, dishonest: !!opts.dishonest, chainTarget: opts.chainTarget,
     // No decided block and no snapshot: recreated from the mnemonic, so the signer store is empty.
-    freshSignerStore: replayedHeight === 0 && !base, trustedCheckpoint: opts.trustedCheckpoint,
+    freshSignerStore: replayedHeight === 0 && !base, trustedCheckpoint: opts.trustedCheckpoint, votePolicy: opts.votePolicy,
   }, {
     log: modules.log, host: modules.network, blocks, runtime: modules.runtime, chain: modules.chain, metrics: modules.metrics, handover,
     duties: createDutyDb(modules.kv), signerStore: rocksSignerStore(modules.kv),

@@ -1,6 +1,7 @@
 // The validator node's composition root: opens its data dir (keys, RocksDB), replays the decided log,
 // builds the real I/O (p2p host, runtime pool, chain client, API) and hands it to composeNode, which
 // replays the log and wires the workflow. Constructors take (opts, modules); nothing here is global.
+import { loadVotePolicy } from './vote-policy.ts'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { availableParallelism } from 'node:os'
@@ -102,7 +103,7 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const runtime: ExecutionService = createExecutionService({ workers: opts.runtimeWorkers ?? Math.max(1, Math.min(2, availableParallelism() - 1)) })
 
   const chainTarget = chain && registry ? { chainId: await chain.chainId(), contract: registry } : undefined
-  const wired = await composeNode({ keys, genesis, challenges, dishonest: !!opts.dishonest, chainTarget, trustedCheckpoint: trusted, handover }, {
+  const wired = await composeNode({ keys, genesis, challenges, dishonest: !!opts.dishonest, chainTarget, trustedCheckpoint: trusted, handover, votePolicy: loadVotePolicy(dataDir) }, {
     network: host, kv: db, clock, runtime, chain, log, metrics,
   })
   if (wired.replayedHeight > 0) log.info({ height: wired.replayedHeight }, 'replayed decided log')

@@ -1,37 +1,40 @@
-// POOL_VOTE duty: each slot, re-check the open dispute pools and stake against a report the ledger's
-// final value proved deviating. Each pool is decided once (DutyDB), so a restart never votes twice.
-import { ONE_REP } from '../../core/amount.ts'
-import type { MemberId, PoolId } from '../../core/ids.ts'
-import * as forum from '../../forum/index.ts'
+// POOL_VOTE duty: each slot, decide this node's vote on every open pool under the operator's policy
+// (pool-voter.ts: governance by envelope and lists, disputes by the ledger's final value) and stake it.
+// Each pool is decided once (DutyDB), so a restart never votes twice.
+import type { PoolId } from '../../core/ids.ts'
 import type { DutyDb } from '../infra/db/dutydb.ts'
 import type { LedgerView } from './importer.ts'
 import type { OwnTxs } from './own-txs.ts'
-
-/** REP an honest validator stakes against a report it re-checked and found deviating. */
-export const DISPUTE_VOTE = 5n * ONE_REP
+import { decidePoolVote, type VotePolicy } from './pool-voter.ts'
 
 export interface PoolVoteDuty { onSlot(slot: number): Promise<void> }
 
-export function createPoolVoteDuty(m: { readonly self: string; readonly ledger: LedgerView; readonly duties: DutyDb; readonly own: OwnTxs; isValidator(): boolean }): PoolVoteDuty {
-  const voted = new Set<string>()
+export interface PoolVoteModules {
+  readonly self: string; readonly ledger: LedgerView; readonly duties: DutyDb; readonly own: OwnTxs; readonly policy: VotePolicy
+  isValidator(): boolean
+}
+
+export function createPoolVoteDuty(m: PoolVoteModules): PoolVoteDuty {
+  const considered = new Set<string>()
   const { ledger, self } = m
   return {
-    async onSlot(slot) {
+    async onSlot() {
       if (!m.isValidator()) return
-      for (const [id, p] of ledger.forum.pools) {
-        if (p.outcome || slot >= p.endSlot || voted.has(id) || !id.startsWith('pool-dispute-')) continue
-        voted.add(id)
-        const post = ledger.forum.posts.get(p.post)
-        const accused = post?.authors[0]?.member
-        if (!accused || accused === self) continue
-        const subPrefix = p.post.slice('dispute-'.length, 'dispute-'.length + 16)
-        const sub = [...ledger.evals.submissions.values()].find((s) => s.id.startsWith(subPrefix))
-        if (!sub?.final?.deviating.includes(accused)) continue
-        if (forum.freeOf(ledger.forum, self as MemberId) < DISPUTE_VOTE) continue
+      const view = { forum: ledger.forum, submissions: ledger.evals.submissions }
+      for (const id of [...ledger.forum.pools.keys()].sort()) {
+        if (considered.has(id)) continue
+        const decision = decidePoolVote(view, self, id, m.policy)
+        if (decision.vote === 'abstain') {
+          // Closed or already staked: never again. Otherwise the answer may change (e.g. a score becomes final).
+          if (/not open|already staked/.test(decision.reason)) considered.add(id)
+          continue
+        }
+        considered.add(id)
+        const pool = ledger.forum.pools.get(id as never)!
         try {
-          await m.duties.decide({ type: 'POOL_VOTE', slot: p.startSlot }, id, new Uint8Array([0]))
-        } catch { continue }
-        await m.own.submit({ type: 'Stake', pool: id as PoolId, amount: DISPUTE_VOTE.toString(), inFavor: false })
+          await m.duties.decide({ type: 'POOL_VOTE', slot: pool.startSlot }, id, new Uint8Array([decision.vote === 'for' ? 1 : 0]))
+        } catch { continue } // decided before (a restart): the vote was already sent
+        await m.own.submit({ type: 'Stake', pool: id as PoolId, amount: decision.amount.toString(), inFavor: decision.vote === 'for' })
       }
     },
   }

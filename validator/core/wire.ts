@@ -26,6 +26,8 @@ import { createNodeEventBus } from './node-events.ts'
 import { createNodeView } from './node-view.ts'
 import { createOwnTxs } from './own-txs.ts'
 import { createPoolVoteDuty } from './pool-vote.ts'
+import { DEFAULT_VOTE_POLICY } from './pool-voter.ts'
+import { createEvidenceReporter } from './evidence-reporter.ts'
 import { createBlockValidator, createProposer } from './proposer.ts'
 import { startSlotTicker } from './scheduler.ts'
 import { createSigner } from './signer.ts'
@@ -61,10 +63,11 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     nextHeight: () => ledger.height + 1, canVote: () => syncer.caughtUp && guard.canSign(), validatorSet: validators.current,
     slotMs: () => ledger.forum.params.slotMs, buildProposal: proposer.build, validateBlock: async (h, b) => blockValidator.valid(h, b),
     onDecided: importer.importDecided, onBehind: (peer) => { void syncer.syncFrom(peer) },
-    onEvidence: (e) => log.warn({ signer: e.signer }, 'consensus equivocation evidence') })
+    onEvidence: (e) => evidence.onConsensusEvidence(e) })
   const syncer = createSyncer({ host: net, blocks, importer, genesis, clock, log, validatorSet: validators.current, handover: m.handover,
     trusted: o.trustedCheckpoint, afterSync: () => consensus.resync() })
-  const poolVote = createPoolVoteDuty({ self, ledger, duties: m.duties, own, isValidator: () => validators.isValidator(self) })
+  const evidence = createEvidenceReporter({ own, log, validatorSet: validators.current })
+  const poolVote = createPoolVoteDuty({ self, ledger, duties: m.duties, own, policy: o.votePolicy ?? DEFAULT_VOTE_POLICY, isValidator: () => validators.isValidator(self) })
   const admission = createTxAdmission({ ledger, mempool, verifier, fetcher, modules: challenges.modules, metrics, isValidator: validators.isValidator })
   const actions = createActions({ ledger, mempool, self, keys, own, fetcher, modules: challenges.modules, net })
   const view = createNodeView({ ledger, blocks, host: net, self, keys, genesis, schedule, clock, root: importer.root, mempool })
