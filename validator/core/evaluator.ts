@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { sha256 } from '../../core/hash.ts'
 import { fromHex, toHex, utf8, concatBytes } from '../../core/bytes.ts'
-import { errorMessage } from '../../core/errors.ts'
+import { errorMessage, isAgoraError } from '../../core/errors.ts'
 import type { ExecutionService } from '../infra/runtime/service.ts'
 import type { RuntimePolicy } from '../infra/runtime/policy.ts'
 import { challengeScore } from '../infra/runtime/score.ts'
@@ -42,6 +42,8 @@ export function createEvaluator(m: EvaluatorModules): Evaluator {
   // The salt hides the report until it is revealed; it is local randomness, never part of replicated state.
   const salt = () => toHex(randomBytes(32))
   const running = new Set<Promise<void>>()
+  // Refused by a full runtime queue (backpressure): tried again at the next drain, i.e. the next slot.
+  const waiting: SubmissionRecord[] = []
 
   async function evaluate(sub: SubmissionRecord): Promise<EvaluationReport> {
     const none = (why: string): EvaluationReport => {
@@ -70,16 +72,24 @@ export function createEvaluator(m: EvaluatorModules): Evaluator {
     return { submission: sub.id, score, fuelUsed: r.fuelUsed, outputHash, ok: true, salt: salt() }
   }
 
+  function assign(sub: SubmissionRecord): void {
+    const p = evaluate(sub)
+      .then((report) => { done.push({ report, revealSlot: sub.revealSlot }) })
+      .catch((e) => {
+        if (isAgoraError(e, 'QUEUE_FULL')) waiting.push(sub)
+        else m.log.warn({ err: errorMessage(e) }, 'evaluation failed')
+      })
+      .finally(() => running.delete(p))
+    running.add(p)
+  }
+
   return {
     get inFlight() { return running.size },
-    assign(sub) {
-      const p = evaluate(sub)
-        .then((report) => { done.push({ report, revealSlot: sub.revealSlot }) })
-        .catch((e) => { m.log.warn({ err: errorMessage(e) }, 'evaluation failed') })
-        .finally(() => running.delete(p))
-      running.add(p)
+    assign,
+    drain() {
+      for (const sub of waiting.splice(0)) assign(sub)
+      return done.splice(0)
     },
-    drain() { return done.splice(0) },
     async idle() { await Promise.all([...running]) },
   }
 }
