@@ -1,5 +1,7 @@
 // The node's read model for the API: maps ledger, block store and host state to the plain DTOs of
 // view.ts. Lists are sorted deterministically and paginated by an opaque cursor (the offset).
+// Reads of live ledger maps go through peek: a tracked get() marks the record changed for the state root.
+import { peek, peekValues } from '../../core/tracked-map.ts'
 import { formatRep } from '../../core/amount.ts'
 import { toHex } from '../../core/bytes.ts'
 import type { Clock } from '../../core/clock.ts'
@@ -120,16 +122,16 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
   void refresh().catch(() => {})
 
   const posts = (): PostDto[] => [...ledger.forum.posts.keys()].sort().map((id) => {
-    const p = ledger.forum.posts.get(id)!
+    const p = peek(ledger.forum.posts, id)!
     return {
       id: p.id, authors: p.authors.map((a) => ({ member: a.member, weightPpm: a.weightPpm })),
       citations: p.citations.map((c) => ({ post: c.post, weightPpm: c.weightPpm })), value: formatRep(p.value),
       content: p.content ?? '', createdSlot: p.createdSlot,
     }
   })
-  const pools = (): PoolDto[] => [...ledger.forum.pools.keys()].sort().map((id) => dtoPool(ledger.forum.pools.get(id)!))
+  const pools = (): PoolDto[] => [...ledger.forum.pools.keys()].sort().map((id) => dtoPool(peek(ledger.forum.pools, id)!))
   const balances = () => [...ledger.forum.accounts.keys()].sort().map((mm) => {
-    const a = ledger.forum.accounts.get(mm)!
+    const a = peek(ledger.forum.accounts, mm)!
     return { member: mm, balance: formatRep(a.rep), locked: formatRep(a.locked), free: formatRep(a.rep - a.locked) }
   })
   const challenges = (): ChallengeDto[] => {
@@ -143,7 +145,7 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : 1))
   }
-  const submissions = () => [...ledger.evals.submissions.values()].sort((a, b) => b.height - a.height || (a.id < b.id ? -1 : 1)).map(dtoSubmission)
+  const submissions = () => [...peekValues(ledger.evals.submissions)].sort((a, b) => b.height - a.height || (a.id < b.id ? -1 : 1)).map(dtoSubmission)
 
   return {
     refresh,
@@ -171,9 +173,9 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
     posts: (args) => paginate(posts(), args),
     post: (id) => posts().find((p) => p.id === id) ?? null,
     pools: (args) => paginate(args.openOnly ? pools().filter((p) => !p.resolved) : pools(), args),
-    pool: (id) => { const p = ledger.forum.pools.get(id as never); return p ? dtoPool(p) : null },
+    pool: (id) => { const p = peek(ledger.forum.pools, id as never); return p ? dtoPool(p) : null },
     availability: (args) => paginate([...ledger.forum.availability.keys()].sort().map((mm) => {
-      const a = ledger.forum.availability.get(mm)!
+      const a = peek(ledger.forum.availability, mm)!
       return { member: mm, amount: formatRep(a.amount), untilEpoch: a.unlockEpoch }
     }), args),
     params: () => ({
@@ -186,7 +188,7 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
     challenges: (args) => paginate(challenges(), args),
     challenge: (id) => challenges().find((c) => c.id === id) ?? null,
     submissions: (args) => paginate(submissions().filter((s) => (!args.miner || s.miner === args.miner) && (!args.challenge || s.challenge === args.challenge)), args),
-    submission: (id) => { const s = ledger.evals.submissions.get(id); return s ? dtoSubmission(s) : null },
+    submission: (id) => { const s = peek(ledger.evals.submissions, id); return s ? dtoSubmission(s) : null },
     epochs: (args) => paginate(epochs.map((e) => dtoEpoch(ledger, e)), args),
     epoch: (e) => { const r = epochs.find((x) => x.epoch === e); return r ? dtoEpoch(ledger, r) : null },
     checkpoints: (args) => paginate(epochs.filter((e) => e.checkpoint).map((e) => ({
