@@ -1,5 +1,6 @@
 // `npm run sim -- --seeds 1000 --validators 7 [--byzantine 2] [--powers 1,1,1,1,5,5,10]` runs seeded
 // schedules and prints one summary line (JSON); `--seed N` replays exactly one schedule, verbosely.
+// `--node` runs whole nodes instead (node-cli.ts): one JSON line per failing seed, then the summary.
 import { parseArgs } from 'node:util'
 import { STRATEGIES, type Strategy } from './faults.ts'
 import { replayCommand, runSchedule, type SimConfig } from './simulate.ts'
@@ -15,8 +16,16 @@ const { values } = parseArgs({
     heights: { type: 'string', default: '2' },
     crypto: { type: 'string', default: 'fast' },
     strategy: { type: 'string' },
+    node: { type: 'boolean', default: false },
+    plant: { type: 'string' },
+    'fault-slots': { type: 'string' },
+    'heal-slots': { type: 'string' },
   },
 })
+if (values.node) {
+  const { runNodeCli } = await import('./node-cli.ts')
+  process.exit(await runNodeCli(values))
+}
 
 const int = (s: string, name: string): number => {
   const x = Number(s)

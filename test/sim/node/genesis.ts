@@ -17,6 +17,8 @@ import type { RuntimePolicy } from '../../../validator/infra/runtime/policy.ts'
 export const SIM_CHALLENGES = ['tsp', 'pow'] as const
 export const SLOT_MS = 1000
 export const EPOCH_SLOTS = 4
+/** Nodes start at time 0 and sync before slot 0 begins (as a devnet's nodes do before genesis time). */
+export const GENESIS_TIME = 2 * SLOT_MS
 
 const keyCache = new Map<string, Promise<NodeKeys>>()
 /** Keys of simulated identity `name` (e.g. "validator-0"): the same on every run. */
@@ -52,9 +54,9 @@ export function simGenesis(ids: SimIdentities): Genesis {
   for (const m of ids.miners) balances[m.peerId] = '10'
   return {
     networkId: 'agora-sim',
-    genesisTime: 0,
-    // Short everything: commit window ceil((backstop + payloadFetchMs) / slotMs) + 1 = 1 slot, reveal 1 slot.
-    params: { slotMs: SLOT_MS, epochSlots: EPOCH_SLOTS, evaluationBackstopMs: 0, payloadFetchMs: 0, revealWindowSlots: 1, poolDurationSlots: 4 },
+    genesisTime: GENESIS_TIME,
+    // Short everything: commit window ceil((backstop + payloadFetchMs) / slotMs) + 1 = 2 slots, reveal 1 slot.
+    params: { slotMs: SLOT_MS, epochSlots: EPOCH_SLOTS, evaluationBackstopMs: 0, payloadFetchMs: SLOT_MS, revealWindowSlots: 1, poolDurationSlots: 4 },
     balances,
     credits,
     validators: ids.validators.map((k) => {

@@ -78,7 +78,7 @@ export class Invariants {
   }
 
   /** After the heal: every epoch that closed at least `marginSlots` ago is certified and on chain. */
-  checkHealed(nodes: readonly SimNode[], net: SimNetwork, chain: SimChain, marginSlots: number): void {
+  checkHealed(nodes: readonly SimNode[], net: SimNetwork, chain: SimChain, marginSlots: number, genesisTime: number): void {
     const ref = nodes.filter((n) => n.up).sort((a, b) => b.ledger.height - a.ledger.height)[0]
     if (!ref) return
     for (const n of nodes) if (!n.up) this.fail(`heal: ${short(n.id)} is not running after the heal`)
@@ -86,11 +86,10 @@ export class Invariants {
     const slotMs = ref.ledger.forum.params.slotMs
     for (const [epoch, result] of ref.ledger.evals.results) {
       const closedAt = (epoch + 1) * ref.ledger.forum.params.epochSlots // fixed epoch length in the sim
-      if (closedAt + marginSlots > Math.floor(net.sched.now / slotMs)) continue
+      if (closedAt + marginSlots > Math.floor((net.sched.now - genesisTime) / slotMs)) continue
       const recs = net.dht.checkpoints.get(epoch) ?? []
       if (!recs.some((r) => net.dht.verify(r))) this.fail(`heal: epoch ${epoch} has no certified checkpoint`)
       else this.coverage.epochsCertified++
-      if (process.env.SIM_DEBUG) console.log("epoch", epoch, "uids", result.uids.length, "chain", [...chain.epochs.keys()], chain.refused, [...ref.ledger.evals.submissions.values()].map((s) => [s.slot, s.revealSlot, s.deadlineSlot, s.final?.slot, s.final?.rule, s.final?.score, s.reports.length, s.commits.length].join("/")))
       if (result.uids.length === 0) continue
       const on = chain.epochs.get(epoch)
       if (!on) this.fail(`heal: epoch ${epoch} weights not on chain${chain.refused.length ? ` (refused: ${chain.refused.at(-1)})` : ''}`)
