@@ -27,7 +27,7 @@ const failures = (rs: { seed: number; violations: string[]; faults: string }[], 
 describe('whole-node simulator', () => {
   it(`n=4 with one byzantine validator: ${SEEDS} seeds, every invariant holds`, async () => {
     const cfg = { validators: 4, byzantine: 1 }
-    const rs = []
+    const rs: Awaited<ReturnType<typeof runNodeSchedule>>[] = []
     for (let seed = 1; seed <= SEEDS; seed++) rs.push(await runNodeSchedule({ seed, ...cfg }))
     const bad = failures(rs, cfg)
     expect(bad, bad.join('\n')).toEqual([])
