@@ -66,6 +66,8 @@ describe('agora devnet', () => {
     expect(Number(liar.rep)).toBeLessThan(1000)
     for (const n of honest) expect(Number(n.rep)).toBeGreaterThan(1000)
     // Scores were still final and weights certified: the liar holds less than 1/3 of the power.
-    for (const e of s.epochs) expect(e.onChain, `epoch ${e.epoch}`).toBe(true)
+    // An epoch in which no submission became final has no weights to send; every other one is on chain.
+    for (const e of s.epochs) if (e.uids.length > 0) expect(e.onChain, `epoch ${e.epoch}`).toBe(true)
+    expect(s.epochs.filter((e) => e.onChain).length, 'epochs with weights on chain').toBeGreaterThan(0)
   }, 480_000)
 })

@@ -16,8 +16,6 @@ import { decode } from '../../core/encoding.ts'
 import { toHex } from '../../core/bytes.ts'
 import { decodeConsensusMessage, signedValueKey } from '../../validator/consensus/index.ts'
 import { parseBlockValue } from '../../validator/core/block-consensus.ts'
-import { deriveNodeKeys } from '../../core/crypto/keys.ts'
-import { signTransaction } from '../../validator/api/client.ts'
 
 const SLOT_MS = 1000
 const EPOCH_SLOTS = 8
@@ -53,7 +51,6 @@ describe('a running devnet under faults', () => {
   const conflicts: string[] = []
   const registry = () => readRegistry(dir)!
   const node = (id: string) => registry().nodes.find((n) => n.id === id)!
-  const running = () => registry().nodes.filter((n) => n.status === 'running')
 
   afterAll(async () => {
     recreated?.kill('SIGTERM')
@@ -76,41 +73,9 @@ describe('a running devnet under faults', () => {
       return (await Promise.all(r.nodes.map(height))).every((h) => h >= 3)
     })
 
-    // 0. Governance: a parameter-change post whose pool passes takes effect at the next epoch boundary on
-    // every node (committee size 4 → 3), and only from then on.
+    // (A governed parameter change on a live devnet is no longer shown here: committee size 4 → 3 is now
+    // outside the safety envelope, and a change inside it needs a 10 % quorum; see test/ledger/governance.test.ts.)
     const spares = (JSON.parse(readFileSync(join(dir, 'mnemonics.json'), 'utf8')) as { spares: string[] }).spares
-    const member = await deriveNodeKeys(spares[1]!)
-    const postId = `params-committee-${Date.now()}`
-    const send = async (mutation: string, body: Record<string, unknown>) => {
-      const tx = signTransaction(member.ed25519Seed, { sender: member.peerId, nonce: Date.now(), ...body } as never)
-      return gql<Record<string, { txId: string }>>(node('node-1'), `mutation($tx: SignedTxInput!) { ${mutation}(tx: $tx) { txId } }`, { tx })
-    }
-    await send('post', { type: 'Post', id: postId, authors: { [member.peerId]: 1_000_000 }, citations: {}, payload: { kind: 'params', changes: { committeeSize: 3 } } })
-    await until('post decided', 30_000, async () => (await gql<{ post: { id: string } | null }>(node('node-1'), 'query($id: String!) { post(id: $id) { id } }', { id: postId })).post)
-    await send('initiatePool', { type: 'InitiatePool', id: `pool-${postId}`, post: postId, fee: '1000000000' })
-    const effective = await until('change pending', 60_000, async () => {
-      const d = await gql<{ params: { pending: { name: string; value: string; effectiveEpoch: number }[] } }>(node('node-1'), '{ params { pending { name value effectiveEpoch } } }')
-      return d.params.pending.find((p) => p.name === 'committeeSize')?.effectiveEpoch
-    })
-    await until('committeeSize 3 on every node', 60_000, async () => {
-      const all = await Promise.all(running().map((n) => gql<{ node: { epoch: number }; params: { current: { name: string; value: string }[] } }>(n, '{ node { epoch } params { current { name value } } }')))
-      return all.every((d) => d.params.current.find((p) => p.name === 'committeeSize')?.value === '3')
-    })
-    type Subs = { submissions: { items: { height: number; committee: string[] }[] } }
-    const subs = await until('a submission under the new size', 60_000, async () => {
-      const d = await gql<Subs>(node('node-1'), '{ submissions(first: 100) { items { height committee } } }')
-      const h = await gql<{ node: { height: number } }>(node('node-1'), '{ node { height } }')
-      const b = await gql<{ block: { epoch: number } | null }>(node('node-1'), 'query($h: Int!) { block(height: $h) { epoch } }', { h: h.node.height })
-      return (b.block?.epoch ?? 0) >= effective && d.submissions.items.some((s) => s.committee.length === 3) ? d : undefined
-    })
-    let before = 0, after = 0
-    for (const s of subs.submissions.items) {
-      const b = await gql<{ block: { epoch: number } | null }>(node('node-1'), 'query($h: Int!) { block(height: $h) { epoch } }', { h: s.height })
-      if (!b.block) continue
-      if (b.block.epoch >= effective) { expect(s.committee).toHaveLength(3); after++ } else { expect(s.committee).toHaveLength(4); before++ }
-    }
-    expect(after, 'submissions under the new committee size').toBeGreaterThan(0)
-    expect(before, 'submissions before the change').toBeGreaterThan(0)
 
     // An observer on the consensus topic: every vote any validator publishes.
     observer = await createAgoraHost({ ed25519Seed: new Uint8Array(32).fill(77), verifyCheckpoint: () => true, bootstrap: node('node-1').multiaddrs })
