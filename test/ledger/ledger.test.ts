@@ -3,33 +3,21 @@
 // dispute pool with its author's bond, an epoch closes into weights, and nonces cannot be replayed.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { deriveKeysFromSeed } from '../../core/crypto/keys.ts'
-import { proveBlsPossession } from '../../core/crypto/sign.ts'
 import { toHex, utf8 } from '../../core/bytes.ts'
 import { cidOfBytes } from '../../core/encoding.ts'
 import { sha256 } from '../../core/hash.ts'
 import { ONE_REP } from '../../core/amount.ts'
-import { GenesisSchema, type Genesis } from '../../ledger/genesis.ts'
-import { applyBlock, createGenesisLedger, ledgerStateRoot, type LedgerState } from '../../ledger/ledger.ts'
-import { memberIdOf, reportCommitment, signTx, verifyTx, type SignedTx } from '../../ledger/txs.ts'
+import { applyAt, ids, keys, testGenesis } from './chain.ts'
+import { createGenesisLedger, ledgerStateRoot, type LedgerState } from '../../ledger/ledger.ts'
+import { reportCommitment, signTx, type SignedTx } from '../../ledger/txs.ts'
 import { submissionIdOf } from '../../ledger/evaluations.ts'
-import type { Block } from '../../ledger/block.ts'
 
-const keys = [1, 2, 3, 4, 5].map((i) => deriveKeysFromSeed(new Uint8Array(64).fill(i)))
-const ids = keys.map((k) => memberIdOf(k.ed25519PublicKey))
 const [v1, v2, v3, v4] = [0, 1, 2, 3]
 const MINER = 4
 
-const genesis: Genesis = GenesisSchema.parse({
-  // Backstop + fetch of 4 s at 2 s slots: a 3-slot commit window, the deadline 5 slots later (slot counts below).
-  networkId: 'test', genesisTime: 0, params: { epochSlots: 10, committeeSize: 4, evaluationBackstopMs: 2000, payloadFetchMs: 2000 },
-  balances: Object.fromEntries(ids.map((m) => [m, '1000'])),
-  credits: Object.fromEntries(ids.map((m) => [m, '1000'])),
-  validators: keys.slice(0, 4).map((k, i) => ({
-    peerId: ids[i], ed25519PublicKey: '0x' + toHex(k.ed25519PublicKey), blsPublicKey: '0x' + toHex(k.blsPublicKey),
-    blsProof: '0x' + toHex(proveBlsPossession(k.blsSecretKey)), evmAddress: k.evmAddress, stake: '100',
-  })),
-  challenges: [{ id: 'pow', moduleHash: '0x' + '00'.repeat(32), module: 'pow.wasm', emissionSharePpm: 1_000_000 }],
+const genesis = testGenesis({
+  balances: ids.slice(0, 5).map(() => '1000'), credits: ids.slice(0, 5).map(() => '1000'),
+  params: { epochSlots: 10, committeeSize: 4, evaluationBackstopMs: 2000, payloadFetchMs: 2000 },
 })
 
 let nonce = 1
@@ -47,10 +35,7 @@ const commit = (who: number, sub: string, score: number, out = 'a') =>
   tx(who, { type: 'Evaluations', commits: [{ submission: sub, commitment: reportCommitment(ids[who]!, body(who, sub, score, out)) }] })
 const reveal = (who: number, sub: string, score: number, out = 'a') => tx(who, { type: 'Evaluations', reports: [body(who, sub, score, out)] })
 
-function apply(s: LedgerState, slot: number, txs: SignedTx[]) {
-  const block: Block = { height: s.height + 1, slot, prevHash: s.lastBlockHash, prevStateRoot: ledgerStateRoot(s), proposer: ids[0]!, txs }
-  return applyBlock(s, block, txs.map(verifyTx))
-}
+const apply = applyAt
 
 describe('ledger', () => {
   it('finalizes on a > 2/3 quorum, disputes the deviating report with its bond, closes the epoch into weights', () => {

@@ -3,44 +3,31 @@
 // certification set of the next epoch holds the newcomer with its power; the epoch seed follows the log
 // and a submission for another epoch is refused; keys and seed survive a snapshot.
 import { describe, expect, it } from 'vitest'
-import { deriveKeysFromSeed } from '../../core/crypto/keys.ts'
 import { proveBlsPossession } from '../../core/crypto/sign.ts'
 import { toHex, utf8 } from '../../core/bytes.ts'
 import { cidOfBytes } from '../../core/encoding.ts'
 import { ONE_REP } from '../../core/amount.ts'
-import { GenesisSchema, type Genesis } from '../../ledger/genesis.ts'
-import { applyBlock, createGenesisLedger, currentCertificationSet, ledgerStateRoot, type LedgerState } from '../../ledger/ledger.ts'
-import { memberIdOf, signTx, verifyTx, type SignedTx } from '../../ledger/txs.ts'
+import { applyAt, ids, keys, testGenesis } from './chain.ts'
+import { createGenesisLedger, currentCertificationSet, ledgerStateRoot } from '../../ledger/ledger.ts'
+import { signTx, type SignedTx } from '../../ledger/txs.ts'
 import { restoreLedger, snapshotLedger } from '../../ledger/snapshot.ts'
-import type { Block } from '../../ledger/block.ts'
 import { challengeInstanceSeed } from '../../ledger/evaluations.ts'
 import {
   KeyErrorCode, certificationSetFromWire, certificationSetHash, certificationSetToWire, isQuorum, sameEvmSet, validatorKeysInput,
 } from '../../ledger/validator-keys.ts'
 
-const keys = [1, 2, 3, 4, 5, 6].map((i) => deriveKeysFromSeed(new Uint8Array(64).fill(i)))
-const ids = keys.map((k) => memberIdOf(k.ed25519PublicKey))
 const NEW = 4
 const OTHER = 5
 
-const genesis: Genesis = GenesisSchema.parse({
-  networkId: 'test', genesisTime: 0, params: { epochSlots: 10, availabilityMinLockEpochs: 1, poolDurationSlots: 5 },
-  balances: Object.fromEntries(ids.map((m) => [m, '1000'])),
-  credits: Object.fromEntries(ids.map((m) => [m, '1000'])),
-  validators: keys.slice(0, 4).map((k, i) => ({
-    peerId: ids[i], ed25519PublicKey: '0x' + toHex(k.ed25519PublicKey), blsPublicKey: '0x' + toHex(k.blsPublicKey),
-    blsProof: '0x' + toHex(proveBlsPossession(k.blsSecretKey)), evmAddress: k.evmAddress, stake: '100',
-  })),
-  challenges: [{ id: 'pow', moduleHash: '0x' + '00'.repeat(32), module: 'pow.wasm', emissionSharePpm: 1_000_000 }],
+const genesis = testGenesis({
+  balances: ids.map(() => '1000'), credits: ids.map(() => '1000'),
+  params: { epochSlots: 10, availabilityMinLockEpochs: 1, poolDurationSlots: 5 },
 })
 
 let nonce = 1
 const tx = (who: number, body: Record<string, unknown>): SignedTx =>
   signTx(keys[who]!.ed25519Seed, keys[who]!.ed25519PublicKey, { ...body, sender: ids[who], nonce: nonce++ })
-function apply(s: LedgerState, slot: number, txs: SignedTx[]) {
-  const block: Block = { height: s.height + 1, slot, prevHash: s.lastBlockHash, prevStateRoot: ledgerStateRoot(s), proposer: ids[0]!, txs }
-  return applyBlock(s, block, txs.map(verifyTx))
-}
+const apply = applyAt
 const stake = (who: number, k = validatorKeysInput(keys[who]!, ids[who]!)) =>
   tx(who, { type: 'StakeAvailability', amount: (200n * ONE_REP).toString(), epochs: 5, keys: k })
 
