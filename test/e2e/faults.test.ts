@@ -5,12 +5,12 @@
 // for the same (height, round, type) — across the kill and restart too.
 import { afterAll, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AGORA_BIN, runCli } from '../helpers/cli.ts'
+import { gql, height, sleep, startDevnet, stopDevnet, until, type Devnet } from '../helpers/e2e.ts'
 import { isAlive } from '../../tools/devnet/processes.ts'
-import { readRegistry, type NodeRecord } from '../../tools/devnet/registry.ts'
+import type { NodeRecord } from '../../tools/devnet/registry.ts'
 import { createAgoraHost, Topic, type AgoraHost } from '../../validator/infra/p2p/index.ts'
 import { decode } from '../../core/encoding.ts'
 import { toHex } from '../../core/bytes.ts'
@@ -19,59 +19,24 @@ import { parseBlockValue } from '../../validator/core/block-consensus.ts'
 
 const SLOT_MS = 1000
 const EPOCH_SLOTS = 8
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function gql<T>(rec: NodeRecord, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const r = await fetch(`http://127.0.0.1:${rec.apiPort}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(5000),
-  })
-  const j = (await r.json()) as { data?: T; errors?: { message: string }[] }
-  if (!j.data) throw new Error(j.errors?.[0]?.message ?? 'no data')
-  return j.data
-}
-const height = (rec: NodeRecord) => gql<{ node: { height: number } }>(rec, '{ node { height } }').then((d) => d.node.height, () => -1)
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe().catch(() => undefined)
-    if (v) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
-    await sleep(500)
-  }
-}
 
 describe('a running devnet under faults', () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'agora-faults-')), 'net')
-  let devnet: ChildProcess | undefined
+  let devnet: Devnet | undefined
   let observer: AgoraHost | undefined
   let recreated: ChildProcess | undefined
-  let devnetOut = ''
   const votes = new Map<string, string>() // `${signer}/${height}/${round}/${type}` → value key
   const conflicts: string[] = []
-  const registry = () => readRegistry(dir)!
-  const node = (id: string) => registry().nodes.find((n) => n.id === id)!
+  const node = (id: string) => devnet!.node(id)
 
   afterAll(async () => {
     recreated?.kill('SIGTERM')
     await observer?.stop().catch(() => undefined)
-    if (devnet && devnet.exitCode === null) {
-      devnet.kill('SIGINT')
-      await new Promise((r) => devnet!.once('exit', r))
-    }
+    await stopDevnet(devnet).catch(() => undefined)
   }, 60_000)
 
   it('keeps finalizing and heals through kill, stop, add, remove and recreate-from-mnemonic', async () => {
-    devnet = spawn(process.execPath, [AGORA_BIN, 'devnet', '--validators', '4', '--miners', '1', '--slot-ms', String(SLOT_MS), '--epoch-slots', String(EPOCH_SLOTS), '--dir', dir], {
-      env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    devnet.stdout!.on('data', (d) => { devnetOut += d })
-    devnet.stderr!.on('data', (d) => { devnetOut += d })
-    await until('4 nodes at height 3', 120_000, async () => {
-      const r = readRegistry(dir)
-      if (!r || r.nodes.filter((n) => n.status === 'running').length < 4) return false
-      return (await Promise.all(r.nodes.map(height))).every((h) => h >= 3)
-    })
+    devnet = await startDevnet({ validators: 4, miners: 1, slotMs: SLOT_MS, epochSlots: EPOCH_SLOTS })
+    const dir = devnet.dir
 
     // (A governed parameter change on a live devnet is no longer shown here: committee size 4 → 3 is now
     // outside the safety envelope, and a change inside it needs a 10 % quorum; see test/ledger/governance.test.ts.)
@@ -174,12 +139,8 @@ describe('a running devnet under faults', () => {
     expect(votes.size).toBeGreaterThan(20)
     expect(conflicts).toEqual([])
 
-    // 6. Ctrl-C stops everything; nothing is left running.
+    // 6. Ctrl-C stops everything; nothing is left running (stopDevnet throws otherwise).
     recreated.kill('SIGTERM')
-    const pids = registry().nodes.map((n) => n.pid).filter((p): p is number => !!p)
-    devnet.kill('SIGINT')
-    await new Promise((r) => devnet!.once('exit', r))
-    for (const end = Date.now() + 10_000; pids.some(isAlive) && Date.now() < end;) await sleep(100)
-    for (const p of pids) expect(isAlive(p), `pid ${p}`).toBe(false)
+    await stopDevnet(devnet)
   }, 900_000)
 })

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AGORA_BIN } from '../helpers/cli.ts'
+import { gql as gqlAt, sleep, until } from '../helpers/e2e.ts'
 import { buildLocalNetwork } from '../../validator/app/genesis-builder.ts'
 import { BUILD_DIR } from '../../challenges/build.ts'
 
@@ -43,25 +44,8 @@ function unavailable(): string | undefined {
 const skipReason = unavailable()
 if (skipReason) console.warn(`netns e2e skipped: ${skipReason}`)
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe().catch(() => undefined)
-    if (v) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`)
-    await sleep(300)
-  }
-}
-
-async function gql<T>(i: number, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const r = await fetch(`http://${ip(i)}:${PROXY_PORT}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(2_000),
-  })
-  const j = (await r.json()) as { data?: T; errors?: { message: string }[] }
-  if (!j.data) throw new Error(j.errors?.[0]?.message ?? 'no data')
-  return j.data
-}
+// The API through the namespace's forwarder; a short timeout, so a cut-off node reads as "not answering".
+const gql = <T>(i: number, query: string, variables: Record<string, unknown> = {}) => gqlAt<T>(`http://${ip(i)}:${PROXY_PORT}`, query, variables, 2_000)
 const heightOf = (i: number) => gql<{ node: { height: number } }>(i, '{ node { height } }').then((d) => d.node.height, () => -1)
 const hashAt = (i: number, h: number) => gql<{ block: { hash: string } | null }>(i, 'query($h: Int!) { block(height: $h) { hash } }', { h }).then((d) => d.block?.hash)
 const heights = () => Promise.all([1, 2, 3, 4].map(heightOf))
