@@ -23,14 +23,18 @@ export function createChallenges(m: { readonly net: Network; readonly clock: Clo
     dhtGet: (cid) => m.net.dht.getBlob(cid, { signal: timeoutSignal(m.clock, MODULE_FETCH_MS) }),
     dhtPut: (bytes) => m.net.dht.putBlob(bytes).then(() => undefined),
   })
+  // The governed backstop bounds every run, so an honest evaluation ends inside the commit window it sizes.
+  const withBackstop = (c: ChallengeModule | undefined): ChallengeModule | undefined => c && {
+    ...c, policy: { ...c.policy, wallClockMs: Math.min(c.policy.wallClockMs, m.ledger.forum.params.evaluationBackstopMs) },
+  }
   return {
     modules,
     async module(id) {
       // The epoch's table (fixed at its boundary) names the bytes; a genesis challenge's come from genesis.
       const row = activeChallengeTable(m.ledger).find((c) => c.id === id)
-      if (!row?.policy) return m.genesisModule(id)
+      if (!row?.policy) return withBackstop(await m.genesisModule(id))
       const bytes = await modules.fetch(row.moduleHash)
-      return bytes ? { module: bytes, policy: runtimePolicyOf(row.policy) } : undefined
+      return withBackstop(bytes ? { module: bytes, policy: runtimePolicyOf(row.policy) } : undefined)
     },
   }
 }
