@@ -5,21 +5,27 @@ import { z } from 'zod'
 import { AgoraError } from '../core/errors.ts'
 import { fromHex, toHex } from '../core/bytes.ts'
 import { Domain, signEd25519, ed25519PublicKey, verifyEd25519 } from '../core/crypto/sign.ts'
+import { HOST_FUNCTIONS, MAX_INPUT_BYTES, MAX_MEMORY_PAGES, MAX_OUTPUT_BYTES, MIN_OUTPUT_BYTES, SHIM_IMPORTS } from './policy.ts'
 
-/** Host functions a challenge may import; the runtime (validator/infra/runtime) binds exactly these names. */
-export const HOST_FUNCTIONS = Object.freeze(['abort', 'input_len', 'input_read', 'log', 'output_write', 'seed'] as const)
-export type HostFunction = (typeof HOST_FUNCTIONS)[number]
+/** Names a manifest may whitelist: the runtime's host functions (registry/policy.ts) and its shim's imports. */
+export const MANIFEST_IMPORTS = Object.freeze([...HOST_FUNCTIONS, ...SHIM_IMPORTS] as const)
+export type HostFunction = (typeof MANIFEST_IMPORTS)[number]
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes}-byte lowercase hex`)
 const SEMVER_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/
 const safeInt = (min: number, max: number) => z.number().int().min(min).max(max)
 
+/** A challenge's runtime limits, as the sandbox means them (registry/policy.ts maps them onto its schema). */
 export const RuntimePolicySchema = z.strictObject({
   fuelLimit: safeInt(1, Number.MAX_SAFE_INTEGER),
-  memoryPages: safeInt(1, 65_536),
-  hostFunctions: z.array(z.enum(HOST_FUNCTIONS)).max(HOST_FUNCTIONS.length)
+  memoryPages: safeInt(1, MAX_MEMORY_PAGES),
+  hostFunctions: z.array(z.enum(MANIFEST_IMPORTS)).max(MANIFEST_IMPORTS.length)
     .refine((a) => new Set(a).size === a.length, 'duplicate host function'),
   floats: z.enum(['deny', 'canonicalize']),
+  /** Fuel ceiling of one nested run (`run_nested`); the runtime's default when absent. */
+  maxNestedFuel: safeInt(1, Number.MAX_SAFE_INTEGER).optional(),
+  maxInputBytes: safeInt(0, MAX_INPUT_BYTES).optional(),
+  maxOutputBytes: safeInt(MIN_OUTPUT_BYTES, MAX_OUTPUT_BYTES).optional(),
 })
 export type RuntimePolicy = z.infer<typeof RuntimePolicySchema>
 

@@ -9,7 +9,8 @@ import { create as createDigest } from 'multiformats/hashes/digest'
 import { fromHex, toHex } from '../../core/bytes.ts'
 import { sha256 } from '../../core/hash.ts'
 import type { RuntimePolicy as ManifestPolicy } from '../../registry/manifest.ts'
-import { parsePolicy, HOST_FUNCTIONS, type RuntimePolicy } from '../infra/runtime/policy.ts'
+import { runtimePolicyInput } from '../../registry/policy.ts'
+import { parsePolicy, type RuntimePolicy } from '../infra/runtime/policy.ts'
 
 /** Modules kept in memory (each ≤ the policy's module cap; a registry holds a handful). */
 export const MAX_MODULES = 64
@@ -19,14 +20,8 @@ export const MODULE_FETCH_MS = 5_000
 /** Content id (CIDv1 raw sha2-256) of the module whose sha256 is `moduleHash` (hex): the blob key. */
 export const moduleCid = (moduleHash: string): string => CID.createV1(raw.code, createDigest(mfSha256.code, fromHex(moduleHash))).toString()
 
-/** The runtime policy of a manifest's policy (one schema: the manifest names the runtime's limits). */
-export function runtimePolicyOf(p: ManifestPolicy): RuntimePolicy {
-  return parsePolicy({
-    fuelLimit: BigInt(p.fuelLimit), maxMemoryPages: p.memoryPages, allowFloats: p.floats === 'canonicalize',
-    // 'abort' is bound by the runtime's AssemblyScript shim, not a whitelisted host call.
-    hostFunctions: p.hostFunctions.filter((h) => (HOST_FUNCTIONS as readonly string[]).includes(h)),
-  })
-}
+/** The runtime policy of a manifest's policy (one schema: registry/policy.ts maps it, the runtime's defaults fill the rest). */
+export const runtimePolicyOf = (p: ManifestPolicy): RuntimePolicy => parsePolicy(runtimePolicyInput(p))
 
 export interface ModuleStore {
   /** Keep bytes (only if they hash to `moduleHash`); returns whether they were kept. */

@@ -3,15 +3,8 @@
 // a worker's start. The schema that validates policies at the boundaries is in policy.ts.
 import type { RuntimePolicy } from './policy.ts'
 
-/** Every host function the runtime can provide; a policy whitelists a subset. */
-export const HOST_FUNCTIONS = ['input_len', 'input_read', 'output_write', 'log', 'seed', 'run_nested', 'nested_fuel_used'] as const
-export type HostFunctionName = (typeof HOST_FUNCTIONS)[number]
-
-/** Hard ceilings no policy may exceed (explicit, named limits). */
-export const MAX_FUEL = 1n << 62n
-export const MAX_MEMORY_PAGES = 4096 // 256 MiB
-export const MAX_TABLE_SIZE = 1 << 20
-export const MAX_STACK_DEPTH = 1 << 16
+// The host functions and hard ceilings are the registry's (one vocabulary for manifests and the sandbox).
+export { HOST_FUNCTIONS, MAX_FUEL, MAX_MEMORY_PAGES, MAX_STACK_DEPTH, MAX_TABLE_SIZE, type HostFunctionName } from '../../../registry/policy.ts'
 
 export const DEFAULT_POLICY: RuntimePolicy = Object.freeze({
   fuelLimit: 10_000_000n,

@@ -3,6 +3,7 @@
 // wherever it enters (files, registry, network) and passed around typed.
 import { z } from 'zod'
 import { DEFAULT_POLICY, HOST_FUNCTIONS, MAX_FUEL, MAX_MEMORY_PAGES, MAX_STACK_DEPTH, MAX_TABLE_SIZE } from './policy-defaults.ts'
+import { MAX_INPUT_BYTES, MAX_OUTPUT_BYTES, MIN_OUTPUT_BYTES } from '../../../registry/policy.ts'
 
 export { DEFAULT_POLICY, HOST_FUNCTIONS, MAX_FUEL, MAX_MEMORY_PAGES, MAX_STACK_DEPTH, MAX_TABLE_SIZE, policyToJson, type HostFunctionName } from './policy-defaults.ts'
 
@@ -20,8 +21,8 @@ export const runtimePolicySchema = z.object({
   /** Call depth in frame units (1 + one per 64 locals/instructions of the callee). */
   maxStackDepth: z.number().int().min(1).max(MAX_STACK_DEPTH),
   maxModuleBytes: z.number().int().min(8).max(64 << 20),
-  maxInputBytes: z.number().int().min(0).max(64 << 20),
-  maxOutputBytes: z.number().int().min(8).max(16 << 20),
+  maxInputBytes: z.number().int().min(0).max(MAX_INPUT_BYTES),
+  maxOutputBytes: z.number().int().min(MIN_OUTPUT_BYTES).max(MAX_OUTPUT_BYTES),
   maxHostCalls: z.number().int().min(1).max(10_000_000),
   /** false: any float type or instruction refuses the module; true: floats run with NaNs canonicalised. */
   allowFloats: z.boolean(),
