@@ -32,6 +32,8 @@ export interface DevnetOptions {
   readonly out?: NodeJS.WritableStream & { isTTY?: boolean }
   /** Test only: the node with this (1-based) index reports perturbed scores. */
   readonly testDishonest?: number
+  /** Test only: the node with this (1-based) index signs conflicting consensus votes (and is slashed). */
+  readonly testEquivocate?: number
 }
 
 export interface EpochSummary { epoch: number; uids: number[]; weights: number[]; chainTx: string | null; checkpointCid: string | null; onChain: boolean }
@@ -81,7 +83,7 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     dir,
     nodeCommand: agoraNodeCommand({
       genesis: net.genesisPath, rpcUrl: chain.rpcUrl!, weightRegistry: registry,
-      extraArgs: (spec) => (spec.index === o.testDishonest ? ['--test-dishonest'] : []),
+      extraArgs: (spec) => [...(spec.index === o.testDishonest ? ['--test-dishonest'] : []), ...(spec.index === o.testEquivocate ? ['--test-equivocate'] : [])],
     }),
     hooks: { beforeAdd: (n) => beforeAdd(n), beforeRemove: (n) => beforeRemove(n) },
     // A node stuck for many slots while the others advance is restarted (it replays and syncs).

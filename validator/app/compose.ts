@@ -2,7 +2,7 @@
 // (optionally) a chain, it replays the decided log from the store through the Importer, builds every
 // component and wires them. node.ts supplies the real ones (libp2p, RocksDB, system clock, worker pool,
 // ethers); the whole-node simulator supplies simulated ones. Keep this signature stable.
-import type { VotePolicy } from '../core/pool-voter.ts'
+import type { VotePolicySource } from '../core/pool-vote.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
 import type { ChainClient } from '../../contracts/index.ts'
@@ -36,7 +36,7 @@ export interface ComposeOptions {
   /** A checkpoint the operator trusts: checkpoint sync walks hand-overs from it instead of from genesis. */
   readonly trustedCheckpoint?: TrustedCheckpoint
   /** The operator's POOL_VOTE policy (default: the safe-envelope policy). */
-  readonly votePolicy?: VotePolicy
+  readonly votePolicy?: VotePolicySource
   /** Which set certifies each epoch; pass the one the network's checkpoint validator uses (default: from genesis). */
   readonly handover?: HandoverChain
 }

@@ -1,14 +1,15 @@
 // The validator node's composition root: opens its data dir (keys, RocksDB), replays the decided log,
 // builds the real I/O (p2p host, runtime pool, chain client, API) and hands it to composeNode, which
 // replays the log and wires the workflow. Constructors take (opts, modules); nothing here is global.
-import { loadVotePolicy } from './vote-policy.ts'
+import { votePolicyReader } from './vote-policy.ts'
+import { announceTestFaults, checkTestFaults, equivocatingNetwork, type TestFaults } from './test-faults.ts'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { sha256 } from '../../core/hash.ts'
 import { toHex } from '../../core/bytes.ts'
 import { systemClock, type Clock } from '../../core/clock.ts'
-import { AgoraError } from '../../core/errors.ts'
+import { AgoraError, errorMessage } from '../../core/errors.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { readGenesis } from './genesis-file.ts'
@@ -40,8 +41,8 @@ export interface NodeOptions {
   readonly rpcUrl?: string
   readonly weightRegistry?: string
   readonly password?: string
-  /** Test-only: report perturbed scores (an outvoted, dishonest validator). */
-  readonly dishonest?: boolean
+  /** Test-only misbehaviour (validator/app/test-faults.ts): refused unless AGORA_TEST_FAULTS=1. */
+  readonly testFaults?: TestFaults
   readonly runtimeWorkers?: number
   /** `<epoch>:<header hash>` of a checkpoint the operator trusts: a fresh node walks hand-overs from it, not from genesis. */
   readonly trustedCheckpoint?: string
@@ -77,6 +78,8 @@ function loadGenesisChallenges(genesis: Genesis, genesisPath: string): Map<strin
 
 export async function startNode(opts: NodeOptions, modules: NodeModules = {}): Promise<RunningNode> {
   const clock = modules.clock ?? systemClock
+  const faults = opts.testFaults ?? {}
+  checkTestFaults(faults) // before anything is opened
   const dataDir = resolve(opts.dataDir)
   const { keys } = await loadKeysFromDataDir(dataDir, opts.password)
   const log = modules.log ?? createLogger({ name: keys.peerId.slice(-8) })
@@ -103,8 +106,10 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const runtime: ExecutionService = createExecutionService({ workers: opts.runtimeWorkers ?? Math.max(1, Math.min(2, availableParallelism() - 1)) })
 
   const chainTarget = chain && registry ? { chainId: await chain.chainId(), contract: registry } : undefined
-  const wired = await composeNode({ keys, genesis, challenges, dishonest: !!opts.dishonest, chainTarget, trustedCheckpoint: trusted, handover, votePolicy: loadVotePolicy(dataDir) }, {
-    network: host, kv: db, clock, runtime, chain, log, metrics,
+  announceTestFaults(faults, log)
+  const network = faults.equivocate ? equivocatingNetwork(host, { selfId: keys.peerId, ed25519Seed: keys.ed25519Seed, log }) : host
+  const wired = await composeNode({ keys, genesis, challenges, dishonest: !!faults.dishonest, chainTarget, trustedCheckpoint: trusted, handover, votePolicy: votePolicyReader(dataDir, (e) => log.warn({ err: errorMessage(e) }, 'vote policy file invalid: keeping the previous policy')) }, {
+    network, kv: db, clock, runtime, chain, log, metrics,
   })
   if (wired.replayedHeight > 0) log.info({ height: wired.replayedHeight }, 'replayed decided log')
   const ledger = wired.ledger

@@ -1,7 +1,8 @@
 // The operator's voting policy file, `<dataDir>/vote-policy.json`: loaded and validated where it enters
 // (a missing file is the default policy; a bad one is refused with VOTE_POLICY naming the problem), and
-// written atomically by `agora gov policy`. The decision itself is validator/core/pool-voter.ts.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+// written atomically by `agora gov policy`; a running node rereads it when it changes (votePolicyReader).
+// The decision itself is validator/core/pool-voter.ts.
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AgoraError, errorMessage } from '../../core/errors.ts'
 import { DEFAULT_VOTE_POLICY, VotePolicySchema, type VotePolicy, type VotePolicyInput } from '../core/pool-voter.ts'
@@ -37,6 +38,25 @@ export function loadVotePolicy(dataDir: string): VotePolicy {
     throw new AgoraError('VOTE_POLICY', `${path} is not JSON: ${errorMessage(e)}`)
   }
   return parseVotePolicy(json)
+}
+
+/**
+ * The node's current policy, reread whenever the file's mtime or size changes (a stat per call: the POOL_VOTE
+ * duty calls it once a slot). A file that becomes invalid keeps the last good policy, reported once per
+ * change through `onError`; a removed file is the default policy again.
+ */
+export function votePolicyReader(dataDir: string, onError: (e: unknown) => void): () => VotePolicy {
+  const path = votePolicyPath(dataDir)
+  const stampOf = () => { try { const st = statSync(path); return `${st.mtimeMs}/${st.size}` } catch { return 'none' } }
+  let stamp = stampOf()
+  let current = loadVotePolicy(dataDir) // a bad file at start is refused: the operator sees it at once
+  return () => {
+    const now = stampOf()
+    if (now === stamp) return current
+    stamp = now
+    try { current = loadVotePolicy(dataDir) } catch (e) { onError(e) }
+    return current
+  }
 }
 
 /** Validate and write the policy (temp file + rename, so a node never reads half a file). */

@@ -6,7 +6,7 @@ import type { TopicHandler } from '../infra/p2p/gossip.ts'
 import type { TopicName } from '../infra/p2p/constants.ts'
 import type { BlobSource, BlocksSource } from '../infra/p2p/sync.ts'
 import type { Clock } from '../../core/clock.ts'
-import type { VotePolicy } from './pool-voter.ts'
+import type { VotePolicySource } from './pool-vote.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
 import type { ChainClient } from '../../contracts/index.ts'
 import type { SignerStore } from '../consensus/index.ts'
@@ -72,7 +72,7 @@ export interface WireOptions {
   /** The node started with an empty signer store (recreated from its mnemonic): the doppelgänger guard watches first. */
   readonly freshSignerStore?: boolean
   /** The operator's POOL_VOTE policy (validator/app/vote-policy.ts); default: against anything outside the safe envelope. */
-  readonly votePolicy?: VotePolicy
+  readonly votePolicy?: VotePolicySource
   /** A checkpoint the operator trusts: checkpoint sync walks hand-overs from it instead of from genesis. */
   readonly trustedCheckpoint?: TrustedCheckpoint
 }

@@ -1,6 +1,7 @@
 // POOL_VOTE duty: each slot, decide this node's vote on every open pool under the operator's policy
 // (pool-voter.ts: governance by envelope and lists, disputes by the ledger's final value) and stake it.
-// Each pool is decided once (DutyDB), so a restart never votes twice.
+// Each pool is decided once (DutyDB), so a restart never votes twice. The policy is read each slot, so an
+// operator's edit (`agora gov policy`) applies to pools not yet voted on without a restart.
 import type { PoolId } from '../../core/ids.ts'
 import type { DutyDb } from '../infra/db/dutydb.ts'
 import type { LedgerView } from './importer.ts'
@@ -9,8 +10,11 @@ import { decidePoolVote, type VotePolicy } from './pool-voter.ts'
 
 export interface PoolVoteDuty { onSlot(slot: number): Promise<void> }
 
+/** A fixed policy, or a reader of the operator's current one (validator/app/vote-policy.ts votePolicyReader). */
+export type VotePolicySource = VotePolicy | (() => VotePolicy)
+
 export interface PoolVoteModules {
-  readonly self: string; readonly ledger: LedgerView; readonly duties: DutyDb; readonly own: OwnTxs; readonly policy: VotePolicy
+  readonly self: string; readonly ledger: LedgerView; readonly duties: DutyDb; readonly own: OwnTxs; readonly policy: VotePolicySource
   isValidator(): boolean
 }
 
@@ -20,10 +24,11 @@ export function createPoolVoteDuty(m: PoolVoteModules): PoolVoteDuty {
   return {
     async onSlot() {
       if (!m.isValidator()) return
+      const policy = typeof m.policy === 'function' ? m.policy() : m.policy
       const view = { forum: ledger.forum, submissions: ledger.evals.submissions }
       for (const id of [...ledger.forum.pools.keys()].sort()) {
         if (considered.has(id)) continue
-        const decision = decidePoolVote(view, self, id, m.policy)
+        const decision = decidePoolVote(view, self, id, policy)
         if (decision.vote === 'abstain') {
           // Closed or already staked: never again. Otherwise the answer may change (e.g. a score becomes final).
           if (/not open|already staked/.test(decision.reason)) considered.add(id)

@@ -26,8 +26,10 @@ export function registerNodeCommands(program: Command): void {
     .option('--weight-registry <address>', 'WeightRegistry contract address (default: genesis chain.weightRegistry)')
     .option('--password <pw>', 'keystore password (default: $AGORA_PASSWORD, else a prompt on a terminal, else empty)')
     .option('--trusted-checkpoint <epoch:hash>', 'start the hand-over chain from this checkpoint (epoch and header hash) instead of genesis')
+    // Test-only faults (validator/app/test-faults.ts): hidden, and refused unless AGORA_TEST_FAULTS=1.
     .addOption(new Option('--test-dishonest', 'test only: report perturbed scores').hideHelp())
-    .action(async (o: { dataDir: string; genesis: string; listen?: string[]; bootstrap?: string[]; apiPort: number; rpcUrl?: string; weightRegistry?: string; password?: string; trustedCheckpoint?: string; testDishonest?: boolean }) => {
+    .addOption(new Option('--test-equivocate', 'test only: sign two conflicting consensus votes at one height').hideHelp())
+    .action(async (o: { dataDir: string; genesis: string; listen?: string[]; bootstrap?: string[]; apiPort: number; rpcUrl?: string; weightRegistry?: string; password?: string; trustedCheckpoint?: string; testDishonest?: boolean; testEquivocate?: boolean }) => {
       // Loaded here, not at the top: the node pulls in libp2p, RocksDB and the chain (~3 s), which every
       // other command (and its --help) would pay for otherwise.
       const { startNode } = await import('../../../validator/app/node.ts')
@@ -35,7 +37,7 @@ export function registerNodeCommands(program: Command): void {
       const node = await startNode({
         dataDir: o.dataDir, genesisPath: o.genesis, listen: o.listen, bootstrap: o.bootstrap, apiPort: o.apiPort,
         rpcUrl: o.rpcUrl, weightRegistry: o.weightRegistry, password,
-        dishonest: !!o.testDishonest, trustedCheckpoint: o.trustedCheckpoint,
+        testFaults: { dishonest: !!o.testDishonest, equivocate: !!o.testEquivocate }, trustedCheckpoint: o.trustedCheckpoint,
       })
       await new Promise<void>((done) => {
         const stop = () => { void node.stop().then(done, done) }
