@@ -17,7 +17,7 @@ export interface DoppelgangerGuardOptions {
 }
 
 export interface DoppelgangerGuard {
-  /** A message signed by `signer` (signature already verified) arrived in `slot`. */
+  /** A message signed by `signer` (signature already verified) was made in `slot` (arrival, or a block's slot). */
   observe(signer: string, slot: number): void
   /** The slot clock moved to `slot`. */
   onSlot(slot: number): void
@@ -32,10 +32,11 @@ export function createDoppelgangerGuard(o: DoppelgangerGuardOptions): Doppelgang
   const clearSlot = o.startSlot + o.guardSlots
   let state: GuardState = o.freshSignerStore && o.guardSlots > 0 ? 'watching' : 'clear'
   return {
-    observe(signer) {
+    observe(signer, slot) {
       // Our own messages never come back to us through gossip: one signed by our keys is a twin's. After
-      // the guard has cleared, a twin that started later is guarding itself; we keep signing.
-      if (signer === o.self && state === 'watching') state = 'doppelganger'
+      // the guard has cleared, a twin that started later is guarding itself; we keep signing. One from
+      // before we started (our own history, e.g. commits in the blocks we sync) proves no twin.
+      if (signer === o.self && state === 'watching' && slot >= o.startSlot) state = 'doppelganger'
     },
     onSlot(slot) {
       if (state === 'watching' && slot >= clearSlot) state = 'clear'
