@@ -2,8 +2,8 @@
 // schedules and prints one summary line (JSON); `--seed N` replays exactly one schedule, verbosely.
 // `--node` runs whole nodes instead (node-cli.ts): one JSON line per failing seed, then the summary.
 import { parseArgs } from 'node:util'
-import { STRATEGIES, type Strategy } from './faults.ts'
-import { replayCommand, runSchedule, type SimConfig } from './simulate.ts'
+import type { Strategy } from './faults.ts'
+import type { SimConfig } from './simulate.ts'
 
 const { values } = parseArgs({
   options: {
@@ -20,12 +20,18 @@ const { values } = parseArgs({
     plant: { type: 'string' },
     'fault-slots': { type: 'string' },
     'heal-slots': { type: 'string' },
+    jobs: { type: 'string' },
+    progress: { type: 'string' },
+    worker: { type: 'boolean', default: false },
   },
 })
 if (values.node) {
   const { runNodeCli } = await import('./node-cli.ts')
   process.exit(await runNodeCli(values))
 }
+// Loaded only here: --node must install its signature hooks before anything imports the consensus code.
+const { STRATEGIES } = await import('./faults.ts')
+const { replayCommand, runSchedule } = await import('./simulate.ts')
 
 const int = (s: string, name: string): number => {
   const x = Number(s)

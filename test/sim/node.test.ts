@@ -10,11 +10,11 @@ import { simIdentities } from './node/genesis.ts'
 import { signDigest } from '../../contracts/index.ts'
 import { utf8 } from '../../core/bytes.ts'
 
-// BLS results memoized (pure functions): see node/bls-memo.ts.
+// Signature results memoized (pure functions): see node/crypto-memo.ts.
 vi.mock('../../core/crypto/sign.ts', async (importOriginal) => {
   const orig = await importOriginal<typeof import('../../core/crypto/sign.ts')>()
-  const { memoizedBls } = await import('./node/bls-memo.ts')
-  return { ...orig, ...memoizedBls(orig) }
+  const { memoizedCrypto } = await import('./node/crypto-memo.ts')
+  return { ...orig, ...memoizedCrypto(orig) }
 })
 
 const SEEDS = 100
