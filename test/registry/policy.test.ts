@@ -44,7 +44,7 @@ describe('one policy schema for manifest and runtime', () => {
 
   it('refuses, at signing, a manifest past the sandbox ceilings or naming an unknown import', () => {
     const base = { name: 'x', version: '1.0.0', description: '', moduleHash: '00'.repeat(32), entryPoints: ['evaluate'], emissionSharePpm: 0 }
-    const policy = { fuelLimit: 1000, memoryPages: 1, hostFunctions: ['input_read'] as const, floats: 'deny' as const }
+    const policy = { fuelLimit: 1000, memoryPages: 1, hostFunctions: ['input_read' as const], floats: 'deny' as const }
     const seed = new Uint8Array(32).fill(3)
     expect(() => signManifest(seed, { ...base, policy })).not.toThrow()
     for (const bad of [{ memoryPages: MAX_MEMORY_PAGES + 1 }, { maxOutputBytes: MIN_OUTPUT_BYTES - 1 }, { maxInputBytes: MAX_INPUT_BYTES + 1 }, { hostFunctions: ['fs_open'] }]) {

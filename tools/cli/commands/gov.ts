@@ -8,6 +8,7 @@ import { graphqlData, freshNonce } from '../../../validator/api/client.ts'
 import { userPoolId, userPostId } from '../../../ledger/ids.ts'
 import { loadVotePolicy, saveVotePolicy, votePolicyPath } from '../../../validator/app/vote-policy.ts'
 import type { VotePolicy } from '../../../validator/core/pool-voter.ts'
+import type { NodeKeys } from '../../../core/crypto/keys.ts'
 import { DEFAULT_DATA_DIR } from './keys.ts'
 import { printJson } from '../output.ts'
 import { nanoAmount, printKv, submitTx, userKeys, withCommon, type CommonOpts } from './user.ts'
@@ -30,7 +31,7 @@ function parseSetting(s: string): [string, number | boolean] {
 }
 
 /** Poll the node until `post` is in its state (decided), or fail after POST_WAIT_MS. */
-async function waitForPost(node: string, post: string): Promise<void> {
+export async function waitForPost(node: string, post: string): Promise<void> {
   const deadline = Date.now() + POST_WAIT_MS
   for (;;) {
     const d = await graphqlData<{ post: { id: string } | null }>(node, 'query($id: String!) { post(id: $id) { id } }', { id: post })
@@ -38,6 +39,16 @@ async function waitForPost(node: string, post: string): Promise<void> {
     if (Date.now() > deadline) throw new AgoraError('TIMEOUT', `post ${post} was not decided within ${POST_WAIT_MS / 1000} s (was it refused? see the node's log)`)
     await new Promise((r) => setTimeout(r, POLL_MS))
   }
+}
+
+/** Wait until `post` is decided, then open its (governance) pool with `poolFee` credits. */
+export async function openPoolOnPost(o: CommonOpts, keys: NodeKeys, post: string, poolFee: string): Promise<{ pool: string; poolTx: string }> {
+  const fee = nanoAmount(poolFee, '--pool-fee')
+  await waitForPost(o.node, post)
+  const nonce = freshNonce()
+  const pool = userPoolId(keys.peerId, nonce)
+  const opened = await submitTx(o, 'initiatePool', { type: 'InitiatePool', id: pool, post, fee }, undefined, { keys, nonce })
+  return { pool, poolTx: opened.txId }
 }
 
 export function registerGovCommands(program: Command): void {
@@ -56,14 +67,7 @@ export function registerGovCommands(program: Command): void {
       const body = { type: 'Post', id: post, authors: { [keys.peerId]: 1_000_000 }, citations: {}, payload: { kind: 'params', changes }, ...(o.title ? { content: o.title } : {}) }
       const posted = await submitTx(o, 'post', body, undefined, { keys, nonce })
       const out: Record<string, unknown> = { post, postTx: posted.txId, changes }
-      if (o.poolFee !== undefined) {
-        const fee = nanoAmount(o.poolFee, '--pool-fee')
-        await waitForPost(o.node, post)
-        const poolNonce = freshNonce()
-        const pool = userPoolId(keys.peerId, poolNonce)
-        const opened = await submitTx(o, 'initiatePool', { type: 'InitiatePool', id: pool, post, fee }, undefined, { keys, nonce: poolNonce })
-        Object.assign(out, { pool, poolTx: opened.txId })
-      }
+      if (o.poolFee !== undefined) Object.assign(out, await openPoolOnPost(o, keys, post, o.poolFee))
       if (o.json) return printJson(out)
       printKv(Object.entries(out).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
     })

@@ -1,16 +1,14 @@
-// User commands that talk to a node's GraphQL API: submit, forum post, pool stake, availability stake,
-// challenge publish (sign with the user's key: --data-dir keystore or $AGORA_MNEMONIC), and status,
-// weights, checkpoint (read only). Each prints a readable table, or one JSON object with --json.
-import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { createHash } from 'node:crypto'
+// User commands that talk to a node's GraphQL API: submit, forum post, pool stake, availability stake and
+// unstake (signed with the user's key: --data-dir keystore or $AGORA_MNEMONIC), and status, weights,
+// checkpoint (read only). Each prints a readable table, or one JSON object with --json.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { Command, Option } from 'commander'
 import { deriveNodeKeys, type NodeKeys } from '../../../core/crypto/keys.ts'
 import { cidOfBytes } from '../../../core/encoding.ts'
 import { utf8 } from '../../../core/bytes.ts'
 import { parseRep } from '../../../core/amount.ts'
 import { AgoraError, errorMessage } from '../../../core/errors.ts'
-import { signManifest } from '../../../registry/manifest.ts'
 import { userPostId } from '../../../ledger/ids.ts'
 import { validatorKeysInput } from '../../../ledger/validator-keys.ts'
 import { freshNonce, graphqlData, signTransaction, type TxBodyBase } from '../../../validator/api/client.ts'
@@ -106,7 +104,7 @@ function parseWeighted(s: string, what: string): [string, number] {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v]
 
-function readFileOrFail(file: string, what: string): Uint8Array {
+export function readFileOrFail(file: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(file))
   } catch (e) {
@@ -176,9 +174,6 @@ export function registerUserCommands(program: Command): void {
       await sendTx(o, 'unstakeAvailability', { type: 'UnstakeAvailability' })
     })
 
-  const challenge = program.commands.find((c) => c.name() === 'challenge') ?? program.command('challenge').description('challenges: build, publish')
-  registerChallengePublish(challenge)
-
   withCommon(program.command('status'), false)
     .description("show the node's height, epoch, sync state, peers and validators")
     .action(async (o: CommonOpts) => {
@@ -233,52 +228,4 @@ export function registerUserCommands(program: Command): void {
 function nonNegInt(s: string, what: string): number {
   if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new AgoraError('BAD_ARG', `${what} must be a non-negative integer, got ${JSON.stringify(s)}`)
   return Number(s)
-}
-
-/**
- * `agora challenge publish <dir>`: <dir>/manifest.json (name, version, description, entryPoints, policy,
- * emissionSharePpm[, committeeSize][, module]) and the module (manifest.module, else the one *.wasm in the
- * dir). Signs the manifest with your key as owner and proposes it with the module bytes.
- */
-export function registerChallengePublish(challengeCmd: Command): void {
-  withCommon(challengeCmd.command('publish'), true)
-    .description('sign a challenge manifest with your key and propose it (with its module) to the registry')
-    .argument('<dir>', 'directory with manifest.json and the .wasm module')
-    .action(async (dir: string, o: CommonOpts) => {
-      const manifestFile = join(dir, 'manifest.json')
-      let raw: Record<string, unknown>
-      try {
-        raw = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>
-      } catch (e) {
-        throw new AgoraError('BAD_MANIFEST', `read ${manifestFile}: ${errorMessage(e)}`)
-      }
-      const moduleFile = typeof raw.module === 'string' ? join(dir, raw.module) : findWasm(dir)
-      const module = readFileOrFail(moduleFile, 'module')
-      const { module: _m, owner: _o, moduleHash: _h, ...fields } = raw
-      const keys = await userKeys(o)
-      const manifest = { ...fields, moduleHash: createHash('sha256').update(module).digest('hex') } as Parameters<typeof signManifest>[1]
-      let signed
-      try {
-        signed = signManifest(keys.ed25519Seed, manifest)
-      } catch (e) {
-        const issues = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues
-        throw new AgoraError('BAD_MANIFEST', `${manifestFile}: ${issues ? issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ') : errorMessage(e)}`)
-      }
-      // The governing post's id derives from the sender and the nonce (ledger/ids.ts).
-      const nonce = freshNonce()
-      const post = userPostId(keys.peerId, nonce)
-      await sendTx(o, 'proposeChallenge', { type: 'ProposeChallenge', post, signed }, { arg: 'module', bytes: module },
-        { challenge: signed.manifest.name, version: signed.manifest.version, moduleHash: signed.manifest.moduleHash, post }, { keys, nonce })
-    })
-}
-
-function findWasm(dir: string): string {
-  let files: string[]
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.wasm') && statSync(join(dir, f)).isFile())
-  } catch (e) {
-    throw new AgoraError('READ', `read challenge dir ${dir}: ${errorMessage(e)}`)
-  }
-  if (files.length !== 1) throw new AgoraError('BAD_MANIFEST', `${dir}: expected one .wasm module (found ${files.length}); name it with "module" in manifest.json`)
-  return join(dir, files[0]!)
 }
