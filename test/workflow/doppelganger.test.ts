@@ -18,6 +18,17 @@ describe('doppelgänger guard', () => {
     expect(g.state).toBe('clear')
   })
 
+  it('slots in which it cannot see the network yet (starting up, syncing) are not watched', () => {
+    const g = createDoppelgangerGuard({ self: 'me', freshSignerStore: true, startSlot: 100, guardSlots: 6 })
+    for (let slot = 100; slot < 120; slot++) g.onSlot(slot, false)
+    expect(g.canSign()).toBe(false)
+    for (let slot = 120; slot < 126; slot++) g.onSlot(slot)
+    expect(g.canSign()).toBe(false)
+    expect(g.clearSlot).toBe(126)
+    g.onSlot(126)
+    expect(g.state).toBe('clear')
+  })
+
   it('over random schedules: no signing before the guard ends; own messages during it forbid signing for good', () => {
     fc.assert(fc.property(
       fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 20 }),

@@ -19,17 +19,20 @@ export interface DoppelgangerGuardOptions {
 export interface DoppelgangerGuard {
   /** A message signed by `signer` (signature already verified) was made in `slot` (arrival, or a block's slot). */
   observe(signer: string, slot: number): void
-  /** The slot clock moved to `slot`. */
-  onSlot(slot: number): void
+  /**
+   * The slot clock moved to `slot`. `seeing` is false while the node cannot watch the network yet (not
+   * connected and caught up): such a slot is not watched, so the guard's slots start after it.
+   */
+  onSlot(slot: number, seeing?: boolean): void
   /** May the node sign now? */
   canSign(): boolean
   readonly state: GuardState
-  /** The slot from which a guarded node may sign (if nothing is seen). */
+  /** The slot from which a guarded node may sign (if nothing is seen); moves while it cannot see. */
   readonly clearSlot: number
 }
 
 export function createDoppelgangerGuard(o: DoppelgangerGuardOptions): DoppelgangerGuard {
-  const clearSlot = o.startSlot + o.guardSlots
+  let clearSlot = o.startSlot + o.guardSlots
   let state: GuardState = o.freshSignerStore && o.guardSlots > 0 ? 'watching' : 'clear'
   return {
     observe(signer, slot) {
@@ -38,11 +41,14 @@ export function createDoppelgangerGuard(o: DoppelgangerGuardOptions): Doppelgang
       // before we started (our own history, e.g. commits in the blocks we sync) proves no twin.
       if (signer === o.self && state === 'watching' && slot >= o.startSlot) state = 'doppelganger'
     },
-    onSlot(slot) {
-      if (state === 'watching' && slot >= clearSlot) state = 'clear'
+    onSlot(slot, seeing = true) {
+      if (state !== 'watching') return
+      // Slots spent starting up or syncing watched nothing: a twin's messages could not have reached us.
+      if (!seeing) clearSlot = Math.max(clearSlot, slot + 1 + o.guardSlots)
+      else if (slot >= clearSlot) state = 'clear'
     },
     canSign: () => state === 'clear',
     get state() { return state },
-    clearSlot,
+    get clearSlot() { return clearSlot },
   }
 }

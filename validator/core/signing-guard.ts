@@ -9,7 +9,8 @@ export interface SigningGuard {
   readonly guard: DoppelgangerGuard
   canSign(): boolean
   observe(signer: string, slot: number): void
-  onSlot(slot: number): void
+  /** The slot clock moved; `seeing`: the node is caught up with its peers (only such slots are watched). */
+  onSlot(slot: number, seeing?: boolean): void
   /** The importer's subscriber: a commit by our key that we did not make (we sign nothing while watching). */
   onImported(i: Imported): void
 }
@@ -17,6 +18,7 @@ export interface SigningGuard {
 export function createSigningGuard(m: { readonly self: string; readonly log: Logger; readonly freshSignerStore: boolean; readonly startSlot: number; readonly guardSlots: number }): SigningGuard {
   // A network younger than the guard has had nothing signed to watch for (every node starts fresh).
   const guard = createDoppelgangerGuard({ self: m.self, freshSignerStore: m.freshSignerStore && m.startSlot > m.guardSlots, startSlot: m.startSlot, guardSlots: m.guardSlots })
+  if (guard.state === 'watching') m.log.warn({ startSlot: m.startSlot, guardSlots: m.guardSlots }, 'doppelgänger guard: empty signer store; watching for our own keys before signing')
   const observe = (signer: string, slot: number) => {
     const before = guard.state
     guard.observe(signer, slot)
@@ -26,9 +28,9 @@ export function createSigningGuard(m: { readonly self: string; readonly log: Log
     guard,
     canSign: () => guard.canSign(),
     observe,
-    onSlot(slot) {
+    onSlot(slot, seeing) {
       const wasWatching = guard.state === 'watching'
-      guard.onSlot(slot)
+      guard.onSlot(slot, seeing)
       if (wasWatching && guard.canSign()) m.log.info({ slot }, 'doppelgänger guard clear; signing')
     },
     onImported({ block, certificate }) {
