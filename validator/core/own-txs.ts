@@ -32,7 +32,9 @@ export interface OwnTxsModules {
 export function createOwnTxs(m: OwnTxsModules): OwnTxs {
   const self = m.keys.peerId
   let lastNonce = 0
-  const nextNonce = () => (lastNonce = Math.max(m.clock.now(), lastNonce + 1))
+  // Above the log's last nonce for our key too: the operator may sign with it elsewhere (the CLI's nonces
+  // are microseconds), and a nonce at or below that one is refused for ever (STALE_NONCE).
+  const nextNonce = () => (lastNonce = Math.max(m.clock.now(), lastNonce + 1, (m.ledger.nonces.get(self) ?? -1) + 1))
   const unrevealed: Evaluated[] = []
 
   async function submit(body: Record<string, unknown>): Promise<VerifiedTx | undefined> {
