@@ -5,6 +5,7 @@
 // from the facts — by correctness of the schemes the answer is the one the real check gives. Anything
 // not known true (forged, corrupted, wrong key) still runs the real check. Installed for the CLI by
 // crypto-hooks.mjs, for vitest by vi.mock.
+import { bls12_381 } from '@noble/curves/bls12-381.js'
 import type * as Sign from '../../../core/crypto/sign.ts'
 
 const MAX_ENTRIES = 200_000
@@ -28,7 +29,45 @@ function memo<A extends unknown[], R>(key: (...a: A) => string, fn: (...a: A) =>
   }
 }
 
+const L = bls12_381.longSignatures
+type G2 = ReturnType<typeof L.hash>
+/** sign.ts's hash-to-curve domain tag; fastBls checks its answers against sign.ts's once per key. */
+const BLS_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_AGORA_V1_'
+
+/**
+ * BLS signing and aggregation with the same results as sign.ts, cheaper: the message's curve point is
+ * hashed once per digest (every validator signs the same checkpoint), the scalar multiplication is the
+ * variable-time one (the simulator has no side channel to protect), and each signature is decoded and
+ * subgroup-checked once, not once per aggregation it takes part in. The first answer for each key, and
+ * the first aggregate, are compared with sign.ts's own, so a change there fails loudly here.
+ */
+function fastBls(s: typeof Sign) {
+  const points = new Cache<G2>()
+  const hashed = (dg: Uint8Array): G2 => points.get(k(dg)) ?? points.set(k(dg), L.hash(dg, BLS_DST))
+  const checkedKeys = new Set<string>()
+  const check = (fast: Uint8Array, slow: () => Uint8Array, what: string) => {
+    if (k(fast) !== k(slow())) throw new Error(`crypto-memo: the fast ${what} differs from core/crypto/sign.ts`)
+  }
+  const sign = (sk: Uint8Array, d: Sign.SigningDomain, p: unknown, dg: Uint8Array): Uint8Array => {
+    const sig = hashed(dg).multiplyUnsafe(bls12_381.G1.Point.Fn.fromBytes(sk)).toBytes(true)
+    if (!checkedKeys.has(k(sk))) { check(sig, () => s.signBls(sk, d, p), 'signature'); checkedKeys.add(k(sk)) }
+    return sig
+  }
+  const decoded = new Cache<G2>()
+  let aggregateChecked = false
+  const aggregate = (sigs: Uint8Array[]): Uint8Array => {
+    if (sigs.length === 0) return s.aggregateBlsSignatures(sigs) // refuses, as sign.ts does
+    // Each part is decoded and checked (on the curve, in the subgroup), so their sum is too.
+    const sum = sigs.map((x) => decoded.get(k(x)) ?? decoded.set(k(x), L.Signature.fromBytes(x))).reduce((a, b) => a.add(b))
+    const agg = sum.toBytes(true)
+    if (!aggregateChecked) { check(agg, () => s.aggregateBlsSignatures(sigs), 'aggregate'); aggregateChecked = true }
+    return agg
+  }
+  return { sign, aggregate }
+}
+
 export function memoizedCrypto(s: typeof Sign) {
+  const fast = fastBls(s)
   const digest = (d: Sign.SigningDomain, p: unknown) => s.signingDigest(d, p)
   // ---- BLS ----
   const blsPublicKey = memo((sk: Uint8Array) => k(sk), s.blsPublicKey)
@@ -38,7 +77,7 @@ export function memoizedCrypto(s: typeof Sign) {
   const realVerify = memo((pk: Uint8Array, _d: Sign.SigningDomain, _p: unknown, sig: Uint8Array, dg: Uint8Array) => `${k(pk)}|${k(dg)}|${k(sig)}`,
     (pk: Uint8Array, d: Sign.SigningDomain, p: unknown, sig: Uint8Array) => s.verifyBls(pk, d, p, sig))
   const signBls = memo((sk: Uint8Array, d: Sign.SigningDomain, p: unknown) => `${k(sk)}|${k(digest(d, p))}`, (sk: Uint8Array, d: Sign.SigningDomain, p: unknown) => {
-    const sig = s.signBls(sk, d, p)
+    const sig = fast.sign(sk, d, p, digest(d, p))
     blsValid.set(blsFact(digest(d, p), sig), k(blsPublicKey(sk)))
     return sig
   })
@@ -53,7 +92,7 @@ export function memoizedCrypto(s: typeof Sign) {
   /** Aggregate → its parts (an aggregate of valid signatures over one digest is valid under the summed keys). */
   const parts = new Cache<Uint8Array[]>()
   const aggregateBlsSignatures = memo((sigs: Uint8Array[]) => sigs.map(k).join('|'), (sigs: Uint8Array[]) => {
-    const agg = s.aggregateBlsSignatures(sigs)
+    const agg = fast.aggregate(sigs)
     parts.set(k(agg), sigs)
     return agg
   })
