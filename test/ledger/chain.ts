@@ -60,5 +60,5 @@ export function chain(o: { balances: string[]; credits?: string[]; params?: Reco
   const commit = (who: number, sub: string, score: number, out = 'a') =>
     tx(who, { type: 'Evaluations', commits: [{ submission: sub, commitment: reportCommitment(ids[who]!, report(who, sub, score, out)) }] })
   const reveal = (who: number, sub: string, score: number, out = 'a') => tx(who, { type: 'Evaluations', reports: [report(who, sub, score, out)] })
-  return { s, tx, nextNonce, apply, submission, commit, reveal }
+  return { genesis, s, tx, nextNonce, apply, submission, commit, reveal }
 }

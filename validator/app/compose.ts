@@ -8,7 +8,6 @@ import type { NodeKeys } from '../../core/crypto/keys.ts'
 import type { ChainClient } from '../../contracts/index.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { createGenesisLedger, currentCertificationSet } from '../../ledger/ledger.ts'
-import { restoreLedger } from '../../ledger/snapshot.ts'
 import { BlockStore } from '../infra/db/block-store.ts'
 import { createDutyDb } from '../infra/db/dutydb.ts'
 import type { KvStore } from '../infra/db/kv.ts'
@@ -23,6 +22,8 @@ import type { Network, Wired } from '../core/interfaces.ts'
 import { Schedule } from '../core/scheduler.ts'
 import { createTxVerifier } from '../core/tx-verifier.ts'
 import { wire } from '../core/wire.ts'
+import { keepLocalSnapshots } from '../core/local-snapshots.ts'
+import { startState } from './start-state.ts'
 
 export interface ComposeOptions {
   readonly keys: NodeKeys
@@ -61,18 +62,19 @@ export interface ComposedNode extends Wired {
 export async function composeNode(opts: ComposeOptions, modules: ComposeModules): Promise<ComposedNode> {
   const { genesis } = opts
   const blocks = new BlockStore(modules.kv)
-  // Start from genesis, or from the certified snapshot this node once synced from (checkpoint sync).
-  const base = await blocks.getBase()
-  const ledger = base ? restoreLedger(base) : createGenesisLedger(genesis)
+  // Start from the newest local snapshot the log confirms, the certified base this node synced from, or genesis.
+  const start = await startState(blocks, genesis, (why) => modules.log.warn(why))
+  const ledger = start.ledger
   const schedule = new Schedule(genesis.genesisTime, ledger.forum.params.slotMs, ledger.forum.params.epochSlots)
   // Replay the decided log: the state (and the governed slot schedule) is a pure function of it.
   const importer = createImporter({ ledger, blocks, schedule, verifier: createTxVerifier() })
   const replayedHeight = await importer.replay()
+  keepLocalSnapshots({ importer, blocks, log: modules.log })
   const handover = opts.handover ?? createHandoverChain({ networkId: genesis.networkId, genesisSet: currentCertificationSet(createGenesisLedger(genesis)) })
   const wired = wire({
     keys: opts.keys, genesis, ledger, importer, schedule, clock: modules.clock, dishonest: !!opts.dishonest, chainTarget: opts.chainTarget,
     // No decided block and no snapshot: recreated from the mnemonic, so the signer store is empty.
-    freshSignerStore: replayedHeight === 0 && !base, trustedCheckpoint: opts.trustedCheckpoint, votePolicy: opts.votePolicy,
+    freshSignerStore: start.empty, trustedCheckpoint: opts.trustedCheckpoint, votePolicy: opts.votePolicy,
   }, {
     log: modules.log, host: modules.network, blocks, runtime: modules.runtime, chain: modules.chain, metrics: modules.metrics, handover,
     duties: createDutyDb(modules.kv), signerStore: rocksSignerStore(modules.kv),

@@ -18,18 +18,28 @@ export interface EpochRecord {
   checkpoint?: { height: number; stateRoot: string; blockHash: string; signers: string[]; cid?: string }
 }
 
+/** A ledger snapshot this node wrote at `height`, with the state root it had then. */
+export interface LocalSnapshot { height: number; stateRoot: string; bytes: Uint8Array }
+
 export class BlockStore {
   private readonly blocks: Repository<number, StoredBlock>
   private readonly epochs: Repository<number, EpochRecord>
   private readonly base: Repository<number, Uint8Array>
+  private readonly local: Repository<number, LocalSnapshot>
   constructor(private readonly store: KvStore) {
     this.blocks = new Repository(store, Bucket.block, uintKey, cborValue<StoredBlock>())
     this.epochs = new Repository(store, Bucket.epochResult, uintKey, cborValue<EpochRecord>())
     this.base = new Repository(store, Bucket.ledgerBase, uintKey, bytesValue)
+    this.local = new Repository(store, Bucket.localSnapshot, uintKey, cborValue<LocalSnapshot>())
   }
 
   /** Durable before it resolves: a decided block is never lost to a crash. */
   putBlock(b: StoredBlock): Promise<void> { return this.blocks.put(b.block.height, b, { sync: true }) }
+
+  /** Many decided blocks in one atomic, durable write (a store filled from a trusted source in bulk). */
+  putBlocks(bs: readonly StoredBlock[]): Promise<void> {
+    return this.store.batch(bs.map((b) => this.blocks.putOp(b.block.height, b)), { sync: true })
+  }
 
   async getBlock(height: number): Promise<StoredBlock | undefined> {
     const b = await this.blocks.get(height)
@@ -45,6 +55,11 @@ export class BlockStore {
   /** The certified snapshot this node started from (checkpoint sync), if it did not start from genesis. */
   getBase(): Promise<Uint8Array | undefined> { return this.base.get(0) }
   putBase(snapshot: Uint8Array): Promise<void> { return this.base.put(0, snapshot, { sync: true }) }
+
+  /** The newest snapshot this node wrote of its own state (checked against the log before it is used). */
+  getLocalSnapshot(): Promise<LocalSnapshot | undefined> { return this.local.get(0) }
+  putLocalSnapshot(s: LocalSnapshot): Promise<void> { return this.local.put(0, s) }
+  deleteLocalSnapshot(): Promise<void> { return this.local.del(0, { sync: true }) }
 
   getEpoch(e: number): Promise<EpochRecord | undefined> { return this.epochs.get(e) }
   async updateEpoch(e: number, patch: Partial<EpochRecord>): Promise<EpochRecord> {

@@ -12,6 +12,7 @@ export const Bucket = {
   epochResult: 0x0d, // epoch → weights hash, weight signatures, chain tx, checkpoint
   consensusPrepared: 0x0f, // height → prepared state (re-proposed after a restart)
   ledgerBase: 0x10, // 0 → the certified ledger snapshot a node started from (blocks after it are in `block`)
+  localSnapshot: 0x12, // 0 → the newest ledger snapshot this node wrote itself (restart without a full replay)
   dhtStore: 0x11, // DHT datastore key (utf8) → record or provider entry (validator/infra/p2p/datastore.ts)
   test: 0x7f,
 } as const
