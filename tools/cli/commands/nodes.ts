@@ -53,6 +53,17 @@ export async function nodeStatusRows(nodes: readonly NodeRecord[], timeoutMs: nu
 
 const print = (lines: string[]) => process.stdout.write(lines.join('\n') + '\n')
 
+interface ControlOpts { dir: string; timeout: string; json?: boolean }
+
+/** add/remove: one request to the running supervisor, its reply printed as JSON or as lines for people. */
+async function askSupervisor<R>(o: ControlOpts, path: '/nodes/add' | '/nodes/remove', body: (reg: Registry, dir: string) => unknown, lines: (reply: R) => string[]): Promise<void> {
+  const dir = resolve(o.dir)
+  const reg = requireRegistry(dir)
+  const reply = await controlRequest(reg, dir, path, body(reg, dir), positiveInt('--timeout', o.timeout)) as R
+  if (o.json) printJson(reply)
+  else print(lines(reply))
+}
+
 /** Print a log from byte `from`; returns the new end offset. */
 function printFrom(file: string, from: number): number {
   const size = statSync(file).size
@@ -136,27 +147,19 @@ export function registerNodesCommands(program: Command): void {
     .option('--count <k>', 'how many', '1')
     .option('--timeout <ms>', 'how long to wait for them to come up', '180000')
     .option('--json', 'print JSON')
-    .action(async (o: { dir: string; count: string; timeout: string; json?: boolean }) => {
-      const dir = resolve(o.dir)
+    .action(async (o: ControlOpts & { count: string }) => {
       const count = positiveInt('--count', o.count)
-      const reply = await controlRequest(requireRegistry(dir), dir, '/nodes/add', { count }, positiveInt('--timeout', o.timeout)) as { nodes: NodeRecord[] }
-      if (o.json) return printJson(reply)
-      print(reply.nodes.map((n) => `${n.id} up: pid ${n.pid}, api ${n.apiUrl}, peer ${n.peerId}`))
+      await askSupervisor(o, '/nodes/add', () => ({ count }), (r: { nodes: NodeRecord[] }) => r.nodes.map((n) => `${n.id} up: pid ${n.pid}, api ${n.apiUrl}, peer ${n.peerId}`))
     })
 
   nodes.command('remove')
-    .description('stop a node gracefully for good (the devnet unstakes it first)')
+    .description('stop a node gracefully for good: the devnet unstakes it and stops it once it has left the set')
     .argument('<id>', 'node id or number')
     .option(...dirOption)
-    .option('--timeout <ms>', 'how long to wait', '180000')
+    .option('--timeout <ms>', 'how long to wait (an exit takes effect at the next epoch boundary)', '180000')
     .option('--json', 'print JSON')
-    .action(async (id: string, o: { dir: string; timeout: string; json?: boolean }) => {
-      const dir = resolve(o.dir)
-      const reg = requireRegistry(dir)
-      const node = nodeOrThrow(reg, id, dir)
-      const reply = await controlRequest(reg, dir, '/nodes/remove', { id: node.id }, positiveInt('--timeout', o.timeout)) as { node: NodeRecord }
-      if (o.json) return printJson(reply)
-      print([`${reply.node.id} removed`])
+    .action(async (id: string, o: ControlOpts) => {
+      await askSupervisor(o, '/nodes/remove', (reg, dir) => ({ id: nodeOrThrow(reg, id, dir).id }), (r: { node: NodeRecord }) => [`${r.node.id} removed`])
     })
 
   nodes.command('logs')
