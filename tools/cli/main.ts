@@ -7,6 +7,7 @@ import { registerChallengeCommands } from './commands/challenge.ts'
 import { registerForumCommands } from './commands/forum.ts'
 import { registerYumaCommands } from './commands/yuma.ts'
 import { registerUserCommands } from './commands/user.ts'
+import { registerStatusCommand } from './commands/status.ts'
 import { registerNodeCommands } from './commands/node.ts'
 import { registerDevnetCommands } from './commands/devnet.ts'
 import { registerNodesCommands } from './commands/nodes.ts'
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerForumCommands(program)
   registerYumaCommands(program)
   registerUserCommands(program)
+  registerStatusCommand(program)
   registerPoolCommands(program)
   registerGovCommands(program)
   registerBusinessCommands(program)

@@ -1,6 +1,6 @@
 // User commands that talk to a node's GraphQL API: submit, forum post, pool stake, availability stake and
-// unstake (signed with the user's key: --data-dir keystore or $AGORA_MNEMONIC), and status, weights,
-// checkpoint (read only). Each prints a readable table, or one JSON object with --json.
+// unstake (signed with the user's key: --data-dir keystore or $AGORA_MNEMONIC), and weights, checkpoint
+// (read only; `status` is status.ts). Each prints a readable table, or one JSON object with --json.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command, Option } from 'commander'
@@ -69,7 +69,7 @@ export function printKv(rows: [string, string][]): void {
   process.stdout.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n')
 }
 
-function printTable(header: string[], rows: string[][]): void {
+export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
   process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n')
@@ -172,19 +172,6 @@ export function registerUserCommands(program: Command): void {
     .description('leave the validator set at the next epoch boundary (REP unlocks at the stake\'s unlock epoch)')
     .action(async (o: CommonOpts) => {
       await sendTx(o, 'unstakeAvailability', { type: 'UnstakeAvailability' })
-    })
-
-  withCommon(program.command('status'), false)
-    .description("show the node's height, epoch, sync state, peers and validators")
-    .action(async (o: CommonOpts) => {
-      const d = await graphqlData<{ node: Record<string, unknown> & { peers: string[] }; validators: { total: number; items: { peerId: string; power: string; powerPpm: number }[] } }>(o.node,
-        `{ node { peerId evmAddress networkId height slot epoch stateRoot peers synced lastCertifiedEpoch } validators(first: 100) { total items { peerId power powerPpm } } }`)
-      if (o.json) return printJson({ ...d.node, validators: d.validators.items, validatorCount: d.validators.total })
-      const n = d.node
-      printKv([['node', String(n.peerId)], ['network', String(n.networkId)], ['height', String(n.height)], ['slot', String(n.slot)], ['epoch', String(n.epoch)],
-        ['synced', String(n.synced)], ['state root', String(n.stateRoot)], ['certified', String(n.lastCertifiedEpoch ?? '-')], ['peers', String(n.peers.length)]])
-      process.stdout.write('\n')
-      printTable(['validator', 'power (REP)', 'share'], d.validators.items.map((v) => [v.peerId, v.power, `${(v.powerPpm / 10_000).toFixed(2)}%`]))
     })
 
   withCommon(program.command('weights'), false)
