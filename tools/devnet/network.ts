@@ -71,7 +71,12 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     dir, validators: o.validators, miners: o.miners, slotMs: o.slotMs, epochSlots: o.epochSlots, spareValidators: o.spares ?? 2,
     dataDirOf: (i) => join(dir, 'nodes', `node-${i + 1}`), // the supervisor numbers nodes from 1
     // Slots that pass while the processes start are simply skipped (the first block has a later slot).
-    genesisTime: Date.now() + 5_000, params: { poolDurationSlots: Math.max(2, Math.floor(o.epochSlots / 2)), availabilityMinLockEpochs: 1 },
+    genesisTime: Date.now() + 5_000, params: {
+      poolDurationSlots: Math.max(2, Math.floor(o.epochSlots / 2)), availabilityMinLockEpochs: 1,
+      // Every operator of a devnet is local: one epoch (at least the envelope's 8 slots) is time enough for
+      // every node to see a governance pool and vote by its policy, so a change passes within a short run.
+      govMinDurationSlots: Math.max(8, o.epochSlots),
+    },
     challenges: o.challenges.map((id) => ({ id, modulePath: join(BUILD_DIR, `${id}.wasm`), emissionSharePpm: Math.floor(1_000_000 / o.challenges.length) })),
   })
   const validatorsPower = net.genesis.validators.map((v) => ({ address: v.evmAddress, power: parseRep(v.stake) }))
@@ -164,13 +169,14 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     if (o.epochs === undefined) {
       await new Promise<void>(() => {}) // runs until Ctrl-C (the shutdown handlers stop everything)
     }
-    // Count epochs from the first one the miners worked through from its start (after the first block).
+    // Count epochs from the first one whose scores come from work the miners did while blocks were decided.
     const first = sup.nodes().find((r) => r.status === 'running')!
     for (let i = 0; i < 600; i++) {
       if ((await gql<{ node: { height: number } }>(first, '{ node { height } }').catch(() => ({ node: { height: 0 } }))).node.height > 0) break
       await new Promise((r) => setTimeout(r, 200))
     }
-    const startEpoch = (await gql<{ node: { epoch: number } }>(first, '{ node { epoch } }')).node.epoch + 1
+    const firstBlock = (await gql<{ block: { slot: number } | null }>(first, '{ block(height: 1) { slot } }')).block
+    const startEpoch = firstCountedEpoch(firstBlock?.slot ?? 0, o.epochSlots)
     view.progress(`waiting for epochs ${startEpoch}..${startEpoch + o.epochs! - 1}`)
     const summary = await waitForEpochs(sup, reader, startEpoch, o.epochs!, o.slotMs * o.epochSlots)
     await Promise.all(miners.map((m) => m.stop()))
@@ -188,6 +194,19 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
   }
 }
 
+/**
+ * Slots of decided blocks an epoch needs before it starts for its weights to be non-empty. An epoch's
+ * weights are the scores finalized during it, and a score finalizes at least commit window + 1 slots (5 on a
+ * devnet) after its submission is included; work sent in an epoch's first slots is mostly refused
+ * STALE_EPOCH (made for the previous epoch's seed before the new epoch's first block). So the epoch's scores
+ * come from the previous epoch's last slots: an epoch that starts right after the first block (decided
+ * anywhere in its epoch, after start-up and the doppelgänger guard's silent slots) can have none.
+ */
+export const LEAD_SLOTS = 4
+/** The first epoch the devnet summary counts: one that starts at least LEAD_SLOTS after the first block. */
+export const firstCountedEpoch = (firstBlockSlot: number, epochSlots: number): number =>
+  Math.ceil((firstBlockSlot + LEAD_SLOTS) / epochSlots)
+
 /** Wait until epochs from..from+n-1 are closed everywhere and their non-empty weights are on chain; then compare. */
 async function waitForEpochs(sup: Supervisor, reader: ReturnType<typeof createChainClient>, from: number, n: number, epochMs: number): Promise<DevnetSummary> {
   const deadline = Date.now() + 120_000 + (n + 3) * epochMs * 3
@@ -200,7 +219,9 @@ async function waitForEpochs(sup: Supervisor, reader: ReturnType<typeof createCh
     const closed = s.epochs.length >= n
     const chainDone = s.epochs.every((e) => e.uids.length === 0 || e.onChain)
     const checkpoints = s.epochs.every((e) => e.checkpointCid !== null)
-    if (closed && chainDone && checkpoints && s.agree) return s
+    // Every node the devnet runs (not only those answering right now) must be in the comparison.
+    const everyNode = s.nodes.length === sup.nodes().filter((r) => r.status !== 'removed').length
+    if (closed && chainDone && checkpoints && s.agree && everyNode) return s
   }
   if (last) return { ...last, agree: false }
   throw new Error('no node answered')
