@@ -2,7 +2,7 @@
 // resolutions); (2) propagation through a 1M-post citation graph with referenceChainLimit 3;
 // (3) committee assignment over 1,000 validators; (4) a 1,000-tx block applied with its new state root at
 // 1M posts / 100k pools and at 10k posts / 1k pools (the root must not grow with the state).
-// `npm run bench -- forum [--posts N] [--txs N] [--block-posts N]`.
+// `npm run bench -- forum [--posts N] [--txs N] [--block-posts N] [--only <case prefix>]`.
 import { performance } from 'node:perf_hooks'
 import { u64be } from '../core/bytes.ts'
 import type { MemberId, PoolId, PostId } from '../core/ids.ts'
@@ -204,8 +204,10 @@ async function benchBlockApply(posts: number): Promise<void> {
 
 export async function run(args: string[]): Promise<void> {
   const arg = (name: string, dflt: number) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt }
-  await benchTransactions(arg('--txs', 100_000))
-  await benchCommittee()
-  await benchPropagation(arg('--posts', 1_000_000))
-  await benchBlockApply(arg('--block-posts', 1_000_000))
+  const only = args.indexOf('--only') >= 0 ? args[args.indexOf('--only') + 1]! : ''
+  const want = (c: string) => c.startsWith(only)
+  if (want('apply-random-transactions')) await benchTransactions(arg('--txs', 100_000))
+  if (want('committee-')) await benchCommittee()
+  if (want('propagation-')) await benchPropagation(arg('--posts', 1_000_000))
+  if (want('block-apply-')) await benchBlockApply(arg('--block-posts', 1_000_000))
 }

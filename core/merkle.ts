@@ -1,27 +1,29 @@
 // An authenticated map: a compressed 16-ary sparse Merkle tree over 32-byte paths (sha256 of the key),
-// one nibble per level. Nodes are immutable (updates copy the path, old trees stay valid) and hashes are
-// computed lazily and memoised, so a root after k changes costs O(k · log16 n) hash calls (16-ary: a
-// quarter of the calls of a binary tree, and calls, not bytes, dominate). The shape depends only on the
-// content: a subtree holding one leaf is that leaf, so equal maps have equal roots whatever the order.
+// one nibble per level. The shape depends only on the content (a subtree holding one leaf is that leaf),
+// so equal maps have equal roots whatever the order of updates.
 //   leaf   = sha256(0x00 ‖ path ‖ value bytes)      branch = sha256(0x01 ‖ child_0 ‖ … ‖ child_15)
 //   empty  = 32 zero bytes
+// The tree is mutable and lives in a few typed arrays (no object per leaf or branch: the GC never walks a
+// million-leaf tree). Each branch keeps its hash preimage, so an update writes one slot and flags the
+// branches above it; a root rehashes only flagged branches: O(changed keys · log16 n) hash calls.
 import { hash as nodeHash } from 'node:crypto'
-import { utf8 } from './bytes.ts'
 
 const EMPTY = new Uint8Array(32)
 const LEAF = 0
 const BRANCH = 1
 const ARITY = 16
+/** Bytes of a branch's preimage: the tag and 16 child hashes. */
+const PRE = 1 + ARITY * 32
+/** Bytes per leaf record: path ‖ hash. */
+const LEAF_BYTES = 64
 /** Paths are 64 nibbles: no two keys share a full path (sha256 collisions aside). */
 const PATH_NIBBLES = 64
 
 // Native sha256: a pure function, and several times faster per call than the JS one.
 const sha256 = (b: Uint8Array): Uint8Array => nodeHash('sha256', b, 'buffer')
-const branchScratch = new Uint8Array(1 + ARITY * 32)
-branchScratch[0] = BRANCH
 
-/** The path of a key in the tree. */
-export const pathOf = (key: string): Uint8Array => sha256(utf8(key))
+/** The path of a key in the tree: sha256 of its UTF-8 bytes. */
+export const pathOf = (key: string): Uint8Array => nodeHash('sha256', key, 'buffer')
 
 /** The hash of the leaf holding `value` (canonical bytes) at `path`. */
 export function leafHash(path: Uint8Array, value: Uint8Array): Uint8Array {
@@ -32,96 +34,212 @@ export function leafHash(path: Uint8Array, value: Uint8Array): Uint8Array {
   return sha256(b)
 }
 
-class Leaf {
-  constructor(readonly path: Uint8Array, readonly hash: Uint8Array) {}
-}
-class Branch {
-  hash: Uint8Array | null = null
-  constructor(readonly children: readonly (Node | null)[]) {}
-}
-type Node = Leaf | Branch
-
-/** An immutable tree; `null` is the empty tree. */
-export type MerkleTree = Node | null
-export const emptyTree: MerkleTree = null
-
 const nibble = (path: Uint8Array, depth: number): number => (depth & 1 ? path[depth >> 1]! & 15 : path[depth >> 1]! >> 4)
-const samePath = (a: Uint8Array, b: Uint8Array): boolean => {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false
-  return true
-}
 
-/** The leaf hash stored at `path`, if any (no hashing). */
-export function treeGet(t: MerkleTree, path: Uint8Array): Uint8Array | undefined {
-  let n = t
-  for (let d = 0; n; d++) {
-    if (n instanceof Leaf) return samePath(n.path, path) ? n.hash : undefined
-    n = n.children[nibble(path, d)]!
-  }
-  return undefined
-}
-
-/** A tree with the leaf at `path` set to `hash` (from `leafHash`). */
-export function treeSet(t: MerkleTree, path: Uint8Array, hash: Uint8Array): MerkleTree {
-  return insert(t, 0, new Leaf(path, hash))
-}
-
-const withChild = (n: Branch, i: number, c: Node | null): Branch => {
-  const children = n.children.slice()
-  children[i] = c
-  return new Branch(children)
-}
-
-function insert(n: Node | null, depth: number, leaf: Leaf): Node {
-  if (n === null) return leaf
-  if (n instanceof Leaf) return samePath(n.path, leaf.path) ? leaf : join(n, leaf, depth)
-  const i = nibble(leaf.path, depth)
-  return withChild(n, i, insert(n.children[i]!, depth + 1, leaf))
-}
-
-/** The smallest subtree holding two leaves with different paths, from `depth` on. */
-function join(a: Leaf, b: Leaf, depth: number): Node {
-  if (depth >= PATH_NIBBLES) throw new Error('merkle: two leaves with one path')
-  const children = new Array<Node | null>(ARITY).fill(null)
-  const na = nibble(a.path, depth)
-  const nb = nibble(b.path, depth)
-  if (na !== nb) { children[na] = a; children[nb] = b } else children[na] = join(a, b, depth + 1)
-  return new Branch(children)
-}
-
-/** A tree without `path` (unchanged if absent). */
-export function treeDelete(t: MerkleTree, path: Uint8Array): MerkleTree {
-  return remove(t, 0, path)
-}
-
-function remove(n: Node | null, depth: number, path: Uint8Array): Node | null {
-  if (n === null) return null
-  if (n instanceof Leaf) return samePath(n.path, path) ? null : n
-  const i = nibble(path, depth)
-  const child = n.children[i]!
-  const next = remove(child, depth + 1, path)
-  if (next === child) return n
-  const b = withChild(n, i, next)
-  // Keep the canonical shape: a subtree with a single leaf is that leaf.
-  let only: Node | null = null
-  let count = 0
-  for (const c of b.children) if (c !== null) { count++; only = c }
-  if (count === 0) return null
-  if (count === 1 && only instanceof Leaf) return only
+function grow<T extends Uint8Array | Int32Array>(a: T, need: number): T {
+  if (need <= a.length) return a
+  let n = a.length * 2
+  while (n < need) n *= 2
+  const b = new (a.constructor as new (n: number) => T)(n)
+  b.set(a)
   return b
 }
 
-function hashOf(n: Node | null): Uint8Array {
-  if (n === null) return EMPTY
-  if (n instanceof Leaf || n.hash) return n.hash!
-  const hs = n.children.map(hashOf) // children first: they reuse the scratch buffer
-  for (let i = 0; i < ARITY; i++) branchScratch.set(hs[i]!, 1 + i * 32)
-  n.hash = sha256(branchScratch)
-  return n.hash
-}
+// A node reference: 0 is empty, b + 1 is branch b, -(l + 1) is leaf l.
+const branchRef = (b: number): number => b + 1
+const leafRef = (l: number): number => -(l + 1)
 
-/** The root hash (computes only the hashes not memoised yet). */
-export const treeRoot = (t: MerkleTree): Uint8Array => hashOf(t)
+export class MerkleTree {
+  /** Per leaf: path ‖ hash. */
+  private leaves = new Uint8Array(LEAF_BYTES * 64)
+  private leafTop = 0
+  private readonly freeLeaves: number[] = []
+  /** Per branch: 16 child references. */
+  private kids = new Int32Array(ARITY * 16)
+  /** Per branch: its hash preimage; a slot holding a flagged branch is stale until the next root. */
+  private pre = new Uint8Array(PRE * 16)
+  /** Per branch: 1 when its hash (in its parent's slot) is stale. */
+  private dirty = new Uint8Array(16)
+  private branchTop = 0
+  private readonly freeBranches: number[] = []
+  private top = 0
+  private rootHash: Uint8Array | null = EMPTY
+  private count = 0
+
+  /** Number of leaves. */
+  get size(): number { return this.count }
+
+  /** The leaf hash stored at `path`, if any (no hashing). */
+  get(path: Uint8Array): Uint8Array | undefined {
+    const l = this.find(path)
+    return l < 0 ? undefined : this.leaves.slice(l * LEAF_BYTES + 32, l * LEAF_BYTES + 64)
+  }
+
+  /** Whether `path` holds exactly `hash`. */
+  holds(path: Uint8Array, hash: Uint8Array): boolean {
+    const l = this.find(path)
+    if (l < 0) return false
+    const o = l * LEAF_BYTES + 32
+    for (let i = 0; i < 32; i++) if (this.leaves[o + i] !== hash[i]) return false
+    return true
+  }
+
+  /** Set the leaf at `path` to `hash` (from `leafHash`). */
+  set(path: Uint8Array, hash: Uint8Array): void {
+    if (hash.length !== 32 || path.length !== 32) throw new Error('merkle: paths and hashes are 32 bytes')
+    if (this.holds(path, hash)) return
+    this.rootHash = null
+    let parent = -1
+    let slot = 0
+    let ref = this.top
+    for (let d = 0; ; d++) {
+      if (ref > 0) {
+        parent = ref - 1
+        slot = nibble(path, d)
+        ref = this.kids[parent * ARITY + slot]!
+        continue
+      }
+      let next: number
+      if (ref === 0) { next = leafRef(this.newLeaf(path, hash)); this.count++ }
+      else if (this.samePath(-ref - 1, path)) { this.leaves.set(hash, (-ref - 1) * LEAF_BYTES + 32); next = ref }
+      else { next = this.join(-ref - 1, this.newLeaf(path, hash), d); this.count++ }
+      this.link(parent, slot, next)
+      break
+    }
+    this.flag(path)
+  }
+
+  /** Remove the leaf at `path` (nothing happens if absent). */
+  delete(path: Uint8Array): void {
+    const l = this.find(path)
+    if (l < 0) return
+    this.flag(path)
+    this.rootHash = null
+    this.count--
+    // The branches on the way down, and the slot taken in each.
+    const bs: number[] = []
+    const slots: number[] = []
+    let ref = this.top
+    for (let d = 0; ref > 0; d++) {
+      bs.push(ref - 1)
+      slots.push(nibble(path, d))
+      ref = this.kids[(ref - 1) * ARITY + slots[d]!]!
+    }
+    this.freeLeaves.push(l)
+    let replacement = 0
+    for (let k = bs.length - 1; k >= -1; k--) {
+      if (k < 0) { this.top = replacement; break }
+      const b = bs[k]!
+      this.link(b, slots[k]!, replacement)
+      // Keep the canonical shape: a branch left empty disappears, one left with a single leaf becomes it.
+      let n = 0
+      let only = 0
+      for (let i = 0; i < ARITY; i++) { const c = this.kids[b * ARITY + i]!; if (c !== 0) { n++; only = c } }
+      if (n > 1 || (n === 1 && only > 0)) break
+      this.freeBranches.push(b)
+      replacement = n === 0 ? 0 : only
+    }
+  }
+
+  /** The root hash (rehashes only the branches changed since the last root). */
+  root(): Uint8Array {
+    if (this.rootHash === null) {
+      const t = this.top
+      this.rootHash = t === 0 ? EMPTY : t < 0 ? this.leafHashAt(-t - 1) : this.rehash(t - 1)
+    }
+    return this.rootHash.slice()
+  }
+
+  /** A proof for `path` (see MerkleProof). */
+  prove(path: Uint8Array): MerkleProof {
+    this.root()
+    const levels: Uint8Array[][] = []
+    let ref = this.top
+    for (let d = 0; ref > 0; d++) {
+      const b = ref - 1
+      const level: Uint8Array[] = []
+      for (let i = 0; i < ARITY; i++) level.push(this.pre.slice(b * PRE + 1 + i * 32, b * PRE + 33 + i * 32))
+      levels.push(level)
+      ref = this.kids[b * ARITY + nibble(path, d)]!
+    }
+    if (ref < 0 && !this.samePath(-ref - 1, path)) {
+      const o = (-ref - 1) * LEAF_BYTES
+      return { levels, other: { path: this.leaves.slice(o, o + 32), hash: this.leaves.slice(o + 32, o + 64) } }
+    }
+    return { levels }
+  }
+
+  /** The leaf index at `path`, or -1. */
+  private find(path: Uint8Array): number {
+    let ref = this.top
+    for (let d = 0; ref > 0; d++) ref = this.kids[(ref - 1) * ARITY + nibble(path, d)]!
+    return ref < 0 && this.samePath(-ref - 1, path) ? -ref - 1 : -1
+  }
+
+  private samePath(l: number, path: Uint8Array): boolean {
+    const o = l * LEAF_BYTES
+    for (let i = 0; i < 32; i++) if (this.leaves[o + i] !== path[i]) return false
+    return true
+  }
+
+  private leafHashAt(l: number): Uint8Array { return this.leaves.slice(l * LEAF_BYTES + 32, l * LEAF_BYTES + 64) }
+
+  /** Put `ref` in `slot` of branch `parent` (or at the top when parent < 0); a leaf's hash goes in the slot now. */
+  private link(parent: number, slot: number, ref: number): void {
+    if (parent < 0) { this.top = ref; return }
+    this.kids[parent * ARITY + slot] = ref
+    const o = parent * PRE + 1 + slot * 32
+    if (ref < 0) this.pre.set(this.leaves.subarray((-ref - 1) * LEAF_BYTES + 32, (-ref - 1) * LEAF_BYTES + 64), o)
+    else if (ref === 0) this.pre.fill(0, o, o + 32)
+  }
+
+  /** Flag every branch on the way to `path` stale. */
+  private flag(path: Uint8Array): void {
+    let ref = this.top
+    for (let d = 0; ref > 0; d++) { this.dirty[ref - 1] = 1; ref = this.kids[(ref - 1) * ARITY + nibble(path, d)]! }
+  }
+
+  private newLeaf(path: Uint8Array, hash: Uint8Array): number {
+    const l = this.freeLeaves.pop() ?? this.leafTop++
+    this.leaves = grow(this.leaves, (l + 1) * LEAF_BYTES)
+    this.leaves.set(path, l * LEAF_BYTES)
+    this.leaves.set(hash, l * LEAF_BYTES + 32)
+    return l
+  }
+
+  private newBranch(): number {
+    const b = this.freeBranches.pop() ?? this.branchTop++
+    this.kids = grow(this.kids, (b + 1) * ARITY)
+    this.pre = grow(this.pre, (b + 1) * PRE)
+    this.dirty = grow(this.dirty, b + 1)
+    this.kids.fill(0, b * ARITY, (b + 1) * ARITY)
+    this.pre.fill(0, b * PRE, (b + 1) * PRE)
+    this.pre[b * PRE] = BRANCH
+    this.dirty[b] = 1
+    return b
+  }
+
+  /** The smallest subtree holding leaves `a` and `b` (different paths), from `depth` on. */
+  private join(a: number, b: number, depth: number): number {
+    if (depth >= PATH_NIBBLES) throw new Error('merkle: two leaves with one path')
+    const o = (l: number) => this.leaves.subarray(l * LEAF_BYTES, l * LEAF_BYTES + 32)
+    const br = this.newBranch()
+    const na = nibble(o(a), depth)
+    const nb = nibble(o(b), depth)
+    if (na !== nb) { this.link(br, na, leafRef(a)); this.link(br, nb, leafRef(b)) } else this.link(br, na, this.join(a, b, depth + 1))
+    return branchRef(br)
+  }
+
+  /** The hash of branch `b`, rehashing its flagged descendants first. */
+  private rehash(b: number): Uint8Array {
+    for (let i = 0; i < ARITY; i++) {
+      const c = this.kids[b * ARITY + i]!
+      if (c > 0 && this.dirty[c - 1]) this.pre.set(this.rehash(c - 1), b * PRE + 1 + i * 32)
+    }
+    this.dirty[b] = 0
+    return sha256(this.pre.subarray(b * PRE, (b + 1) * PRE))
+  }
+}
 
 /**
  * A proof for one path: per level from the root, the 16 child hashes of the branch the search passes
@@ -130,15 +248,9 @@ export const treeRoot = (t: MerkleTree): Uint8Array => hashOf(t)
  */
 export interface MerkleProof { readonly levels: readonly (readonly Uint8Array[])[]; readonly other?: { readonly path: Uint8Array; readonly hash: Uint8Array } }
 
-export function treeProve(t: MerkleTree, path: Uint8Array): MerkleProof {
-  const levels: Uint8Array[][] = []
-  let n = t
-  for (let d = 0; n instanceof Branch; d++) {
-    levels.push(n.children.map(hashOf))
-    n = n.children[nibble(path, d)]!
-  }
-  if (n instanceof Leaf && !samePath(n.path, path)) return { levels, other: { path: n.path, hash: n.hash } }
-  return { levels }
+const samePath = (a: Uint8Array, b: Uint8Array): boolean => {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /**
@@ -161,7 +273,7 @@ export function rootFromProof(path: Uint8Array, value: Uint8Array | null, proof:
   } else {
     cur = EMPTY
   }
-  const buf = new Uint8Array(1 + ARITY * 32)
+  const buf = new Uint8Array(PRE)
   buf[0] = BRANCH
   for (let d = depth - 1; d >= 0; d--) {
     const level = proof.levels[d]!

@@ -3,8 +3,9 @@
 // held in a TrackedMap rehashes only the keys it marked; a map that was replaced or is untracked (fresh
 // from createState, restore, or a reset) is resynced whole once and swapped for a tracked copy, so a
 // root is always correct and only its cost depends on tracking.
-import { encode } from './encoding.ts'
-import { type MerkleTree, emptyTree, leafHash, pathOf, sameHash, treeDelete, treeGet, treeRoot, treeSet } from './merkle.ts'
+import { hash as nodeHash } from 'node:crypto'
+import { MerkleTree, pathOf } from './merkle.ts'
+import { rowBytes, rowBytesAt } from './row-bytes.ts'
 import { TrackedMap, peek, peekEntries } from './tracked-map.ts'
 
 export interface Section<S, V> {
@@ -40,21 +41,23 @@ interface Cache {
 
 const caches = new WeakMap<object, Cache>()
 
-/** The canonical bytes of a leaf's value (what proofs carry). */
-export const leafBytes = (row: unknown): Uint8Array => encode(row)
+/** The canonical bytes of a leaf's value (what proofs carry): `encode(row)`. */
+export const leafBytes = (row: unknown): Uint8Array => rowBytes(row)
 
-function put(tree: MerkleTree, key: string, row: unknown): MerkleTree {
+/** Set the leaf `key` to the row's hash, `leafHash(path, leafBytes(row))`, without copying the bytes. */
+function put(tree: MerkleTree, key: string, row: unknown): void {
   const path = pathOf(key)
-  const h = leafHash(path, leafBytes(row))
-  const cur = treeGet(tree, path)
-  return cur && sameHash(cur, h) ? tree : treeSet(tree, path, h)
+  const pre = rowBytesAt(row, 33)
+  pre[0] = 0
+  pre.set(path, 1)
+  tree.set(path, nodeHash('sha256', pre, 'buffer'))
 }
 
 /** Bring the tree of `s` up to date and return it (mutates only the cache and swaps untracked maps). */
 export function syncTree<S extends object>(spec: TreeSpec<S>, s: S): MerkleTree {
   let c = caches.get(s)
-  if (!c) { c = { tree: emptyTree, maps: new Map(), arrays: new Map() }; caches.set(s, c) }
-  let tree = c.tree
+  if (!c) { c = { tree: new MerkleTree(), maps: new Map(), arrays: new Map() }; caches.set(s, c) }
+  const tree = c.tree
   for (const sec of spec.sections) {
     let m = sec.read(s)
     const known = c.maps.get(sec.prefix)
@@ -75,7 +78,8 @@ export function syncTree<S extends object>(spec: TreeSpec<S>, s: S): MerkleTree 
     for (const k of keys) {
       const v = peek(m, k)
       const key = `${sec.prefix}/${k}`
-      tree = v === undefined ? treeDelete(tree, pathOf(key)) : put(tree, key, sec.row(v))
+      if (v === undefined) tree.delete(pathOf(key))
+      else put(tree, key, sec.row(v))
     }
   }
   for (const a of spec.arrays) {
@@ -83,14 +87,13 @@ export function syncTree<S extends object>(spec: TreeSpec<S>, s: S): MerkleTree 
     const known = c.arrays.get(a.prefix)
     let from = 0
     if (known && known.ref === arr && arr.length >= known.length) from = known.length
-    else if (known) for (let i = arr.length; i < known.length; i++) tree = treeDelete(tree, pathOf(`${a.prefix}/${i}`))
-    for (let i = from; i < arr.length; i++) tree = put(tree, `${a.prefix}/${i}`, arr[i])
+    else if (known) for (let i = arr.length; i < known.length; i++) tree.delete(pathOf(`${a.prefix}/${i}`))
+    for (let i = from; i < arr.length; i++) put(tree, `${a.prefix}/${i}`, arr[i])
     c.arrays.set(a.prefix, { ref: arr, length: arr.length })
   }
-  tree = put(tree, 'meta', spec.meta(s))
-  c.tree = tree
+  put(tree, 'meta', spec.meta(s))
   return tree
 }
 
 /** The root of the tree of `s` (see syncTree). */
-export const syncedRoot = <S extends object>(spec: TreeSpec<S>, s: S): Uint8Array => treeRoot(syncTree(spec, s))
+export const syncedRoot = <S extends object>(spec: TreeSpec<S>, s: S): Uint8Array => syncTree(spec, s).root()

@@ -8,12 +8,15 @@ import { applyPayload } from './governance.ts'
 import { newEffects, propagate } from './propagate.ts'
 import { account, circulatingSupply, freeOf, requirePool, requirePost, sortedKeys, type ForumState, type PoolOutcome, type PoolRecord } from './state.ts'
 import { INCINERATOR, SYSTEM_SENDER, type InitiatePoolTx, type StakeTx } from './tx.ts'
-import { peekValues } from '../core/tracked-map.ts'
+import { peek } from '../core/tracked-map.ts'
+import { dueIds, noteOpened } from './open-pools.ts'
 
 export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
   if (s.pools.has(tx.id)) throw new AgoraError('DUPLICATE', `pool ${tx.id} already exists`)
   if (tx.post === INCINERATOR) throw new AgoraError('UNKNOWN_POST', 'cannot pool on the incinerator')
-  const post = requirePost(s, tx.post)
+  // Read only (peek): the post's leaf in the state root is not rehashed for a pool on it.
+  const post = peek(s.posts, tx.post)
+  if (!post) throw new AgoraError('UNKNOWN_POST', `unknown post ${tx.post}`)
   const system = tx.sender === SYSTEM_SENDER
   const gov = post.payload !== undefined
   const p = s.params
@@ -46,6 +49,7 @@ export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
     stakes: new Map(), memberInFavor: 0n, memberAgainst: 0n,
   }
   s.pools.set(tx.id, pool)
+  noteOpened(s, pool)
   return pool
 }
 
@@ -67,6 +71,7 @@ export function openDisputePool(s: ForumState, d: { id: PoolId; post: PostId; ac
     stakes: new Map(), memberInFavor: 0n, memberAgainst: 0n, accused: d.accused,
   }
   s.pools.set(d.id, pool)
+  noteOpened(s, pool)
   return pool
 }
 
@@ -99,7 +104,7 @@ export function resolvePool(s: ForumState, id: PoolId): PoolOutcome {
   const forTotal = pool.favourMinted + pool.memberInFavor
   const staked = forTotal + pool.againstMinted + pool.memberAgainst
   const quorumMet = memberStaked * PPM >= BigInt(pool.quorumPpm) * circulatingSupply(s)
-  const gov = s.posts.get(pool.post)!.payload !== undefined
+  const gov = peek(s.posts, pool.post)!.payload !== undefined
   const accused = pool.accused ? stakesOf(pool, pool.accused) : { inFavor: 0n, against: 0n }
   const [yes, all] = gov ? [pool.memberInFavor, memberStaked] : [forTotal - accused.inFavor, staked - accused.inFavor - accused.against]
   const passed = quorumMet && all > 0n && yes * PPM >= BigInt(pool.winRatioPpm) * all
@@ -157,7 +162,7 @@ export function resolvePool(s: ForumState, id: PoolId): PoolOutcome {
     burned += winMinted + mintedShare // the unowned against stake and its winnings belong to nobody
   }
   s.totals.burned += burned
-  const post = s.posts.get(pool.post)!
+  const post = peek(s.posts, pool.post)!
   const effect = passed && post.payload ? applyPayload(s, post.id, post.payload) : undefined
   return finish(pool, { quorumMet, passed, postAward, burned, effect })
 }
@@ -170,10 +175,8 @@ function finish(pool: PoolRecord, outcome: PoolOutcome): PoolOutcome {
 
 /** Open pools whose duration has passed, in resolution order (end slot, then id). */
 export function duePools(s: ForumState): PoolRecord[] {
-  const due: PoolRecord[] = []
-  // A read-only scan (peek), then a get for each due pool: the state root rehashes only those.
-  for (const p of peekValues(s.pools)) if (!p.outcome && p.endSlot <= s.slot) due.push(s.pools.get(p.id)!)
-  return due.sort((a, b) => a.endSlot - b.endSlot || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  // From the open-pool index (./open-pools.ts), then a get for each: the state root rehashes only those.
+  return dueIds(s).map((id) => s.pools.get(id)!)
 }
 
 export const stakesOf = (pool: PoolRecord, m: MemberId) => pool.stakes.get(m) ?? { inFavor: 0n, against: 0n }

@@ -3,7 +3,7 @@
 // challenge, plus a `meta` leaf for the small remainder; updated incrementally (core/state-tree.ts).
 // stateRoot = taggedHash('agora/forum-state/3', tree root). Leaf keys and rows: docs/PROTOCOL.md.
 import { taggedHash } from '../core/hash.ts'
-import { type MerkleTree } from '../core/merkle.ts'
+import type { MerkleTree } from '../core/merkle.ts'
 import { type Section, type TreeSpec, syncTree, syncedRoot } from '../core/state-tree.ts'
 import { type ParamKey } from './params.ts'
 import { postRow, poolRow } from './codec.ts'

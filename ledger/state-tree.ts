@@ -6,7 +6,7 @@
 // A proof of one leaf against a header's root: `proveKey`, checked by `verifyProof`.
 import { concatBytes, toHex } from '../core/bytes.ts'
 import { taggedHash } from '../core/hash.ts'
-import { type MerkleProof, pathOf, rootFromProof, treeProve, treeRoot } from '../core/merkle.ts'
+import { type MerkleProof, pathOf, rootFromProof } from '../core/merkle.ts'
 import { type Section, type TreeSpec, leafBytes, syncTree } from '../core/state-tree.ts'
 import { peek } from '../core/tracked-map.ts'
 import * as forum from '../forum/index.ts'
@@ -42,7 +42,7 @@ const combine = (forumRoot: Uint8Array, ledgerTreeRoot: Uint8Array): string => t
 
 /** The state root in the next block header (hex); costs what changed since the last root, not the state's size. */
 export function ledgerStateRoot(s: LedgerState): string {
-  return combine(forum.stateRoot(s.forum), treeRoot(syncTree(LEDGER_TREE, s)))
+  return combine(forum.stateRoot(s.forum), syncTree(LEDGER_TREE, s).root())
 }
 
 const FORUM_PREFIXES = new Set([...FORUM_TREE.sections.map((x) => x.prefix), 'meta'].map((p) => `forum/${p}`))
@@ -73,9 +73,9 @@ export function proveKey(s: LedgerState, key: string): StateProof {
   const forumTree = forum.forumTree(s.forum)
   const ledgerTree = syncTree(LEDGER_TREE, s)
   const t = tree === 'forum' ? forumTree : ledgerTree
-  const proof = treeProve(t, pathOf(leaf))
+  const proof = t.prove(pathOf(leaf))
   const value = leafValue(s, tree, leaf)
-  const otherRoot = tree === 'forum' ? treeRoot(ledgerTree) : forum.stateRoot(s.forum)
+  const otherRoot = tree === 'forum' ? ledgerTree.root() : forum.stateRoot(s.forum)
   return { tree, value, proof, otherRoot }
 }
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { toHex, utf8 } from '../../core/bytes.ts'
-import { emptyTree, leafHash, pathOf, treeDelete, treeGet, treeProve, treeRoot, treeSet, treeVerify, type MerkleTree } from '../../core/merkle.ts'
+import { MerkleTree, leafHash, pathOf, treeVerify } from '../../core/merkle.ts'
 import { leafBytes } from '../../core/state-tree.ts'
 import { createState } from '../../forum/index.ts'
 import { emptyEvalState } from '../../ledger/evaluations.ts'
@@ -19,32 +19,33 @@ const opArb = fc.oneof(
 )
 
 function fromScratch(content: Map<string, number>): MerkleTree {
-  let t = emptyTree
-  for (const k of [...content.keys()].sort().reverse()) t = treeSet(t, pathOf(k), leafHash(pathOf(k), utf8(String(content.get(k)))))
+  const t = new MerkleTree()
+  for (const k of [...content.keys()].sort().reverse()) t.set(pathOf(k), leafHash(pathOf(k), utf8(String(content.get(k)))))
   return t
 }
 
 describe('authenticated tree', () => {
   it('an incremental tree has the from-scratch root; proofs verify present and absent keys', () => {
     fc.assert(fc.property(fc.array(opArb, { maxLength: 120 }), (ops) => {
-      let t = emptyTree
+      const t = new MerkleTree()
       const content = new Map<string, number>()
-      const seen: Uint8Array[] = []
       for (const op of ops) {
-        if ('set' in op) { t = treeSet(t, pathOf(op.set), leafHash(pathOf(op.set), utf8(String(op.value)))); content.set(op.set, op.value) }
-        else if ('del' in op) { t = treeDelete(t, pathOf(op.del)); content.delete(op.del) }
-        else seen.push(treeRoot(t)) // memoised hashes must not go stale across persistent updates
+        if ('set' in op) { t.set(pathOf(op.set), leafHash(pathOf(op.set), utf8(String(op.value)))); content.set(op.set, op.value) }
+        else if ('del' in op) { t.delete(pathOf(op.del)); content.delete(op.del) }
+        // Hashes computed between updates must not go stale.
+        else expect(toHex(t.root())).toBe(toHex(fromScratch(content).root()))
       }
-      const root = treeRoot(t)
-      expect(toHex(root)).toBe(toHex(treeRoot(fromScratch(content))))
+      const root = t.root()
+      expect(t.size).toBe(content.size)
+      expect(toHex(root)).toBe(toHex(fromScratch(content).root()))
       if (content.size === 0) expect(toHex(root)).toBe('00'.repeat(32))
       for (let i = 0; i <= 40; i++) {
         const k = `k${i}`
         const path = pathOf(k)
-        const proof = treeProve(t, path)
+        const proof = t.prove(path)
         const v = content.get(k)
         if (v === undefined) {
-          expect(treeGet(t, path)).toBeUndefined()
+          expect(t.get(path)).toBeUndefined()
           expect(treeVerify(root, path, null, proof)).toBe(true)
           expect(treeVerify(root, path, utf8('0'), proof)).toBe(false)
         } else {
@@ -54,6 +55,23 @@ describe('authenticated tree', () => {
         }
       }
     }), { numRuns: 150 })
+  })
+
+  it('large trees: batches of sets and deletes (slots reused) keep the from-scratch root', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+      let x = seed
+      const rnd = (k: number) => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return (x >>> 8) % k }
+      const t = new MerkleTree()
+      const content = new Map<string, number>()
+      for (let batch = 0; batch < 6; batch++) {
+        for (let i = 0; i < 400; i++) {
+          const k = `k${rnd(1500)}`
+          if (rnd(3) === 0) { t.delete(pathOf(k)); content.delete(k) }
+          else { const v = rnd(4); t.set(pathOf(k), leafHash(pathOf(k), utf8(String(v)))); content.set(k, v) }
+        }
+        expect(toHex(t.root()), `seed ${seed} batch ${batch}`).toBe(toHex(fromScratch(content).root()))
+      }
+    }), { numRuns: 8 })
   })
 })
 
