@@ -10,7 +10,7 @@ import { startEmbeddedChain, deployWeightRegistry, createChainClient, type Embed
 import { buildChallenges, BUILD_DIR } from '../../challenges/build.ts'
 import { buildLocalNetwork, type LocalNetwork } from '../../validator/app/genesis-builder.ts'
 import { initDataDir, loadKeysFromDataDir } from '../cli/commands/keys.ts'
-import { graphqlData, signTransaction } from '../../validator/api/client.ts'
+import { freshNonce, graphqlData, signTransaction } from '../../validator/api/client.ts'
 import { createSupervisor, type Supervisor } from './supervisor.ts'
 import { agoraNodeCommand } from './launch.ts'
 import { installShutdownHandlers } from './shutdown.ts'
@@ -45,6 +45,9 @@ export interface DevnetSummary {
   nodes: { id: string; peerId: string; height: number; stateRoot: string; blockHash: string; rep: string }[]
   epochs: EpochSummary[]
 }
+
+/** An exit takes effect at the next boundary; `nodes remove` gives up after this many epochs. */
+const EXIT_WAIT_EPOCHS = 3
 
 const NODE_QUERY = `query($h: Int!) { node { peerId height stateRoot } block(height: $h) { hash prevStateRoot } }`
 
@@ -110,13 +113,26 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     const tx = signTransaction(keys.ed25519Seed, { type: 'StakeAvailability', sender: keys.peerId, nonce: Date.now(), amount: parseRep('100').toString(), epochs: 1000, keys: validatorKeysInput(keys, keys.peerId) })
     await gql(running, `mutation($tx: SignedTxInput!) { stakeAvailability(tx: $tx) { txId } }`, { tx })
   }
-  /** Removing a validator: it exits (leaves the set at the next boundary), signed with its own key. */
+  /**
+   * Removing a validator: it exits (signed with its own key) and keeps running until the boundary at which
+   * it leaves the set, so the set in force never counts a stopped node's power.
+   */
   async function beforeRemove(n: NodeRecord): Promise<void> {
     const { keys } = await loadKeysFromDataDir(n.dataDir)
-    const other = sup.nodes().find((r) => r.status === 'running' && r.id !== n.id)
-    if (!other) return
-    const tx = signTransaction(keys.ed25519Seed, { type: 'UnstakeAvailability', sender: keys.peerId, nonce: Date.now() })
-    await gql(other, `mutation($tx: SignedTxInput!) { unstakeAvailability(tx: $tx) { txId } }`, { tx })
+    const other = () => sup.nodes().find((r) => r.status === 'running' && r.id !== n.id)
+    const first = other()
+    if (!first) return
+    // A microsecond nonce, like the CLI's: above any the node itself has used (milliseconds).
+    const tx = signTransaction(keys.ed25519Seed, { type: 'UnstakeAvailability', sender: keys.peerId, nonce: freshNonce() })
+    await gql(first, `mutation($tx: SignedTxInput!) { unstakeAvailability(tx: $tx) { txId } }`, { tx })
+    const deadline = Date.now() + EXIT_WAIT_EPOCHS * o.epochSlots * o.slotMs + 30_000
+    for (;;) {
+      const at = other()
+      const set = at && await gql<{ validators: { items: { peerId: string }[] } }>(at, '{ validators(first: 1000) { items { peerId } } }').catch(() => undefined)
+      if (set && !set.validators.items.some((v) => v.peerId === keys.peerId)) return
+      if (Date.now() > deadline) throw new Error(`${n.id} is still in the validator set ${EXIT_WAIT_EPOCHS} epochs after its exit (was the exit refused? see its log)`)
+      await new Promise((r) => setTimeout(r, Math.min(1000, o.slotMs)))
+    }
   }
 
   const reader = createChainClient({ rpcUrl: chain.rpcUrl!, address: registry })
@@ -196,8 +212,8 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
 
 /**
  * Slots of decided blocks an epoch needs before it starts for its weights to be non-empty. An epoch's
- * weights are the scores finalized during it, and a score finalizes at least commit window + 1 slots (5 on a
- * devnet) after its submission is included; work sent in an epoch's first slots is mostly refused
+ * weights are the scores finalized during it, and a score finalizes no earlier than the commit window (4
+ * slots on a devnet, when reveals open) after its submission is included; work sent in an epoch's first slots is mostly refused
  * STALE_EPOCH (made for the previous epoch's seed before the new epoch's first block). So the epoch's scores
  * come from the previous epoch's last slots: an epoch that starts right after the first block (decided
  * anywhere in its epoch, after start-up and the doppelgänger guard's silent slots) can have none.
