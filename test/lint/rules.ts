@@ -11,7 +11,8 @@ const SLEEP_WINDOW_LINES = 3
 const LITERAL = String.raw`(?:true|false|null|undefined|-?\d[\d_]*n?|'[^']*'|"[^"]*"|\x60[^\x60$]*\x60|[A-Z][A-Z0-9_]{2,})`
 const EXPECT_LITERAL = new RegExp(String.raw`\bexpect\(\s*${LITERAL}\s*\)`)
 const FIXED_SLEEP = /\bawait\s+(?:sleep|delay|wait)\(\s*[\w.* ]+\)|setTimeout\(\s*\w+\s*,\s*[\w.* ]+\)\s*\)/
-// A test body asserts when it calls expect/assert (incl. fc.assert), or a helper named for asserting.
+// A test body asserts when it calls expect/assert (incl. fc.assert), a helper named for asserting, or a
+// helper of the same file that asserts (assertingHelpers).
 const ASSERTS = /\b(?:expect|assert\w*|fc\.assert|check\w*|verify\w*|expect\w+)\s*[(.]/
 
 /** Blank out comments and the contents of string literals, keeping offsets and newlines. */
@@ -65,6 +66,46 @@ function testBodies(masked: string): { start: number; body: string }[] {
   return out
 }
 
+// A local helper: `function name(` or `const name = (...) =>` / `const name = async (...) =>` / `= function`.
+const HELPER_DEF = /^(\s*)(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*(\w+)\s*[<(]|(?:const|let)\s+(\w+)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\b|(?:<[^>]*>)?\([^)]*\)?[^=]*=>|\w+\s*=>))/
+
+/** Net bracket depth change of a (masked) line. */
+const depthOf = (line: string) => (line.match(/[({[]/g)?.length ?? 0) - (line.match(/[)}\]]/g)?.length ?? 0)
+
+/**
+ * Names of the helpers defined in this file that assert (call expect/assert…, or another such helper):
+ * a test whose body calls one asserts through it. A helper's extent: its line if brackets balance there,
+ * else up to the next line at its own indentation that closes it (the code is formatted).
+ */
+function assertingHelpers(maskedLines: string[]): Set<string> {
+  const spans: { name: string; text: string }[] = []
+  maskedLines.forEach((line, i) => {
+    const m = HELPER_DEF.exec(line)
+    const name = m?.[2] ?? m?.[3]
+    if (!m || !name) return
+    let j = i
+    if (depthOf(line) > 0) {
+      const indent = m[1]!.length
+      for (j = i + 1; j < maskedLines.length; j++) {
+        const l = maskedLines[j]!
+        if (l.trim() !== '' && l.length - l.trimStart().length === indent && /^[)}\]]/.test(l.trim())) break
+      }
+    }
+    spans.push({ name, text: maskedLines.slice(i, j + 1).join('\n') })
+  })
+  const asserting = new Set<string>()
+  const callsOne = (text: string) => [...asserting].some((n) => new RegExp(String.raw`\b${n}\s*[(<]`).test(text))
+  for (let grew = true; grew;) {
+    grew = false
+    for (const h of spans) {
+      if (asserting.has(h.name)) continue
+      const body = h.text.replace(HELPER_DEF, '')
+      if (ASSERTS.test(body) || callsOne(body)) { asserting.add(h.name); grew = true }
+    }
+  }
+  return asserting
+}
+
 export function lintTestSource(file: string, src: string): LintFinding[] {
   const findings: LintFinding[] = []
   const masked = maskCode(src)
@@ -83,9 +124,11 @@ export function lintTestSource(file: string, src: string): LintFinding[] {
       }
     }
   })
+  const helpers = assertingHelpers(maskedLines)
+  const callsHelper = (body: string) => [...helpers].some((n) => new RegExp(String.raw`\b${n}\s*[(<]`).test(body))
   for (const t of testBodies(masked)) {
     if (/\bit\.todo|\bit\.skip|\btest\.todo/.test(masked.slice(t.start, t.start + 12))) continue
-    if (!ASSERTS.test(t.body)) findings.push({ file, line: lineOf(src, t.start), rule: 'test-without-assertion', text: lines[lineOf(src, t.start) - 1]!.trim() })
+    if (!ASSERTS.test(t.body) && !callsHelper(t.body)) findings.push({ file, line: lineOf(src, t.start), rule: 'test-without-assertion', text: lines[lineOf(src, t.start) - 1]!.trim() })
   }
   return findings
 }

@@ -36,6 +36,17 @@ describe('test lint', () => {
     expect(rules(`it('helper', async () => { await expectHeight(3) })`)).toEqual([])
   })
 
+  it('counts a helper of the same file as asserting only when its body asserts', () => {
+    const rules = (src: string) => lintTestSource('x.test.ts', src).map((f) => f.rule)
+    const asserting = `const unchangedBy = async (f: () => Promise<void>) => {\n  const before = root()\n  await f()\n  expect(root()).toBe(before)\n}\n`
+    expect(rules(`${asserting}it('a', () => unchangedBy(async () => { await send() }))`)).toEqual([])
+    const silent = `async function settle(f: () => Promise<void>) {\n  await f()\n  await flush()\n}\n`
+    expect(rules(`${silent}it('a', () => settle(async () => { await send() }))`)).toEqual(['test-without-assertion'])
+    // Through another helper of the file, and a one-line helper.
+    const oneLine = `const same = (a: number, b: number) => expect(a).toBe(b)\nfunction twice(x: number) {\n  same(x, x)\n}\n`
+    expect(rules(`${oneLine}it('a', () => { twice(f()) })`)).toEqual([])
+  })
+
   it('flags a fixed sleep followed by an assertion, unless the line says why', () => {
     const rules = (src: string) => lintTestSource('x.test.ts', src).map((f) => f.rule)
     expect(rules(`it('a', async () => {\n  await sleep(500)\n  expect(x()).toBe(1)\n})`)).toEqual(['sleep-then-assert'])
