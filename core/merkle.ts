@@ -36,12 +36,14 @@ export function leafHash(path: Uint8Array, value: Uint8Array): Uint8Array {
 
 const nibble = (path: Uint8Array, depth: number): number => (depth & 1 ? path[depth >> 1]! & 15 : path[depth >> 1]! >> 4)
 
-function grow<T extends Uint8Array | Int32Array>(a: T, need: number): T {
+type Typed = Uint8Array | Uint16Array | Int32Array
+/** `a`, or a copy twice as long (or more) when shorter than `need`. */
+function grow<T extends Typed>(a: T, need: number): T {
   if (need <= a.length) return a
   let n = a.length * 2
   while (n < need) n *= 2
   const b = new (a.constructor as new (n: number) => T)(n)
-  b.set(a)
+  b.set(a as never)
   return b
 }
 
@@ -56,10 +58,13 @@ export class MerkleTree {
   private readonly freeLeaves: number[] = []
   /** Per branch: 16 child references. */
   private kids = new Int32Array(ARITY * 16)
-  /** Per branch: its hash preimage; a slot holding a flagged branch is stale until the next root. */
+  /** Per branch: its hash preimage (a slot marked in `stale` is rewritten at the next root). */
   private pre = new Uint8Array(PRE * 16)
-  /** Per branch: 1 when its hash (in its parent's slot) is stale. */
-  private dirty = new Uint8Array(16)
+  /** Per branch: bit i set when child i is a branch whose hash (in slot i) is stale. */
+  private stale = new Uint16Array(16)
+  /** The branches met by the last walk from the top, and the slot taken in each (scratch). */
+  private readonly walkB = new Int32Array(PATH_NIBBLES)
+  private readonly walkS = new Int32Array(PATH_NIBBLES)
   private branchTop = 0
   private readonly freeBranches: number[] = []
   private top = 0
@@ -87,50 +92,36 @@ export class MerkleTree {
   /** Set the leaf at `path` to `hash` (from `leafHash`). */
   set(path: Uint8Array, hash: Uint8Array): void {
     if (hash.length !== 32 || path.length !== 32) throw new Error('merkle: paths and hashes are 32 bytes')
-    if (this.holds(path, hash)) return
-    this.rootHash = null
-    let parent = -1
-    let slot = 0
-    let ref = this.top
-    for (let d = 0; ; d++) {
-      if (ref > 0) {
-        parent = ref - 1
-        slot = nibble(path, d)
-        ref = this.kids[parent * ARITY + slot]!
-        continue
-      }
-      let next: number
-      if (ref === 0) { next = leafRef(this.newLeaf(path, hash)); this.count++ }
-      else if (this.samePath(-ref - 1, path)) { this.leaves.set(hash, (-ref - 1) * LEAF_BYTES + 32); next = ref }
-      else { next = this.join(-ref - 1, this.newLeaf(path, hash), d); this.count++ }
-      this.link(parent, slot, next)
-      break
-    }
-    this.flag(path)
+    // One walk down (memory latency, not hashing, is what a set costs in a large tree).
+    const depth = this.walk(path)
+    const ref = depth === 0 ? this.top : this.kids[this.walkB[depth - 1]! * ARITY + this.walkS[depth - 1]!]!
+    let next: number
+    if (ref === 0) { next = leafRef(this.newLeaf(path, hash)); this.count++ }
+    else if (this.samePath(-ref - 1, path)) {
+      const o = (-ref - 1) * LEAF_BYTES + 32
+      let same = true
+      for (let i = 0; i < 32; i++) if (this.leaves[o + i] !== hash[i]) { same = false; break }
+      if (same) return
+      this.leaves.set(hash, o)
+      next = ref
+    } else { next = this.join(-ref - 1, this.newLeaf(path, hash), depth); this.count++ }
+    this.link(depth === 0 ? -1 : this.walkB[depth - 1]!, this.walkS[depth - 1] ?? 0, next)
+    this.flagWalk(depth)
   }
 
   /** Remove the leaf at `path` (nothing happens if absent). */
   delete(path: Uint8Array): void {
-    const l = this.find(path)
-    if (l < 0) return
-    this.flag(path)
-    this.rootHash = null
+    const depth = this.walk(path)
+    const ref = depth === 0 ? this.top : this.kids[this.walkB[depth - 1]! * ARITY + this.walkS[depth - 1]!]!
+    if (ref >= 0 || !this.samePath(-ref - 1, path)) return
+    this.flagWalk(depth)
     this.count--
-    // The branches on the way down, and the slot taken in each.
-    const bs: number[] = []
-    const slots: number[] = []
-    let ref = this.top
-    for (let d = 0; ref > 0; d++) {
-      bs.push(ref - 1)
-      slots.push(nibble(path, d))
-      ref = this.kids[(ref - 1) * ARITY + slots[d]!]!
-    }
-    this.freeLeaves.push(l)
+    this.freeLeaves.push(-ref - 1)
     let replacement = 0
-    for (let k = bs.length - 1; k >= -1; k--) {
+    for (let k = depth - 1; k >= -1; k--) {
       if (k < 0) { this.top = replacement; break }
-      const b = bs[k]!
-      this.link(b, slots[k]!, replacement)
+      const b = this.walkB[k]!
+      this.link(b, this.walkS[k]!, replacement)
       // Keep the canonical shape: a branch left empty disappears, one left with a single leaf becomes it.
       let n = 0
       let only = 0
@@ -169,6 +160,27 @@ export class MerkleTree {
     return { levels }
   }
 
+  /** Walk from the top towards `path` through branches, recording them; returns how many. */
+  private walk(path: Uint8Array): number {
+    let ref = this.top
+    let d = 0
+    while (ref > 0) {
+      const b = ref - 1
+      const i = nibble(path, d)
+      this.walkB[d] = b
+      this.walkS[d] = i
+      ref = this.kids[b * ARITY + i]!
+      d++
+    }
+    return d
+  }
+
+  /** Mark the hashes of the first `depth` walked branches stale (each in its parent's slot). */
+  private flagWalk(depth: number): void {
+    this.rootHash = null
+    for (let k = 1; k < depth; k++) this.stale[this.walkB[k - 1]!] |= 1 << this.walkS[k - 1]!
+  }
+
   /** The leaf index at `path`, or -1. */
   private find(path: Uint8Array): number {
     let ref = this.top
@@ -189,14 +201,11 @@ export class MerkleTree {
     if (parent < 0) { this.top = ref; return }
     this.kids[parent * ARITY + slot] = ref
     const o = parent * PRE + 1 + slot * 32
+    // A branch's hash is written at the next root: its slot is stale until then.
+    if (ref > 0) { this.stale[parent] |= 1 << slot; return }
+    this.stale[parent] &= ~(1 << slot)
     if (ref < 0) this.pre.set(this.leaves.subarray((-ref - 1) * LEAF_BYTES + 32, (-ref - 1) * LEAF_BYTES + 64), o)
-    else if (ref === 0) this.pre.fill(0, o, o + 32)
-  }
-
-  /** Flag every branch on the way to `path` stale. */
-  private flag(path: Uint8Array): void {
-    let ref = this.top
-    for (let d = 0; ref > 0; d++) { this.dirty[ref - 1] = 1; ref = this.kids[(ref - 1) * ARITY + nibble(path, d)]! }
+    else this.pre.fill(0, o, o + 32)
   }
 
   private newLeaf(path: Uint8Array, hash: Uint8Array): number {
@@ -211,11 +220,11 @@ export class MerkleTree {
     const b = this.freeBranches.pop() ?? this.branchTop++
     this.kids = grow(this.kids, (b + 1) * ARITY)
     this.pre = grow(this.pre, (b + 1) * PRE)
-    this.dirty = grow(this.dirty, b + 1)
+    this.stale = grow(this.stale, b + 1)
     this.kids.fill(0, b * ARITY, (b + 1) * ARITY)
     this.pre.fill(0, b * PRE, (b + 1) * PRE)
     this.pre[b * PRE] = BRANCH
-    this.dirty[b] = 1
+    this.stale[b] = 0
     return b
   }
 
@@ -230,13 +239,13 @@ export class MerkleTree {
     return branchRef(br)
   }
 
-  /** The hash of branch `b`, rehashing its flagged descendants first. */
+  /** The hash of branch `b`, rehashing its stale descendants first. */
   private rehash(b: number): Uint8Array {
-    for (let i = 0; i < ARITY; i++) {
-      const c = this.kids[b * ARITY + i]!
-      if (c > 0 && this.dirty[c - 1]) this.pre.set(this.rehash(c - 1), b * PRE + 1 + i * 32)
+    const m = this.stale[b]!
+    if (m !== 0) {
+      this.stale[b] = 0
+      for (let i = 0; i < ARITY; i++) if (m & (1 << i)) this.pre.set(this.rehash(this.kids[b * ARITY + i]! - 1), b * PRE + 1 + i * 32)
     }
-    this.dirty[b] = 0
     return sha256(this.pre.subarray(b * PRE, (b + 1) * PRE))
   }
 }

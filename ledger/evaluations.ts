@@ -113,11 +113,13 @@ export function finalizeReady(s: EvalState, slot: number, epoch: number): Finali
   const done: Finalized[] = []
   const still: string[] = []
   for (const id of s.pending) {
-    const sub = s.submissions.get(id)!
+    // Read only (peek) until it finalizes: a pending submission is not rehashed at every block.
+    const sub = peek(s.submissions, id)!
     // "no result" reports (ok = false) are not votes on the score.
     const votes = sub.reports.filter((r) => r.ok).map((r) => ({ validator: r.validator, score: BigInt(r.score), outputHash: r.outputHash }))
     const f = finalizeScore(sub.committee, votes, { deadlinePassed: slot >= sub.deadlineSlot })
     if (!f.final) { still.push(id); continue }
+    s.submissions.get(id)
     sub.final = { score: Number(f.score), outputHash: f.outputHash, rule: f.rule, deviating: [...f.deviating], slot, epoch }
     done.push({ submission: sub, deviating: [...f.deviating] })
   }

@@ -23,6 +23,7 @@ import {
   submissionIdOf, type EpochResult, type EvalState, type SubmissionRecord,
 } from './evaluations.ts'
 import { ledgerStateRoot } from './state-tree.ts'
+import { peek, peekEntries } from '../core/tracked-map.ts'
 
 export { ledgerStateRoot }
 
@@ -273,7 +274,8 @@ function closeEpoch(s: LedgerState, e: number, slot: number, events: LedgerEvent
   const result = computeEpochResult(s.evals, e, activeChallengeTable(s))
   events.push({ type: 'epochClosed', result, set, nextSet })
   // Each validator's duties (done and missed) go on record; an evidence pool pays for the done ones.
-  const subs = [...s.evals.submissions.keys()].sort().map((id) => s.evals.submissions.get(id)!)
+  // Read only (peek): closing an epoch does not rehash every submission it counts.
+  const subs = [...s.evals.submissions.keys()].sort().map((id) => peek(s.evals.submissions, id)!)
   openEvidencePools(s.forum, subs, e, s.height + 1, slot)
   pruneOffences(s.forum, s.height + 1)
   pruneEvaluations(s, e)
@@ -281,7 +283,7 @@ function closeEpoch(s: LedgerState, e: number, slot: number, events: LedgerEvent
 
 /** Keep submissions of the last two epochs only: the state root must not grow with history. */
 function pruneEvaluations(s: LedgerState, closedEpoch: number): void {
-  for (const [id, sub] of s.evals.submissions) if (sub.final && sub.final.epoch < closedEpoch - 1) s.evals.submissions.delete(id)
+  for (const [id, sub] of peekEntries(s.evals.submissions)) if (sub.final && sub.final.epoch < closedEpoch - 1) s.evals.submissions.delete(id)
   for (const ep of s.evals.results.keys()) if (ep < closedEpoch - 8) s.evals.results.delete(ep)
 }
 
