@@ -26,6 +26,8 @@ import { apiBurst, gossipBurst } from '../test/helpers/spam-load.ts'
 const B = 'node'
 const VALIDATORS = 4
 const SLOT_MS = 1000
+/** Slots measured without spam right before the burst (the same machine load, for the ratio). */
+const BASELINE_SLOTS = 15
 
 interface Running { proc: ChildProcess; apiPort: number; pid: number }
 
@@ -71,9 +73,11 @@ async function gossipFloor(): Promise<number> {
   return p50
 }
 
+/** `npm run bench -- node [loadSeconds] [--spam-only]`: --spam-only runs just the spam case (profiling). */
 export async function run(args: string[]): Promise<void> {
-  const loadSeconds = Number(args[0] ?? 30)
-  const gossipP50 = await gossipFloor()
+  const spamOnly = args.includes('--spam-only')
+  const loadSeconds = Number(args.find((a) => /^\d+$/.test(a)) ?? 30)
+  const gossipP50 = spamOnly ? NaN : await gossipFloor()
   const dir = mkdtempSync(join(tmpdir(), 'agora-bench-node-'))
   const net = await buildLocalNetwork({
     dir, validators: VALIDATORS, miners: 1, slotMs: SLOT_MS, epochSlots: 32, genesisTime: Date.now() + 8000,
@@ -91,7 +95,12 @@ export async function run(args: string[]): Promise<void> {
       nodes.push({ proc, apiPort: ports[2 * i + 1]!, pid: proc.pid! })
       if (i === 0) await waitFor('first node up', () => readNodeJson(net.validators[0]!.dataDir) !== null, 60_000)
     }
-    await waitFor('blocks flowing', async () => (await Promise.all(nodes.map((n) => nodeHeight(n.apiPort).catch(() => 0)))).every((h) => h >= 3), 120_000)
+    await waitFor('blocks flowing', async () => (await Promise.all(nodes.map((n) => nodeHeight(n.apiPort).catch(() => 0)))).every((h) => h >= 3), 240_000)
+    if (spamOnly) {
+      await finalityUnderSpam(nodes, net.validators.map((v) => v.dataDir), net.genesis.genesisTime)
+      ok = true
+      return
+    }
 
     const idle = await sampleProcesses(nodes, 10)
     report(B, 'idle-per-node', { nodes: VALIDATORS, cpuPctMedian: round(median(idle.map((x) => x.cpuPct)), 1), cpuPct: idle.map((x) => x.cpuPct), rssMbMedian: round(median(idle.map((x) => x.rssMb)), 1), rssMb: idle.map((x) => x.rssMb) })
@@ -168,9 +177,18 @@ async function finalityUnderSpam(nodes: Running[], dataDirs: string[], genesisTi
       await sleep(100)
     }
   })()
-  const h0 = await nodeHeight(nodes[0]!.apiPort)
   const slotNow = () => Math.floor((Date.now() - genesisTime) / SLOT_MS)
-  const s0 = slotNow()
+  const blocksIn = async (fromHeight: number, fromSlot: number, toSlot: number) => {
+    const page = await graphqlRequest<{ blocks: { items: { height: number; slot: number }[] } }>(url(nodes[0]!),
+      'query($h: Int!) { blocks(fromHeight: $h, first: 500) { items { height slot } } }', { h: fromHeight })
+    return (page.data?.blocks.items ?? []).filter((b) => b.slot > fromSlot && b.slot <= toSlot)
+  }
+  // The same machine without the burst, just before it: the ratio under spam is read against this one.
+  const b0 = slotNow(), h0 = await nodeHeight(nodes[0]!.apiPort)
+  while (slotNow() < b0 + BASELINE_SLOTS) await sleep(200)
+  const before = await blocksIn(h0, b0, b0 + BASELINE_SLOTS)
+  report(B, 'block-finality-before-spam', { slots: BASELINE_SLOTS, blocks: before.length, slotsWithBlockPct: round((100 * before.length) / BASELINE_SLOTS, 1) })
+  const s0 = slotNow(), h1 = await nodeHeight(nodes[0]!.apiPort)
   const MiB = 1024 * 1024
   const [api, raw] = await Promise.all([
     apiBurst(nodes.map((n) => `http://127.0.0.1:${n.apiPort}`), 2 * MiB, { tag: `bench${Date.now()}` }),
@@ -180,9 +198,7 @@ async function finalityUnderSpam(nodes: Running[], dataDirs: string[], genesisTi
   while (slotNow() < s1) await sleep(200)
   polling = false
   await poller
-  const page = await graphqlRequest<{ blocks: { items: { height: number; slot: number }[] } }>(url(nodes[0]!),
-    'query($h: Int!) { blocks(fromHeight: $h, first: 500) { items { height slot } } }', { h: h0 + 1 })
-  const blocks = (page.data?.blocks.items ?? []).filter((b) => b.slot > s0 && b.slot <= s1)
+  const blocks = await blocksIn(h1, s0, s1)
   const finality = blocks.filter((b) => seen.has(b.height)).map((b) => seen.get(b.height)! - (genesisTime + b.slot * SLOT_MS))
   report(B, 'block-finality-under-spam', {
     apiPosts: api.sent, apiAccepted: api.accepted, apiBytes: api.bytes, gossipPosts: raw.sent, gossipBytes: raw.bytes,

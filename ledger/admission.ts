@@ -11,6 +11,8 @@ import type { VerifiedTx } from './txs.ts'
 
 export const TxErrorCode = {
   STALE_NONCE: 'TX_STALE_NONCE',
+  /** No credits for the fee and no fee-waived slot left this epoch (counting what is already pending). */
+  FEE_UNPAID: 'TX_FEE_UNPAID',
   CHALLENGE_NOT_ACTIVE: 'TX_CHALLENGE_NOT_ACTIVE',
   PAYLOAD_MISSING: 'TX_PAYLOAD_MISSING',
   PAYLOAD_TOO_LARGE: 'TX_PAYLOAD_TOO_LARGE',

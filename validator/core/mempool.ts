@@ -1,9 +1,12 @@
 // Mempool: verified transactions waiting for a block, in lanes with their own budgets. The node's own
 // duty txs and the validators' evaluations never compete with outsiders; outsiders compete by fee, then
-// age, and the lowest is evicted when the lane is full. Proposals take txs by bytes, per sender in nonce order.
+// age, and the lowest is evicted when the lane is full. Fees are charged against what a sender already
+// has pending, so credits and fee-waived slots are never promised twice. Proposals take txs by bytes,
+// per sender in nonce order. `precheck` answers from a tx's unverified head, before its signature is checked.
 import { encode } from '../../core/encoding.ts'
 import { AgoraError } from '../../core/errors.ts'
 import type { SignedTx, VerifiedTx } from '../../ledger/txs.ts'
+import type { TxHead } from './tx-verifier.ts'
 import {
   MAX_PROPOSAL_TXS, MEMPOOL_DUTY_MAX_BYTES, MEMPOOL_DUTY_MAX_TXS, MEMPOOL_MAX_BYTES, MEMPOOL_MAX_BYTES_PER_SENDER,
   MEMPOOL_MAX_TXS, MEMPOOL_MAX_TXS_PER_SENDER,
@@ -55,6 +58,20 @@ export class MempoolError extends AgoraError {
 /** Why the ledger would never apply a tx (its own code), and whether that is the sender's fault. */
 export interface Unappliable { readonly code: string; readonly verdict: 'ignore' | 'reject' }
 
+/** What a tx pays: `fee` credits (its priority in the lane), or nothing from a fee-waived slot (`waived`). */
+export interface Charge { readonly fee: bigint; readonly waived: boolean }
+export const FREE: Charge = { fee: 0n, waived: false }
+
+/** What is already pending for a tx's sender (all lanes): the next tx is charged on top of it. */
+export interface Pending {
+  /** Fees in credits the sender's pending txs will pay. */
+  readonly fees: bigint
+  /** The sender's pending txs that use a fee-waived slot. */
+  readonly waived: number
+  /** Pending txs of every sender that use a fee-waived slot. */
+  readonly waivedTotal: number
+}
+
 export type Admission = { readonly ok: true; readonly evicted: readonly string[] } | { readonly ok: false; readonly error: MempoolError }
 
 export interface MempoolOptions {
@@ -63,11 +80,12 @@ export interface MempoolOptions {
 
 export interface MempoolModules {
   /** Which lane a tx waits in; default `user`. */
-  laneOf?(tx: VerifiedTx): MempoolLane
-  /** The fee a tx pays (its priority within the lane); default 0. */
-  feeOf?(tx: VerifiedTx): bigint
-  /** From the ledger view: why the tx can never apply, or undefined. Checked at admission and in `prune`. */
-  cannotApply?(tx: VerifiedTx): Unappliable | undefined
+  laneOf?(tx: TxHead): MempoolLane
+  /**
+   * From the ledger view, given what the sender has pending: what the tx pays, or why it can never apply
+   * (stale nonce, fee unpaid). Asked at admission and again, for everything pending, in `prune`. Default FREE.
+   */
+  charge?(tx: TxHead, pending: Pending): Charge | Unappliable
 }
 
 export interface SelectLimits {
@@ -82,7 +100,13 @@ interface Entry {
   readonly seq: number
   readonly lane: MempoolLane
   readonly fee: bigint
+  readonly waived: boolean
 }
+
+/** Where a tx would go, or why not (see `precheck`). */
+type Plan = { readonly entry: Entry; readonly victims: readonly Entry[] } | { readonly error: MempoolError }
+
+const isUnappliable = (r: Charge | Unappliable): r is Unappliable => 'code' in r
 
 /** Bytes a tx takes inside an encoded block (its CBOR map in the block's tx array). */
 export const txWireBytes = (t: SignedTx): number => encode({ body: t.body, publicKey: t.publicKey, signature: t.signature }).length
@@ -95,6 +119,8 @@ export class Mempool {
   private readonly entries = new Map<string, Entry>()
   private readonly lanes: Record<MempoolLane, { limits: LaneLimits; txs: number; bytes: number }>
   private readonly senders = new Map<string, { txs: number; bytes: number }>() // key: lane|sender
+  private readonly payers = new Map<string, { fees: bigint; waived: number }>() // key: sender
+  private waivedTotal = 0
   private seq = 0
 
   constructor(opts: MempoolOptions = {}, private readonly m: MempoolModules = {}) {
@@ -113,37 +139,41 @@ export class Mempool {
   /** Add a verified tx; false if refused (see `admit` for why). */
   add(tx: VerifiedTx): boolean { return this.admit(tx).ok }
 
-  /** Add a verified tx, evicting lower-priority outsiders if the user lane is full; or say why not. */
-  admit(tx: VerifiedTx): Admission {
-    const refuse = (code: MempoolErrorCode, msg: string, verdict: 'ignore' | 'reject' = 'ignore', ledgerCode?: string): Admission =>
-      ({ ok: false, error: new MempoolError(code, msg, verdict, ledgerCode) })
-    if (this.entries.has(tx.id)) return refuse(MempoolErrorCode.KNOWN, `tx ${tx.id.slice(0, 12)} is already pending`)
-    const never = this.m.cannotApply?.(tx)
-    if (never) return refuse(MempoolErrorCode.CANNOT_APPLY, `tx ${tx.id.slice(0, 12)} can never apply: ${never.code}`, never.verdict, never.code)
-    const e: Entry = { tx, bytes: txWireBytes(tx.signed), seq: this.seq++, lane: this.m.laneOf?.(tx) ?? 'user', fee: this.m.feeOf?.(tx) ?? 0n }
-    const lane = this.lanes[e.lane]
-    const s = this.senders.get(`${e.lane}|${tx.sender}`) ?? { txs: 0, bytes: 0 }
-    if (s.txs + 1 > lane.limits.perSenderTxs || s.bytes + e.bytes > lane.limits.perSenderBytes) {
-      return refuse(MempoolErrorCode.SENDER_QUOTA, `sender ${tx.sender} has ${s.txs} txs (${s.bytes} bytes) pending in the ${e.lane} lane`)
-    }
-    const evicted: string[] = []
-    if (lane.txs + 1 > lane.limits.maxTxs || lane.bytes + e.bytes > lane.limits.maxBytes) {
-      const victims = e.lane === 'user' ? this.victimsFor(e) : undefined
-      if (!victims) return refuse(MempoolErrorCode.FULL, `the ${e.lane} lane is full (${lane.txs} txs, ${lane.bytes} bytes)`)
-      for (const v of victims) { this.remove(v.tx.id); evicted.push(v.tx.id) }
-    }
-    this.entries.set(tx.id, e)
-    lane.txs++
-    lane.bytes += e.bytes
-    this.senders.set(`${e.lane}|${tx.sender}`, { txs: s.txs + 1, bytes: s.bytes + e.bytes })
-    return { ok: true, evicted }
+  /**
+   * Whether a tx with this head would be admitted now, from its unverified head alone (cheap: no
+   * signature check): the refusal `admit` would give, or undefined. Every refusal here is IGNORE.
+   */
+  precheck(head: TxHead): MempoolError | undefined {
+    const p = this.plan(head)
+    return 'error' in p ? p.error : undefined
   }
 
-  /** Drop what a decided block included, then whatever can no longer apply (`isStale`, else `cannotApply`). */
+  /** Add a verified tx, evicting lower-priority outsiders if the user lane is full; or say why not. */
+  admit(tx: VerifiedTx): Admission {
+    const p = this.plan(tx)
+    if ('error' in p) return { ok: false, error: p.error }
+    for (const v of p.victims) this.remove(v.tx.id)
+    this.insert({ ...p.entry, tx, seq: this.seq++ })
+    return { ok: true, evicted: p.victims.map((v) => v.tx.id) }
+  }
+
+  /**
+   * Drop what a decided block included, then whatever can no longer apply (`isStale`, else `charge`).
+   * With `charge`, every pending tx is charged again in admission order against the new ledger state.
+   */
   prune(includedIds: Iterable<string>, isStale?: (tx: VerifiedTx) => boolean): void {
     for (const id of includedIds) this.remove(id)
-    const stale = isStale ?? (this.m.cannotApply ? (t: VerifiedTx) => this.m.cannotApply!(t) !== undefined : undefined)
-    if (stale) for (const [id, e] of [...this.entries]) if (stale(e.tx)) this.remove(id)
+    if (isStale) {
+      for (const [id, e] of [...this.entries]) if (isStale(e.tx)) this.remove(id)
+      return
+    }
+    if (!this.m.charge) return
+    const all = [...this.entries.values()]
+    for (const e of all) this.remove(e.tx.id)
+    for (const e of all) {
+      const c = this.m.charge(e.tx, this.pendingOf(e.tx.sender))
+      if (!isUnappliable(c)) this.insert({ ...e, fee: c.fee, waived: c.waived })
+    }
   }
 
   /**
@@ -175,6 +205,41 @@ export class Mempool {
     return out
   }
 
+  private pendingOf(sender: string): Pending {
+    const p = this.payers.get(sender)
+    return { fees: p?.fees ?? 0n, waived: p?.waived ?? 0, waivedTotal: this.waivedTotal }
+  }
+
+  private plan(head: TxHead): Plan {
+    const refuse = (code: MempoolErrorCode, msg: string, verdict: 'ignore' | 'reject' = 'ignore', ledgerCode?: string): Plan =>
+      ({ error: new MempoolError(code, msg, verdict, ledgerCode) })
+    if (this.entries.has(head.id)) return refuse(MempoolErrorCode.KNOWN, `tx ${head.id.slice(0, 12)} is already pending`)
+    const c = this.m.charge?.(head, this.pendingOf(head.sender)) ?? FREE
+    if (isUnappliable(c)) return refuse(MempoolErrorCode.CANNOT_APPLY, `tx ${head.id.slice(0, 12)} can never apply: ${c.code}`, c.verdict, c.code)
+    const e: Entry = { tx: head as VerifiedTx, bytes: txWireBytes(head.signed), seq: this.seq, lane: this.m.laneOf?.(head) ?? 'user', fee: c.fee, waived: c.waived }
+    const lane = this.lanes[e.lane]
+    const s = this.senders.get(`${e.lane}|${head.sender}`) ?? { txs: 0, bytes: 0 }
+    if (s.txs + 1 > lane.limits.perSenderTxs || s.bytes + e.bytes > lane.limits.perSenderBytes) {
+      return refuse(MempoolErrorCode.SENDER_QUOTA, `sender ${head.sender} has ${s.txs} txs (${s.bytes} bytes) pending in the ${e.lane} lane`)
+    }
+    if (lane.txs + 1 <= lane.limits.maxTxs && lane.bytes + e.bytes <= lane.limits.maxBytes) return { entry: e, victims: [] }
+    const victims = e.lane === 'user' ? this.victimsFor(e) : undefined
+    return victims ? { entry: e, victims } : refuse(MempoolErrorCode.FULL, `the ${e.lane} lane is full (${lane.txs} txs, ${lane.bytes} bytes)`)
+  }
+
+  private insert(e: Entry): void {
+    this.entries.set(e.tx.id, e)
+    const lane = this.lanes[e.lane]
+    lane.txs++
+    lane.bytes += e.bytes
+    const k = `${e.lane}|${e.tx.sender}`
+    const s = this.senders.get(k) ?? { txs: 0, bytes: 0 }
+    this.senders.set(k, { txs: s.txs + 1, bytes: s.bytes + e.bytes })
+    const p = this.payers.get(e.tx.sender) ?? { fees: 0n, waived: 0 }
+    this.payers.set(e.tx.sender, { fees: p.fees + e.fee, waived: p.waived + (e.waived ? 1 : 0) })
+    if (e.waived) this.waivedTotal++
+  }
+
   private remove(id: string): void {
     const e = this.entries.get(id)
     if (!e) return
@@ -186,6 +251,11 @@ export class Mempool {
     const s = this.senders.get(k)!
     if (s.txs === 1) this.senders.delete(k)
     else this.senders.set(k, { txs: s.txs - 1, bytes: s.bytes - e.bytes })
+    const p = this.payers.get(e.tx.sender) ?? { fees: 0n, waived: 0 }
+    const left = { fees: p.fees - e.fee, waived: p.waived - (e.waived ? 1 : 0) }
+    if (left.fees === 0n && left.waived === 0) this.payers.delete(e.tx.sender)
+    else this.payers.set(e.tx.sender, left)
+    if (e.waived) this.waivedTotal--
   }
 
   /** The lowest user-lane entries whose removal makes room for `e`, all strictly below it; else undefined. */

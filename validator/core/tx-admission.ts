@@ -11,7 +11,7 @@ import type { Fetcher } from './fetcher.ts'
 import type { ModuleStore } from './modules.ts'
 import type { LedgerView } from './importer.ts'
 import type { Mempool } from './mempool.ts'
-import type { TxVerifier } from './tx-verifier.ts'
+import type { TxHead, TxVerifier } from './tx-verifier.ts'
 
 export type TxTopicKind = 'submissions' | 'forum' | 'evaluations'
 
@@ -30,32 +30,46 @@ const asSignedTx = (env: GossipEnvelope): { tx: SignedTx; payload?: Uint8Array }
   return raw
 }
 
+/** Tx types each topic carries (a tx on another topic is REJECT: the bytes themselves say so). */
+const TOPIC_ACCEPTS: Record<TxTopicKind, (type: string) => boolean> = {
+  submissions: (t) => t === 'Submission',
+  forum: (t) => t !== 'Submission' && t !== 'Evaluations',
+  evaluations: (t) => t === 'Evaluations',
+}
+
+type Verdict = 'accept' | { verdict: 'ignore' | 'reject'; code: string }
+
+/**
+ * Cheapest first, the signature last: a spammer's tx that can never be admitted (wrong topic, already
+ * pending, used nonce, no credits and no free slot left, sender quota, full lane) costs us a decode and
+ * a hash, not an ed25519 verification. Checks on the unverified head only ever answer IGNORE, or REJECT
+ * for a fault of the bytes themselves, so a forger cannot get an honest sender's tx punished.
+ */
 export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
-  const accepts: Record<TxTopicKind, (v: VerifiedTx) => boolean> = {
-    submissions: (v) => v.tx.type === 'Submission',
-    forum: (v) => v.tx.type !== 'Submission' && v.tx.type !== 'Evaluations',
-    evaluations: (v) => v.tx.type === 'Evaluations',
-  }
-  type Verdict = 'accept' | { verdict: 'ignore' | 'reject'; code: string }
   function check(kind: TxTopicKind, env: GossipEnvelope): Verdict {
-    let v: VerifiedTx
-    let payload: Uint8Array | undefined
+    let raw: { tx: SignedTx; payload?: Uint8Array }
+    let head: TxHead
     try {
-      const raw = asSignedTx(env)
-      payload = raw.payload
+      raw = asSignedTx(env)
+      head = m.verifier.head(raw.tx)
+    } catch (e) { return { verdict: 'reject', code: (e as { code?: string }).code ?? 'MALFORMED' } }
+    if (!TOPIC_ACCEPTS[kind](head.tx.type)) return { verdict: 'reject', code: 'WRONG_TOPIC' }
+    // Not in OUR current set: we may be behind a set change, so the forwarder is not punished.
+    if (kind === 'evaluations' && !m.isValidator(head.sender)) return { verdict: 'ignore', code: 'SENDER_NOT_IN_SET' }
+    const early = m.mempool.precheck(head)
+    if (early) return { verdict: 'ignore', code: early.ledgerCode ?? early.code }
+    let v: VerifiedTx
+    try {
       v = m.verifier.verified(raw.tx)
     } catch (e) { return { verdict: 'reject', code: (e as { code?: string }).code ?? 'MALFORMED' } }
-    if (!accepts[kind](v)) return { verdict: 'reject', code: 'WRONG_TOPIC' }
-    // Not in OUR current set: we may be behind a set change, so the forwarder is not punished.
-    if (kind === 'evaluations' && !m.isValidator(v.sender)) return { verdict: 'ignore', code: 'SENDER_NOT_IN_SET' }
     try {
-      checkTx(m.ledger, v, { payload })
+      checkTx(m.ledger, v, { payload: raw.payload })
     } catch (e) {
       if (e instanceof TxError) return { verdict: e.action === 'IGNORE' ? 'ignore' : 'reject', code: e.code }
       throw e
     }
     const r = m.mempool.admit(v)
-    return r.ok ? 'accept' : { verdict: r.error.verdict, code: r.error.code }
+    return r.ok ? 'accept' : { verdict: r.error.verdict, code: r.error.ledgerCode ?? r.error.code }
   }
   return {
     handler: (kind) => ({

@@ -10,6 +10,7 @@ import type { GossipEnvelope } from '../../../validator/infra/p2p/envelope.ts'
 import type { Metrics } from '../../../validator/infra/metrics/metrics.ts'
 import { createTxAdmission, type TxTopicKind } from '../../../validator/core/tx-admission.ts'
 import { createMempool } from '../../../validator/core/mempool-policy.ts'
+import { MempoolErrorCode } from '../../../validator/core/mempool.ts'
 import { createTxVerifier } from '../../../validator/core/tx-verifier.ts'
 import { createHealth } from '../../../validator/core/health.ts'
 import { Schedule } from '../../../validator/core/scheduler.ts'
@@ -41,19 +42,22 @@ describe('gossip tx admission', () => {
     const payload = utf8('payload-1')
     const sub = strip(c.submission('payload-1').tx)
     expect(verdict('submissions', env({ tx: sub, payload }))).toBe('accept')
+    // Pending already: IGNORE before any other check, a forged copy included (it costs no verification).
+    expect(verdict('submissions', env({ tx: { ...sub, signature: new Uint8Array(64).fill(7) }, payload }))).toEqual({ verdict: 'ignore', code: MempoolErrorCode.KNOWN })
+    const other = strip(c.submission('payload-3').tx)
     expect(verdict('submissions', env({ nope: 1 }))).toEqual({ verdict: 'reject', code: 'MALFORMED' })
-    expect(verdict('submissions', env({ tx: sub }))).toEqual({ verdict: 'reject', code: TxErrorCode.PAYLOAD_MISSING })
-    expect(verdict('submissions', env({ tx: sub, payload: utf8('other') }))).toEqual({ verdict: 'reject', code: TxErrorCode.PAYLOAD_MISMATCH })
-    expect(verdict('forum', env({ tx: sub, payload }))).toEqual({ verdict: 'reject', code: 'WRONG_TOPIC' })
-    const forged = { ...sub, signature: new Uint8Array(sub.signature).fill(7) }
-    expect(verdict('submissions', env({ tx: forged, payload }))).toMatchObject({ verdict: 'reject' })
+    expect(verdict('submissions', env({ tx: other }))).toEqual({ verdict: 'reject', code: TxErrorCode.PAYLOAD_MISSING })
+    expect(verdict('submissions', env({ tx: other, payload: utf8('other') }))).toEqual({ verdict: 'reject', code: TxErrorCode.PAYLOAD_MISMATCH })
+    expect(verdict('forum', env({ tx: other, payload: utf8('payload-3') }))).toEqual({ verdict: 'reject', code: 'WRONG_TOPIC' })
+    const forged = { ...other, signature: new Uint8Array(other.signature).fill(7) }
+    expect(verdict('submissions', env({ tx: forged, payload: utf8('payload-3') }))).toMatchObject({ verdict: 'reject' })
     // Evaluations from a sender not in OUR set: we may be behind a set change (IGNORE).
     const evals = strip(c.commit(4, c.submission('payload-9').id, 5))
     expect(verdict('evaluations', env({ tx: evals }))).toEqual({ verdict: 'ignore', code: 'SENDER_NOT_IN_SET' })
     expect(verdict('evaluations', env({ tx: sub }))).toEqual({ verdict: 'reject', code: 'WRONG_TOPIC' })
     expect(refused).toContain('submissions:MALFORMED')
     expect(refused).toContain('forum:WRONG_TOPIC')
-    expect(refused.length).toBe(7)
+    expect(refused.length).toBe(8)
   })
 
   it('a submission to a challenge not active (yet) is IGNORE, never REJECT', () => {

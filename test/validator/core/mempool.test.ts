@@ -2,8 +2,9 @@
 // priority (fee, then age) but never our own duty txs, and proposals bounded by bytes in nonce order.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { Mempool, MempoolErrorCode, txWireBytes, type MempoolLane } from '../../../validator/core/mempool.ts'
+import { FREE, Mempool, MempoolErrorCode, txWireBytes, type MempoolLane } from '../../../validator/core/mempool.ts'
 import type { VerifiedTx } from '../../../ledger/txs.ts'
+import type { TxHead } from '../../../validator/core/tx-verifier.ts'
 
 let counter = 0
 function fakeTx(sender: string, nonce: number, size: number, extra: Record<string, unknown> = {}): VerifiedTx {
@@ -12,13 +13,14 @@ function fakeTx(sender: string, nonce: number, size: number, extra: Record<strin
 }
 
 const SELF = 'self'
-const laneOf = (t: VerifiedTx): MempoolLane => (t.sender === SELF ? 'own' : t.sender.startsWith('val') ? 'duty' : 'user')
-const feeOf = (t: VerifiedTx): bigint => BigInt((t.tx as { fee?: number }).fee ?? 0)
+const laneOf = (t: TxHead): MempoolLane => (t.sender === SELF ? 'own' : t.sender.startsWith('val') ? 'duty' : 'user')
+const feeOf = (t: TxHead): bigint => BigInt((t.tx as { fee?: number }).fee ?? 0)
+const charge = (t: TxHead) => ({ fee: feeOf(t), waived: false })
 const small = { own: { maxTxs: 6, maxBytes: 4_000 }, duty: { maxTxs: 6, maxBytes: 4_000, perSenderTxs: 3 }, user: { maxTxs: 10, maxBytes: 6_000, perSenderTxs: 4, perSenderBytes: 2_500 } }
 
 describe('mempool budget', () => {
   it('refuses a sender over its quota, a full lane of equal fees, and evicts the lowest fee for a higher one', () => {
-    const pool = new Mempool({ lanes: small }, { laneOf, feeOf })
+    const pool = new Mempool({ lanes: small }, { laneOf, charge })
     for (let n = 0; n < 4; n++) expect(pool.add(fakeTx('alice', n, 100))).toBe(true)
     const over = pool.admit(fakeTx('alice', 9, 100))
     expect(over.ok ? undefined : [over.error.code, over.error.verdict]).toEqual([MempoolErrorCode.SENDER_QUOTA, 'ignore'])
@@ -33,7 +35,7 @@ describe('mempool budget', () => {
   })
 
   it('keeps the duty lane for its owners: a full user lane never refuses our own tx', () => {
-    const pool = new Mempool({ lanes: small }, { laneOf, feeOf })
+    const pool = new Mempool({ lanes: small }, { laneOf, charge })
     for (let i = 0; i < 10; i++) expect(pool.add(fakeTx(`spam${i}`, 0, 400, { fee: 100 }))).toBe(true)
     expect(pool.admit(fakeTx('spam-late', 0, 100, { fee: 1 })).ok).toBe(false)
     const own = fakeTx(SELF, 1, 100)
@@ -43,7 +45,7 @@ describe('mempool budget', () => {
 
   it('refuses at admission and prunes after a block what the ledger says can never apply', () => {
     let lastNonce = 5
-    const pool = new Mempool({}, { cannotApply: (t) => (t.nonce <= lastNonce ? { code: 'STALE_NONCE', verdict: 'ignore' } : undefined) })
+    const pool = new Mempool({}, { charge: (t) => (t.nonce <= lastNonce ? { code: 'STALE_NONCE', verdict: 'ignore' } as const : FREE) })
     const stale = pool.admit(fakeTx('bob', 3, 10))
     expect(stale.ok ? undefined : [stale.error.code, stale.error.ledgerCode]).toEqual([MempoolErrorCode.CANNOT_APPLY, 'STALE_NONCE'])
     const later = fakeTx('bob', 7, 10)
@@ -77,7 +79,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 describe('mempool invariants (property)', () => {
   it('bounds hold, own txs survive outsiders, select respects maxBytes and nonce order', () => {
     fc.assert(fc.property(fc.array(cmdArb, { maxLength: 120 }), (cmds) => {
-      const pool = new Mempool({ lanes: small }, { laneOf, feeOf })
+      const pool = new Mempool({ lanes: small }, { laneOf, charge })
       const pending = new Map<string, VerifiedTx>()
       for (const c of cmds) {
         if (c.kind === 'add') {
