@@ -1,97 +1,143 @@
-// Each mutation through plain HTTP: the happy path shows up in state (on both nodes) after the next block;
-// each bad input gets its typed error and leaves state (and both mempools) unchanged.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+// Each mutation through plain HTTP against four real nodes (test/api/real-node.ts: composeNode over the
+// simulator's in-memory network): the happy path shows up in every node's state once a block decides it;
+// each refusal code the API can return comes from the real admission path and leaves every node unchanged.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import { ONE_REP } from '../../core/amount.ts'
+import { parseRep } from '../../core/amount.ts'
 import { cidOfBytes, encode } from '../../core/encoding.ts'
 import { toHex, utf8 } from '../../core/bytes.ts'
 import { Domain, signEd25519 } from '../../core/crypto/sign.ts'
+import { userPoolId, userPostId } from '../../ledger/ids.ts'
+import { LEDGER_RULES } from '../../ledger/ledger.ts'
+import { submissionIdOf } from '../../ledger/evaluations.ts'
+import { createApiServer } from '../../validator/api/server.ts'
 import { signTransaction, type TxBodyBase } from '../../validator/api/client.ts'
 import { signManifest } from '../../registry/manifest.ts'
-import { ALL_STATE, API_TOKEN, codeOf, gql, startNet, type Net } from './helpers.ts'
+import type { NodeKeys } from '../../core/crypto/keys.ts'
+import { ALL_STATE, API_TOKEN, codeOf, gql, type GqlResult } from './helpers.ts'
+import { startRealNet, type RealNet } from './real-node.ts'
 
-let net: Net
-let nonce = 100
+let net: RealNet
+let nonce = 0
 const MAX_PAYLOAD = 4096
+/** Governed parameters the test relies on: no epoch boundary mid-test (fees are distributed there), one fee-waived tx. */
+const PARAMS = { epochSlots: 10_000, freeTxsPerSender: 1 }
+let P0 = '', POOL0 = ''
 
-beforeAll(async () => { net = await startNet({ limits: { maxPayloadBytes: MAX_PAYLOAD } }); net.produce() })
-afterAll(async () => { await net?.close() })
-
-const url = () => net.servers[0]!.url
+const url = () => net.url
 const M = (name: string, extra?: string) =>
   `mutation($tx: SignedTxInput!${extra ? `, $${extra}: String` : ''}) { ${name}(tx: $tx${extra ? `, ${extra}: $${extra}` : ''}) { txId type sender } }`
 const SUBMIT = M('submit', 'payload')
 const PROPOSE = M('proposeChallenge', 'module')
-const rep = (n: number) => (BigInt(n) * ONE_REP).toString()
-const userTx = (body: Omit<TxBodyBase, 'sender' | 'nonce'>, who = () => net.user) =>
-  signTransaction(who().ed25519Seed, { sender: who().peerId, nonce: ++nonce, ...body } as TxBodyBase)
+const rep = (n: number | string) => parseRep(String(n)).toString()
+const sign = (who: NodeKeys, body: Omit<TxBodyBase, 'sender' | 'nonce'>, n = ++nonce) =>
+  signTransaction(who.ed25519Seed, { sender: who.peerId, nonce: n, ...body } as TxBodyBase)
+const userTx = (body: Omit<TxBodyBase, 'sender' | 'nonce'>) => sign(net.user, body)
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64')
-const snapshot = async () => (await gql(url(), ALL_STATE, { member: net.user.peerId, post: 'p0', pool: 'pool0', challenge: 'sum', submission: 'x' })).data
+const accepted = (r: GqlResult, what = '') => { expect(r.errors, `${what} ${JSON.stringify(r.errors)}`).toBeUndefined(); return r }
+const BALANCE = `query($m: String!) { balance(member: $m) { balance locked free credits } }`
+const balanceOf = async (m: string, at = url()) => (await gql(at, BALANCE, { m })).data.balance
 
-/** Sends a mutation that must fail with `code`, and checks that nothing changed anywhere. */
-async function expectRefused(query: string, variables: Record<string, unknown>, code: string) {
-  const before = await snapshot()
-  const r = await gql(url(), query, variables)
-  expect(r.errors?.[0]?.message, JSON.stringify(r)).toBeTruthy()
-  expect(codeOf(r)).toBe(code)
-  expect(r.data).toBeNull()
-  for (const n of net.nodes) expect(n.mempoolSize()).toBe(0)
-  net.produce()
-  const after = await snapshot()
-  // Only the block list and chain position move; everything else is byte-for-byte the same.
-  for (const k of ['node', 'blocks', 'block']) { delete before[k]; delete after[k] }
-  expect(after).toEqual(before)
+/** ALL_STATE on every node, without what moves every block (chain position). */
+async function snapshot() {
+  return Promise.all(net.nodes.map(async (n) => {
+    const d = (await gql(n.server.url, ALL_STATE, { member: net.user.peerId, post: P0, pool: POOL0, challenge: 'pow', submission: 'x' })).data
+    for (const k of ['node', 'blocks', 'block']) delete d[k]
+    return d
+  }))
 }
 
-describe('mutations: happy paths show up in state on both nodes after the next block', () => {
-  it('submit (payload inline) and submit (by cid)', async () => {
+/** A mutation that must fail with `code` (and a message matching `why`). */
+async function refused(query: string, variables: Record<string, unknown>, code: string, why?: RegExp, at = url()) {
+  const r = await gql(at, query, variables)
+  expect(codeOf(r), JSON.stringify(r)).toBe(code)
+  if (why) expect(r.errors![0]!.message).toMatch(why)
+  expect(r.data).toBeNull()
+}
+
+/** Runs `refusals`, then decides a block and checks that no node's state changed. */
+async function unchangedBy(refusals: () => Promise<void>) {
+  const before = await snapshot()
+  await refusals()
+  await net.produce() // a tx that slipped into any mempool would be decided before this returns
+  expect(await snapshot()).toEqual(before)
+}
+
+beforeAll(async () => {
+  net = await startRealNet({ validators: 4, limits: { maxPayloadBytes: MAX_PAYLOAD }, params: PARAMS })
+  await net.produce(1)
+  // A post and a long pool on it, by the user: ids derive from (sender, nonce).
+  const n1 = ++nonce, n2 = ++nonce
+  P0 = userPostId(net.user.peerId, n1)
+  POOL0 = userPoolId(net.user.peerId, n2)
+  accepted(await gql(url(), M('post'), { tx: sign(net.user, { type: 'Post', id: P0, authors: { [net.user.peerId]: 1_000_000 }, content: 'genesis post' }, n1) }))
+  await net.produce(1)
+  accepted(await gql(url(), M('initiatePool'), { tx: sign(net.user, { type: 'InitiatePool', id: POOL0, post: P0, fee: rep(10), durationSlots: 5_000 }, n2) }))
+  await net.produce(3) // the validators' POOL_VOTE duty stakes on it within a block or two
+}, 60_000)
+afterAll(async () => { await net?.close() })
+
+describe('mutations: happy paths show up in every node\'s state after the next block', () => {
+  it('submit with its payload inline; the committee finalizes it', async () => {
     const payload = utf8('40 2')
-    const r = await gql(url(), SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload: b64(payload) })
-    expect(r.errors).toBeUndefined()
+    const r = accepted(await gql(url(), SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload: b64(payload) }))
     expect(r.data.submit).toMatchObject({ type: 'Submission', sender: net.user.peerId })
-    expect(r.data.submit.txId).toMatch(/^0x[0-9a-f]{64}$/)
-    const byCid = await gql(url(), SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(utf8('elsewhere')), payloadBytes: utf8('elsewhere').length }) })
-    expect(byCid.errors).toBeUndefined()
-    net.produce()
-    for (const s of net.servers) {
-      const q = await gql(s.url, `query($m: String!) { submissions(miner: $m) { total items { id payloadCid challenge } } }`, { m: net.user.peerId })
-      expect(q.data.submissions.total).toBe(2)
-      expect(q.data.submissions.items.map((x: { id: string }) => x.id)).toContain(r.data.submit.txId)
+    expect(r.data.submit.txId).toMatch(/^[0-9a-f]{64}$/)
+    // The submission's id is not the tx id: it derives from (challenge, payload cid), so the first committer owns it.
+    const id = submissionIdOf('pow', cidOfBytes(payload))
+    expect(id).not.toBe(r.data.submit.txId)
+    // Final once committed and revealed: later snapshots must not see its reports move.
+    await net.until('the submission final on every node', () => net.nodes.every((n) => n.node.view.submission(id)?.final === true))
+    for (const n of net.nodes) {
+      const q = await gql(n.server.url, `query($m: String!) { submissions(miner: $m) { total items { id payloadCid challenge committee final } } }`, { m: net.user.peerId })
+      expect(q.data.submissions.items).toContainEqual(expect.objectContaining({ id, payloadCid: cidOfBytes(payload), challenge: 'pow', final: true }))
     }
   })
 
   it('post (with a citation) then initiatePool on it', async () => {
-    const post = await gql(url(), M('post'), { tx: userTx({ type: 'Post', id: 'p-user-1', authors: { [net.user.peerId]: 1_000_000 }, citations: { p0: 250_000 }, content: 'hello' }) })
-    expect(post.errors).toBeUndefined()
-    net.produce()
-    const pool = await gql(url(), M('initiatePool'), { tx: userTx({ type: 'InitiatePool', id: 'pool-user-1', post: 'p-user-1', fee: rep(5) }) })
-    expect(pool.errors).toBeUndefined()
-    net.produce()
-    for (const s of net.servers) {
-      const q = await gql(s.url, `{ post(id: "p-user-1") { content citations { post weightPpm target { content } } } pool(id: "pool-user-1") { post fee resolved } }`)
-      expect(q.data.post).toEqual({ content: 'hello', citations: [{ post: 'p0', weightPpm: 250_000, target: { content: 'genesis post' } }] })
-      expect(q.data.pool).toEqual({ post: 'p-user-1', fee: '5', resolved: false })
+    const n1 = ++nonce, n2 = ++nonce
+    const postId = userPostId(net.user.peerId, n1), poolId = userPoolId(net.user.peerId, n2)
+    accepted(await gql(url(), M('post'), { tx: sign(net.user, { type: 'Post', id: postId, authors: { [net.user.peerId]: 1_000_000 }, citations: { [P0]: 250_000 }, content: 'hello' }, n1) }))
+    await net.produce()
+    accepted(await gql(url(), M('initiatePool'), { tx: sign(net.user, { type: 'InitiatePool', id: poolId, post: postId, fee: rep(5), durationSlots: 5_000 }, n2) }))
+    await net.produce()
+    for (const n of net.nodes) {
+      const q = await gql(n.server.url, `query($p: String!, $q: String!) { post(id: $p) { content citations { post weightPpm target { content } } } pool(id: $q) { post fee resolved } }`, { p: postId, q: poolId })
+      expect(q.data.post).toEqual({ content: 'hello', citations: [{ post: P0, weightPpm: 250_000, target: { content: 'genesis post' } }] })
+      expect(q.data.pool).toEqual({ post: postId, fee: '5', resolved: false })
     }
   })
 
-  it('stake, stakeAvailability and businessRequest move the member\'s REP', async () => {
-    const before = (await gql(url(), `query($m: String!) { balance(member: $m) { balance locked } }`, { m: net.user.peerId })).data.balance
+  it('stake and stakeAvailability lock REP; businessRequest pays its fee in credits, not REP', async () => {
+    const before = await balanceOf(net.user.peerId)
     for (const [name, body] of [
-      ['stake', { type: 'Stake', pool: 'pool0', amount: rep(7), inFavor: true }],
+      ['stake', { type: 'Stake', pool: POOL0, amount: rep(7), inFavor: true }],
       ['stakeAvailability', { type: 'StakeAvailability', amount: rep(100), epochs: 4 }],
       ['businessRequest', { type: 'BusinessRequest', fee: rep(3), request: 'score my model' }],
-    ] as const) {
-      const r = await gql(url(), M(name), { tx: userTx(body) })
-      expect(r.errors, name).toBeUndefined()
-    }
-    net.produce()
-    for (const s of net.servers) {
-      const q = await gql(s.url, `query($m: String!) { balance(member: $m) { balance locked } pool(id: "pool0") { forTotal stakes { member amount inFavor } } availability { items { member amount untilEpoch } } }`, { m: net.user.peerId })
-      expect(BigInt(q.data.balance.balance) ).toBe(BigInt(before.balance) - 3n)
-      expect(q.data.balance.locked).toBe(String(Number(before.locked) + 107))
+    ] as const) accepted(await gql(url(), M(name), { tx: userTx(body) }), name)
+    await net.produce()
+    const txFee = BigInt(net.nodes[0]!.node.ledger.forum.params.txFee)
+    for (const n of net.nodes) {
+      const q = await gql(n.server.url, `query($m: String!, $p: String!) { balance(member: $m) { balance locked credits } pool(id: $p) { stakes { member amount inFavor } } availability { items { member amount exiting } } }`, { m: net.user.peerId, p: POOL0 })
+      expect(q.data.balance.balance).toBe(before.balance) // REP: only locked, never spent
+      expect(parseRep(q.data.balance.locked)).toBe(parseRep(before.locked) + parseRep('107'))
+      expect(parseRep(q.data.balance.credits)).toBe(parseRep(before.credits) - parseRep('3') - 3n * txFee)
       expect(q.data.pool.stakes).toContainEqual({ member: net.user.peerId, amount: '7', inFavor: true })
-      expect(q.data.availability.items).toContainEqual(expect.objectContaining({ member: net.user.peerId, amount: '100' }))
+      expect(q.data.availability.items).toContainEqual({ member: net.user.peerId, amount: '100', exiting: false })
     }
+  })
+
+  it('unstakeAvailability: an exit before the unlock epoch; a second one is refused', async () => {
+    accepted(await gql(url(), M('unstakeAvailability'), { tx: userTx({ type: 'UnstakeAvailability' }) }))
+    await net.produce()
+    for (const n of net.nodes) {
+      const q = await gql(n.server.url, `{ availability { items { member amount exiting } } }`)
+      expect(q.data.availability.items).toContainEqual({ member: net.user.peerId, amount: '100', exiting: true })
+    }
+    await unchangedBy(async () => {
+      await refused(M('unstakeAvailability'), { tx: userTx({ type: 'UnstakeAvailability' }) }, 'REJECTED', /exiting and locked until epoch/)
+      await refused(M('unstakeAvailability'), { tx: sign(net.poor, { type: 'UnstakeAvailability' }) }, 'REJECTED', /has no availability stake/)
+    })
   })
 
   it('proposeChallenge with its module bytes', async () => {
@@ -100,94 +146,148 @@ describe('mutations: happy paths show up in state on both nodes after the next b
       name: 'echo', version: '0.1.0', description: 'echoes', moduleHash: createHash('sha256').update(module).digest('hex'),
       entryPoints: ['run'], policy: { fuelLimit: 1000, memoryPages: 1, hostFunctions: [], floats: 'deny' }, emissionSharePpm: 0,
     })
-    const r = await gql(url(), PROPOSE, { tx: userTx({ type: 'ProposeChallenge', post: 'p-echo', signed }), module: b64(module) })
-    expect(r.errors).toBeUndefined()
-    net.produce()
-    for (const s of net.servers) {
-      const q = await gql(s.url, `{ challenge(id: "echo") { status version owner } post(id: "p-echo") { id } }`)
-      expect(q.data).toEqual({ challenge: { status: 'proposed', version: '0.1.0', owner: signed.manifest.owner }, post: { id: 'p-echo' } })
+    const n = ++nonce
+    const post = userPostId(net.user.peerId, n)
+    accepted(await gql(url(), PROPOSE, { tx: sign(net.user, { type: 'ProposeChallenge', post, signed }, n), module: b64(module) }))
+    await net.produce()
+    for (const s of net.nodes) {
+      const q = await gql(s.server.url, `query($p: String!) { challenge(id: "echo") { status version owner } post(id: $p) { id } }`, { p: post })
+      expect(q.data).toEqual({ challenge: { status: 'proposed', version: '0.1.0', owner: signed.manifest.owner }, post: { id: post } })
     }
   })
 
-  it('operator mutations need the API token', async () => {
-    const q = `mutation { nodeStakeAvailability(amount: "50", epochs: 3) { txId sender } }`
-    const anon = await gql(url(), q)
-    expect(codeOf(anon)).toBe('UNAUTHENTICATED')
-    const wrong = await gql(url(), q, {}, { authorization: 'Bearer nope' })
-    expect(codeOf(wrong)).toBe('UNAUTHENTICATED')
-    const ok = await gql(url(), q, {}, { authorization: `Bearer ${API_TOKEN}` })
-    expect(ok.errors).toBeUndefined()
-    expect(ok.data.nodeStakeAvailability.sender).toBe(net.nodes[0]!.peerId)
-    net.nodes[0]!.produceBlock()
-    const a = await gql(url(), `query($m: String!) { balance(member: $m) { locked } }`, { m: net.nodes[0]!.peerId })
-    expect(a.data.balance.locked).toBe('50')
-    net.nodes[1]!.produceBlock() // keep both nodes at the same height
+  it('operator mutations: nodeStakeAvailability and nodeStake with the API token', async () => {
+    const self = net.nodes[0]!.keys.peerId
+    const avail = `mutation { nodeStakeAvailability(amount: "50", epochs: 3) { txId sender } }`
+    const before = (await gql(url(), `{ availability { items { member amount } } }`)).data.availability.items.find((a: { member: string }) => a.member === self)
+    const a = accepted(await gql(url(), avail, {}, { authorization: `Bearer ${API_TOKEN}` }))
+    expect(a.data.nodeStakeAvailability.sender).toBe(self)
+    const s = accepted(await gql(url(), `mutation($p: String!) { nodeStake(pool: $p, amount: "2", inFavor: false) { sender } }`, { p: POOL0 }, { authorization: `Bearer ${API_TOKEN}` }))
+    expect(s.data.nodeStake.sender).toBe(self)
+    await net.produce()
+    for (const n of net.nodes) {
+      const q = await gql(n.server.url, `query($p: String!) { availability { items { member amount } } pool(id: $p) { stakes { member amount inFavor } } }`, { p: POOL0 })
+      expect(q.data.availability.items).toContainEqual({ member: self, amount: String(Number(before?.amount ?? 0) + 50) })
+      expect(q.data.pool.stakes).toContainEqual({ member: self, amount: expect.stringMatching(/^\d/), inFavor: false })
+    }
   })
 })
 
-describe('mutations: bad input gets a typed error and changes nothing', () => {
-  beforeEach(() => { for (const n of net.nodes) expect(n.mempoolSize()).toBe(0) })
-
-  it('bad signature', async () => {
-    const tx = userTx({ type: 'Stake', pool: 'pool0', amount: rep(1), inFavor: true })
+describe('mutations: every refusal code, from the real admission path, changes nothing', () => {
+  it('BAD_SIGNATURE: a flipped signature bit, and a sender that is not the signing key', () => unchangedBy(async () => {
+    const tx = userTx({ type: 'Stake', pool: POOL0, amount: rep(1), inFavor: true })
     const sig = Buffer.from(tx.signature.slice(2), 'hex'); sig[0]! ^= 1
-    await expectRefused(M('stake'), { tx: { ...tx, signature: '0x' + sig.toString('hex') } }, 'BAD_SIGNATURE')
-  })
+    await refused(M('stake'), { tx: { ...tx, signature: '0x' + sig.toString('hex') } }, 'BAD_SIGNATURE')
+    const body = { type: 'Stake', sender: net.poor.peerId, nonce: ++nonce, pool: POOL0, amount: rep(1), inFavor: true }
+    await refused(M('stake'), { tx: signTransaction(net.user.ed25519Seed, body) }, 'BAD_SIGNATURE')
+  }))
 
-  it('a sender that is not the signing key', async () => {
-    const body = { type: 'Stake', sender: net.poor.peerId, nonce: ++nonce, pool: 'pool0', amount: rep(1), inFavor: true }
-    await expectRefused(M('stake'), { tx: signTransaction(net.user.ed25519Seed, body) }, 'BAD_SIGNATURE')
-  })
-
-  it('unknown challenge (and a retired one)', async () => {
-    for (const challenge of ['nope', 'old']) {
-      await expectRefused(SUBMIT, { tx: userTx({ type: 'Submission', challenge, payloadCid: cidOfBytes(utf8('x')), payloadBytes: utf8('x').length }) }, 'UNKNOWN_CHALLENGE')
+  it('UNKNOWN_CHALLENGE: a challenge nobody registered, and one only proposed', () => unchangedBy(async () => {
+    for (const challenge of ['nope', 'echo']) {
+      const p = utf8('x')
+      await refused(SUBMIT, { tx: userTx({ type: 'Submission', challenge, payloadCid: cidOfBytes(p), payloadBytes: p.length }), payload: b64(p) }, 'UNKNOWN_CHALLENGE', /is not active/)
     }
-  })
+  }))
 
-  it('oversized payload', async () => {
-    const payload = new Uint8Array(MAX_PAYLOAD + 1)
-    await expectRefused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload: b64(payload) }, 'PAYLOAD_TOO_LARGE')
-  })
+  it('MALFORMED: a submission by cid without its payload (the node needs the bytes for the committee)', () => unchangedBy(async () => {
+    const elsewhere = utf8('elsewhere')
+    await refused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(elsewhere), payloadBytes: elsewhere.length }) }, 'MALFORMED', /needs its payload bytes/)
+  }))
 
-  it('a payload that does not match its cid', async () => {
-    await expectRefused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'sum', payloadCid: cidOfBytes(utf8('a')), payloadBytes: utf8('a').length }), payload: b64(utf8('b')) }, 'MALFORMED')
-  })
+  it('MALFORMED: a payload that does not match its cid or its length', () => unchangedBy(async () => {
+    await refused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(utf8('a')), payloadBytes: 1 }), payload: b64(utf8('b')) }, 'MALFORMED', /does not match payloadCid/)
+    await refused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(utf8('ab')), payloadBytes: 3 }), payload: b64(utf8('ab')) }, 'MALFORMED', /payloadBytes says 3/)
+  }))
 
-  it('insufficient REP for a stake, an availability lock and a pool fee', async () => {
-    await expectRefused(M('stake'), { tx: userTx({ type: 'Stake', pool: 'pool0', amount: rep(2), inFavor: false }, () => net.poor) }, 'INSUFFICIENT_REP')
-    await expectRefused(M('stakeAvailability'), { tx: userTx({ type: 'StakeAvailability', amount: rep(1_000_000), epochs: 2 }) }, 'INSUFFICIENT_REP')
-    await expectRefused(M('initiatePool'), { tx: userTx({ type: 'InitiatePool', id: 'pool-x', post: 'p0', fee: rep(5) }, () => net.poor) }, 'INSUFFICIENT_REP')
-  })
+  it('PAYLOAD_TOO_LARGE: over the API limit, and over the ledger limit on a node whose API allows more', () => unchangedBy(async () => {
+    const big = new Uint8Array(MAX_PAYLOAD + 1)
+    await refused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(big), payloadBytes: big.length }), payload: b64(big) }, 'PAYLOAD_TOO_LARGE', new RegExp(`over ${MAX_PAYLOAD} bytes`))
+    const n = net.nodes[0]!
+    const wide = await createApiServer({ view: n.node.view, actions: n.node.actions, events: n.node.events, port: 0, limits: { maxPayloadBytes: 2 * LEDGER_RULES.maxPayloadBytes, maxBodyBytes: 8 * LEDGER_RULES.maxPayloadBytes } })
+    try {
+      const huge = new Uint8Array(LEDGER_RULES.maxPayloadBytes + 1)
+      await refused(SUBMIT, { tx: userTx({ type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(huge), payloadBytes: huge.length }), payload: b64(huge) }, 'PAYLOAD_TOO_LARGE', new RegExp(`exceeds ${LEDGER_RULES.maxPayloadBytes}`), wide.url)
+    } finally { await wide.close() }
+  }))
 
-  it('wrong body type for the mutation', async () => {
-    await expectRefused(M('post'), { tx: userTx({ type: 'Stake', pool: 'pool0', amount: rep(1), inFavor: true }) }, 'WRONG_TX_TYPE')
-  })
+  it('INSUFFICIENT_REP: a stake and an availability lock beyond free REP; pool and business fees beyond credits', () => unchangedBy(async () => {
+    await refused(M('stake'), { tx: sign(net.poor, { type: 'Stake', pool: POOL0, amount: rep(2), inFavor: false }) }, 'INSUFFICIENT_REP', /but has 1 free/)
+    await refused(M('stakeAvailability'), { tx: userTx({ type: 'StakeAvailability', amount: rep(1_000_000), epochs: 2 }) }, 'INSUFFICIENT_REP')
+    // The poor member has REP but no credits: fees are paid in credits.
+    await refused(M('initiatePool'), { tx: sign(net.poor, { type: 'InitiatePool', id: userPoolId(net.poor.peerId, nonce + 1), post: P0, fee: rep(0.5) }) }, 'INSUFFICIENT_REP', /cannot pay pool fee/)
+    await refused(M('businessRequest'), { tx: sign(net.poor, { type: 'BusinessRequest', fee: rep(0.5), request: 'free lunch' }) }, 'INSUFFICIENT_REP', /cannot pay fee/)
+  }))
 
-  it('unknown pool and unknown cited post', async () => {
-    await expectRefused(M('stake'), { tx: userTx({ type: 'Stake', pool: 'no-pool', amount: rep(1), inFavor: true }) }, 'UNKNOWN_POOL')
-    await expectRefused(M('post'), { tx: userTx({ type: 'Post', id: 'p-bad', authors: { [net.user.peerId]: 1_000_000 }, citations: { ghost: 1000 } }) }, 'UNKNOWN_POST')
-  })
+  it('WRONG_TX_TYPE: a body for another mutation; Evaluations have no mutation and the node refuses them from the API', () => unchangedBy(async () => {
+    await refused(M('post'), { tx: userTx({ type: 'Stake', pool: POOL0, amount: rep(1), inFavor: true }) }, 'WRONG_TX_TYPE')
+    const evals = userTx({ type: 'Evaluations', commits: [{ submission: 'ab'.repeat(32), commitment: 'cd'.repeat(32) }], reports: [] })
+    for (const m of ['submit', 'stake']) await refused(M(m), { tx: evals }, 'WRONG_TX_TYPE', /got "Evaluations"/)
+    const direct = await net.nodes[0]!.node.actions.submitTransaction(evals)
+    expect(direct).toMatchObject({ accepted: false, code: 'REJECTED', message: expect.stringMatching(/over gossip, not the API/) })
+  }))
 
-  it('malformed bodies: not CBOR, not canonical, missing fields, float-free amounts only', async () => {
-    const good = userTx({ type: 'Stake', pool: 'pool0', amount: rep(1), inFavor: true })
-    await expectRefused(M('stake'), { tx: { ...good, body: 'not base64!' } }, 'MALFORMED')
-    await expectRefused(M('stake'), { tx: { ...good, body: b64(utf8('{"json": true}')) } }, 'MALFORMED')
-    const body = { type: 'Stake', sender: net.user.peerId, nonce: ++nonce, pool: 'pool0', inFavor: true } // no amount
-    await expectRefused(M('stake'), { tx: signTransaction(net.user.ed25519Seed, body) }, 'MALFORMED')
+  it('UNKNOWN_POOL and UNKNOWN_POST', () => unchangedBy(async () => {
+    await refused(M('stake'), { tx: userTx({ type: 'Stake', pool: 'no-pool', amount: rep(1), inFavor: true }) }, 'UNKNOWN_POOL')
+    const n = ++nonce
+    await refused(M('post'), { tx: sign(net.user, { type: 'Post', id: userPostId(net.user.peerId, n), authors: { [net.user.peerId]: 1_000_000 }, citations: { ghost: 1000 } }, n) }, 'UNKNOWN_POST', /cites unknown post ghost/)
+    await refused(M('initiatePool'), { tx: userTx({ type: 'InitiatePool', id: userPoolId(net.user.peerId, nonce + 1), post: 'ghost', fee: rep(1) }) }, 'UNKNOWN_POST')
+  }))
+
+  it('MALFORMED bodies: not base64, not CBOR, a missing field, not canonical', () => unchangedBy(async () => {
+    const good = userTx({ type: 'Stake', pool: POOL0, amount: rep(1), inFavor: true })
+    await refused(M('stake'), { tx: { ...good, body: 'not base64!' } }, 'MALFORMED')
+    await refused(M('stake'), { tx: { ...good, body: b64(utf8('{"json": true}')) } }, 'MALFORMED')
+    const body = { type: 'Stake', sender: net.user.peerId, nonce: ++nonce, pool: POOL0, inFavor: true } // no amount
+    await refused(M('stake'), { tx: signTransaction(net.user.ed25519Seed, body) }, 'MALFORMED', /amount/)
     // A signature valid over the value but bytes not in canonical order: refused (no malleable tx ids).
-    const full = { type: 'Stake', sender: net.user.peerId, nonce: ++nonce, pool: 'pool0', amount: rep(1), inFavor: true }
+    const full = { type: 'Stake', sender: net.user.peerId, nonce: ++nonce, pool: POOL0, amount: rep(1), inFavor: true }
     const canonical = encode(full)
     const reordered = swapFirstTwoMapEntries(canonical)
     expect(reordered).not.toEqual(canonical)
-    await expectRefused(M('stake'), { tx: { body: b64(reordered), publicKey: good.publicKey, signature: '0x' + toHex(signEd25519(net.user.ed25519Seed, Domain.transaction, full)) } }, 'MALFORMED')
+    await refused(M('stake'), { tx: { body: b64(reordered), publicKey: good.publicKey, signature: '0x' + toHex(signEd25519(net.user.ed25519Seed, Domain.transaction, full)) } }, 'MALFORMED', /canonical/)
+  }))
+
+  it('REJECTED: a replayed transaction, pending or decided, and a fresh one reusing a decided nonce', async () => {
+    const tx = userTx({ type: 'BusinessRequest', fee: rep(1), request: 'once' })
+    accepted(await gql(url(), M('businessRequest'), { tx }))
+    const pending = await gql(url(), M('businessRequest'), { tx })
+    expect(codeOf(pending)).toBe('REJECTED')
+    expect(pending.errors![0]!.message).toMatch(/already pending/)
+    await net.produce()
+    await unchangedBy(async () => {
+      await refused(M('businessRequest'), { tx }, 'REJECTED', new RegExp(`nonce ${nonce} already used`))
+      await refused(M('businessRequest'), { tx: sign(net.user, { type: 'BusinessRequest', fee: rep(1), request: 'twice' }, nonce) }, 'REJECTED', /already used/)
+    })
   })
 
-  it('a replayed transaction', async () => {
-    const tx = userTx({ type: 'BusinessRequest', fee: rep(1), request: 'once' })
-    expect((await gql(url(), M('businessRequest'), { tx })).errors).toBeUndefined()
-    net.produce()
-    await expectRefused(M('businessRequest'), { tx }, 'REJECTED')
+  it('UNAUTHENTICATED without the token; FORBIDDEN on a node with no token configured; BAD_USER_INPUT amounts', () => unchangedBy(async () => {
+    const q = `mutation { nodeStakeAvailability(amount: "50", epochs: 3) { txId sender } }`
+    await refused(q, {}, 'UNAUTHENTICATED')
+    const wrong = await gql(url(), q, {}, { authorization: 'Bearer nope' })
+    expect(codeOf(wrong)).toBe('UNAUTHENTICATED')
+    const n = net.nodes[0]!
+    const open = await createApiServer({ view: n.node.view, actions: n.node.actions, events: n.node.events, port: 0 })
+    try {
+      await refused(q, {}, 'FORBIDDEN', /no API token configured/, open.url)
+    } finally { await open.close() }
+    const auth = { authorization: `Bearer ${API_TOKEN}` }
+    for (const amount of ['0', '-1', 'lots']) {
+      const r = await gql(url(), `mutation($a: String!, $p: String!) { nodeStake(pool: $p, amount: $a, inFavor: true) { txId } }`, { a: amount, p: POOL0 }, auth)
+      expect(codeOf(r), amount).toBe('BAD_USER_INPUT')
+    }
+    const r = await gql(url(), `mutation { nodeStake(pool: "no-pool", amount: "1", inFavor: true) { txId } }`, {}, auth)
+    expect(codeOf(r)).toBe('UNKNOWN_POOL')
+  }))
+
+  it('fee and quota: a member without credits gets its fee-waived quota, then REJECTED; one sender\'s pending txs are capped', async () => {
+    accepted(await gql(url(), M('stake'), { tx: sign(net.poor, { type: 'Stake', pool: POOL0, amount: rep(0.1), inFavor: true }) }))
+    await net.produce()
+    await unchangedBy(() => refused(M('stake'), { tx: sign(net.poor, { type: 'Stake', pool: POOL0, amount: rep(0.1), inFavor: true }) }, 'REJECTED', /already pending, or the mempool is full/))
+    // The per-sender cap of the mempool (MEMPOOL_MAX_TXS_PER_SENDER): the next one waits for a block.
+    const codes: (string | undefined)[] = []
+    for (let i = 0; i < 65; i++) codes.push(codeOf(await gql(url(), M('stake'), { tx: userTx({ type: 'Stake', pool: POOL0, amount: '1', inFavor: true }) })))
+    expect(codes.slice(0, 64).every((c) => c === undefined), String(codes)).toBe(true)
+    expect(codes[64]).toBe('REJECTED')
   })
 })
 

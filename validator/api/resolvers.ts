@@ -9,6 +9,7 @@ import { parseRep } from '../../core/amount.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { apiError } from './errors.ts'
 import { checkSignedTx, decodeBase64 } from './envelope.ts'
+import { MAX_PROOF_KEY_CHARS } from './state-proof.ts'
 import { clampFirst, type ApiLimits } from './limits.ts'
 import type { ApiMetrics } from './metrics.ts'
 import type { TxMutation } from './tx-bodies.ts'
@@ -82,6 +83,10 @@ export function buildResolvers({ view, actions, pubsub, limits, metrics, operato
   return {
     Query: {
       node: () => view.info(),
+      stateProof: (_: unknown, a: { key: string }) => {
+        if (a.key.length === 0 || a.key.length > MAX_PROOF_KEY_CHARS) throw apiError('BAD_USER_INPUT', `key must be 1..${MAX_PROOF_KEY_CHARS} characters`)
+        return view.stateProof(a.key)
+      },
       blocks: (_: unknown, a: Paged & { fromHeight?: number | null }) =>
         view.blocks({ ...page(a), ...(a.fromHeight != null ? { fromHeight: a.fromHeight } : {}) }),
       block: (_: unknown, a: { height: number }) => view.block(a.height),

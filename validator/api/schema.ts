@@ -41,6 +41,8 @@ type NodeInfo {
   lastCertifiedEpoch: Int
   "Hex seed of the current epoch's challenge instances (the hash of the last block of the previous epoch)."
   epochSeed: String!
+  "Transactions waiting in this node's mempool (accepted, not yet in a decided block)."
+  mempoolSize: Int!
 }
 
 "A decided block."
@@ -74,8 +76,8 @@ type Validator {
 }
 type ValidatorPage { items: [Validator!]!, nextCursor: String, total: Int! }
 
-"A member's REP: balance = locked + free."
-type Balance { member: String!, balance: String!, locked: String!, free: String! }
+"A member's REP (balance = locked + free) and its fee credits (pool, business and transaction fees are paid in credits, not REP)."
+type Balance { member: String!, balance: String!, locked: String!, free: String!, credits: String! }
 type BalancePage { items: [Balance!]!, nextCursor: String, total: Int! }
 
 type Author { member: String!, weightPpm: Int! }
@@ -121,8 +123,8 @@ type Pool {
 }
 type PoolPage { items: [Pool!]!, nextCursor: String, total: Int! }
 
-"REP locked by a member to be eligible for duties, until an epoch."
-type Availability { member: String!, amount: String!, untilEpoch: Int! }
+"REP locked by a member to be eligible for duties, until an epoch; exiting once unstaked before that epoch."
+type Availability { member: String!, amount: String!, untilEpoch: Int!, exiting: Boolean! }
 type AvailabilityPage { items: [Availability!]!, nextCursor: String, total: Int! }
 
 "A governed parameter with its bounds (values as decimal strings)."
@@ -179,6 +181,29 @@ type Epoch {
 }
 type EpochPage { items: [Epoch!]!, nextCursor: String, total: Int! }
 
+"The leaf a proof for an absent key ends at instead (hex path and leaf hash)."
+type ProofLeaf { path: String!, hash: String! }
+"""One leaf of the authenticated state with its Merkle proof (ledger/state-tree.ts). Verify it against a root
+you trust, not against the stateRoot field: the prevStateRoot of block height+1 (under its commit
+certificate) or, at an epoch boundary, a checkpoint's stateRoot. validator/api/state-proof.ts checks one."""
+type StateProof {
+  "forum/<section>/<id> (forum/account/<member>, forum/post/<id>, forum/pool/<id>, forum/meta) or <section>/<id> of the ledger tree (nonce/<member>, submission/<id>, miner/<uid>, meta)."
+  key: String!
+  "The proof is of the state after this block."
+  height: Int!
+  "Hex state root after block height, as this node computed it."
+  stateRoot: String!
+  "forum | ledger: which tree holds the key."
+  tree: String!
+  "Hex of the leaf's canonical DAG-CBOR row; null when the key is absent (the proof then shows its absence)."
+  value: String
+  "Hex root of the other tree (the state root combines both)."
+  otherRoot: String!
+  "Per level from the root: the 16 child hashes (hex) of the branch on the key's path."
+  levels: [[String!]!]!
+  otherLeaf: ProofLeaf
+}
+
 "A certified checkpoint of the state at an epoch boundary."
 type Checkpoint { epoch: Int!, height: Int!, stateRoot: String!, signers: [String!]!, cid: String }
 type CheckpointPage { items: [Checkpoint!]!, nextCursor: String, total: Int! }
@@ -189,6 +214,8 @@ server's limits are refused with QUERY_TOO_DEEP / QUERY_TOO_COSTLY."""
 type Query {
   "This node's identity and position."
   node: NodeInfo!
+  "A value of the state with its Merkle proof against the state root after the last decided block."
+  stateProof(key: String!): StateProof!
   "Decided blocks, newest first unless fromHeight is given."
   blocks(first: Int, after: String, fromHeight: Int): BlockPage!
   block(height: Int!): Block

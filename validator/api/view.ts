@@ -1,6 +1,6 @@
 // What the API reads and does: the node implements NodeView (read model, plain DTOs) and NodeActions
 // (verified, signed transactions into the mempool + gossip). The API never touches node internals, so it
-// can be tested against a fake and the node can change underneath it.
+// can be built in a test over in-memory neighbours (test/api/real-node.ts) and change underneath the API.
 // Amounts are decimal REP strings; hashes (block, state root, submission) are lowercase hex without 0x, as the
 // ledger computes them; keys and EVM addresses are 0x-hex; ids are strings; every list is cursor-paginated.
 
@@ -12,25 +12,49 @@ export interface NodeInfoDto {
   stateRoot: string; peers: string[]; synced: boolean; lastCertifiedEpoch: number | null
   /** Seed of the current epoch's challenge instances (hex): miners work on the instance it names. */
   epochSeed: string
+  /** Transactions waiting in this node's mempool. */
+  mempoolSize: number
 }
 export interface BlockDto { height: number; slot: number; epoch: number; hash: string; prevHash: string; prevStateRoot: string; stateRoot: string; proposer: string; txCount: number; certificateSigners: string[] }
 export interface ValidatorDto { peerId: string; evmAddress: string; power: string; powerPpm: number; blsPublicKey: string }
-export interface BalanceDto { member: string; balance: string; locked: string; free: string }
+/** REP (balance = locked + free) and fee credits (the currency pool fees, business fees and tx fees are paid in). */
+export interface BalanceDto { member: string; balance: string; locked: string; free: string; credits: string }
 export interface CitationDto { post: string; weightPpm: number }
 export interface PostDto { id: string; authors: { member: string; weightPpm: number }[]; citations: CitationDto[]; value: string; content: string; createdSlot: number }
 export interface PoolStakeDto { member: string; amount: string; inFavor: boolean }
 export interface PoolDto { id: string; post: string; fee: string; startSlot: number; endSlot: number; resolved: boolean; passed: boolean | null; quorumMet: boolean | null; stakes: PoolStakeDto[]; forTotal: string; againstTotal: string }
-export interface AvailabilityDto { member: string; amount: string; untilEpoch: number }
+/** `exiting`: unstaked before its unlock epoch (leaves the validator set at the boundary, REP still locked). */
+export interface AvailabilityDto { member: string; amount: string; untilEpoch: number; exiting: boolean }
 export interface ParamDto { name: string; value: string; min: string | null; max: string | null }
 export interface PendingParamDto { name: string; value: string; effectiveEpoch: number }
 export interface ChallengeDto { id: string; name: string; version: string; moduleHash: string; owner: string; status: string; emissionSharePpm: number; policy: string /* JSON */ }
 export interface ReportDto { validator: string; score: string; fuelUsed: string; outputHash: string; deviating: boolean }
 export interface SubmissionDto { id: string; miner: string; challenge: string; payloadCid: string; height: number; committee: string[]; reports: ReportDto[]; finalScore: string | null; final: boolean }
 export interface EpochDto { epoch: number; uids: number[]; miners: string[]; weights: number[]; weightsHash: string; certificateSigners: string[]; chainTx: string | null; yuma: string | null /* JSON */ }
+/** One leaf of the authenticated state with its proof (ledger/state-tree.ts); bytes as hex. Checked by state-proof.ts. */
+export interface StateProofDto {
+  /** The leaf, e.g. `forum/account/<member>`, `forum/post/<id>`, `nonce/<member>`, `submission/<id>`, `meta`. */
+  key: string
+  /** The proof is of the state after this block. */
+  height: number
+  /** Hex root of that state: block height+1 carries it as prevStateRoot under its commit certificate. */
+  stateRoot: string
+  tree: 'forum' | 'ledger'
+  /** Hex of the leaf's canonical DAG-CBOR row; null when the key is absent (the proof then shows absence). */
+  value: string | null
+  /** Hex root of the other tree (the state root combines both). */
+  otherRoot: string
+  /** Per level from the root: the 16 child hashes (hex) of the branch on the key's path. */
+  levels: string[][]
+  /** For an absent key whose search ends at another leaf: that leaf's path and hash (hex). */
+  otherLeaf: { path: string; hash: string } | null
+}
 export interface CheckpointDto { epoch: number; height: number; stateRoot: string; signers: string[]; cid: string | null }
 
 export interface NodeView {
   info(): NodeInfoDto
+  /** One leaf of the authenticated state with its Merkle proof against the current state root (state-proof.ts). */
+  stateProof(key: string): StateProofDto
   blocks(args: PageArgs & { fromHeight?: number }): Page<BlockDto>
   block(height: number): BlockDto | null
   validators(args: PageArgs): Page<ValidatorDto>

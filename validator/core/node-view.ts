@@ -7,12 +7,13 @@ import { toHex } from '../../core/bytes.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
 import * as forum from '../../forum/index.ts'
-import type { MemberId } from '../../core/ids.ts'
+import type { MemberId, PostId } from '../../core/ids.ts'
 import type { CommitCertificate } from '../consensus/index.ts'
 import type { Network } from './interfaces.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { blockHash, type Block } from '../../ledger/block.ts'
 import { activeChallengeTable, type LedgerState } from '../../ledger/ledger.ts'
+import { proveKey, type StateProof } from '../../ledger/state-tree.ts'
 import type { SubmissionRecord } from '../../ledger/evaluations.ts'
 import type { BlockStore, EpochRecord } from '../infra/db/block-store.ts'
 import type { Schedule } from './scheduler.ts'
@@ -21,7 +22,7 @@ import { policyToJson } from '../infra/runtime/policy.ts'
 import { CHALLENGE_POLICIES } from '../../challenges/index.ts'
 import { DEFAULT_YUMA_PARAMS, formatYumaEpoch, runYumaEpoch } from '../../ledger/scoring/index.ts'
 import type {
-  BlockDto, ChallengeDto, EpochDto, NodeView, Page, PageArgs, PoolDto, PostDto, SubmissionDto,
+  BalanceDto, BlockDto, ChallengeDto, EpochDto, NodeView, Page, PageArgs, PoolDto, PostDto, StateProofDto, SubmissionDto,
 } from '../api/view.ts'
 
 export const MAX_PAGE = 500
@@ -107,6 +108,44 @@ export interface NodeViewModules {
   root(): string
 }
 
+/** A post as the API shows it. */
+const dtoPost = (p: forum.PostRecord): PostDto => ({
+  id: p.id, authors: p.authors.map((a) => ({ member: a.member, weightPpm: a.weightPpm })),
+  citations: p.citations.map((c) => ({ post: c.post, weightPpm: c.weightPpm })), value: formatRep(p.value),
+  content: p.content ?? '', createdSlot: p.createdSlot,
+})
+const dtoBalance = (member: string, a: forum.Account): BalanceDto =>
+  ({ member, balance: formatRep(a.rep), locked: formatRep(a.locked), free: formatRep(a.rep - a.locked), credits: formatRep(a.credits) })
+
+/** Genesis challenges, then the registry's, by id. */
+function challengeDtos(ledger: Readonly<LedgerState>): ChallengeDto[] {
+  const active = new Set(activeChallengeTable(ledger).map((c) => c.id))
+  const out: ChallengeDto[] = ledger.genesisChallenges.map((c) => ({
+    id: c.id, name: c.id, version: '1.0.0', moduleHash: c.moduleHash, owner: 'genesis', status: active.has(c.id) ? 'active' : 'retired',
+    emissionSharePpm: c.emissionSharePpm, policy: JSON.stringify(policyToJson((CHALLENGE_POLICIES as Record<string, never>)[c.id] ?? {})),
+  }))
+  for (const [name, e] of ledger.forum.registry.challenges) {
+    out.push({ id: name, name, version: e.manifest.version, moduleHash: e.manifest.moduleHash, owner: e.manifest.owner, status: e.status, emissionSharePpm: e.manifest.emissionSharePpm, policy: JSON.stringify(e.manifest.policy) })
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : 1))
+}
+
+/** A page of a keyed ledger map in key order: only the page's rows become DTOs. */
+function pageOf<K extends string, V, D>(map: ReadonlyMap<K, V>, args: PageArgs, dto: (k: K, v: V) => D): Page<D> {
+  const keys = [...map.keys()].sort()
+  const page = paginate(keys, args)
+  return { ...page, items: page.items.map((k) => dto(k, peek(map as Map<K, V>, k)!)) }
+}
+
+/** The DTO of a state proof (hex bytes) for `key` at `height` with root `stateRoot`. */
+function stateProofDto(key: string, height: number, stateRoot: string, p: StateProof): StateProofDto {
+  return {
+    key, height, stateRoot, tree: p.tree, value: p.value ? toHex(p.value) : null, otherRoot: toHex(p.otherRoot),
+    levels: p.proof.levels.map((l) => l.map(toHex)),
+    otherLeaf: p.proof.other ? { path: toHex(p.proof.other.path), hash: toHex(p.proof.other.hash) } : null,
+  }
+}
+
 /** Recent blocks and epoch records are cached in memory for the synchronous view; the owner calls refresh() when they change. */
 export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Promise<void> } {
   const { ledger } = m
@@ -120,31 +159,6 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
     epochs = (await m.blocks.epochRecords()).sort((a, b) => b.epoch - a.epoch)
   }
   void refresh().catch(() => {})
-
-  const posts = (): PostDto[] => [...ledger.forum.posts.keys()].sort().map((id) => {
-    const p = peek(ledger.forum.posts, id)!
-    return {
-      id: p.id, authors: p.authors.map((a) => ({ member: a.member, weightPpm: a.weightPpm })),
-      citations: p.citations.map((c) => ({ post: c.post, weightPpm: c.weightPpm })), value: formatRep(p.value),
-      content: p.content ?? '', createdSlot: p.createdSlot,
-    }
-  })
-  const pools = (): PoolDto[] => [...ledger.forum.pools.keys()].sort().map((id) => dtoPool(peek(ledger.forum.pools, id)!))
-  const balances = () => [...ledger.forum.accounts.keys()].sort().map((mm) => {
-    const a = peek(ledger.forum.accounts, mm)!
-    return { member: mm, balance: formatRep(a.rep), locked: formatRep(a.locked), free: formatRep(a.rep - a.locked) }
-  })
-  const challenges = (): ChallengeDto[] => {
-    const active = new Set(activeChallengeTable(ledger).map((c) => c.id))
-    const out: ChallengeDto[] = ledger.genesisChallenges.map((c) => ({
-      id: c.id, name: c.id, version: '1.0.0', moduleHash: c.moduleHash, owner: 'genesis', status: active.has(c.id) ? 'active' : 'retired',
-      emissionSharePpm: c.emissionSharePpm, policy: JSON.stringify(policyToJson((CHALLENGE_POLICIES as Record<string, never>)[c.id] ?? {})),
-    }))
-    for (const [name, e] of ledger.forum.registry.challenges) {
-      out.push({ id: name, name, version: e.manifest.version, moduleHash: e.manifest.moduleHash, owner: e.manifest.owner, status: e.status, emissionSharePpm: e.manifest.emissionSharePpm, policy: JSON.stringify(e.manifest.policy) })
-    }
-    return out.sort((a, b) => (a.id < b.id ? -1 : 1))
-  }
   const submissions = () => [...peekValues(ledger.evals.submissions)].sort((a, b) => b.height - a.height || (a.id < b.id ? -1 : 1)).map(dtoSubmission)
 
   return {
@@ -155,8 +169,11 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
         peerId: m.self, evmAddress: m.keys.evmAddress, networkId: m.genesis.networkId, height: ledger.height,
         slot: m.schedule.slotAt(m.clock.now()), epoch: ledger.forum.epoch, stateRoot: m.root(), peers: m.host.peers(),
         synced: ledger.lastSlot >= m.schedule.slotAt(m.clock.now()) - 4, lastCertifiedEpoch: certified, epochSeed: ledger.epochSeed,
+        mempoolSize: m.mempool.size,
       }
     },
+    // Synchronous: the importer applies a block and its root in one step, so height, root and proof agree.
+    stateProof: (key) => stateProofDto(key, ledger.height, m.root(), proveKey(ledger as LedgerState, key)),
     // Newest first; from a height on, oldest first (a reader catching up).
     blocks: (args) => paginate(args.fromHeight ? recentBlocks.filter((b) => b.height >= args.fromHeight!).reverse() : recentBlocks, args),
     block: (h) => recentBlocks.find((b) => b.height === h) ?? null,
@@ -168,16 +185,15 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
         powerPpm: total > 0n ? Number((v.power * 1_000_000n) / total) : 0, blsPublicKey: g.get(v.member)?.blsPublicKey ?? '',
       })), args)
     },
-    balances: (args) => paginate(balances(), args),
-    balance: (member) => balances().find((b) => b.member === member) ?? null,
-    posts: (args) => paginate(posts(), args),
-    post: (id) => posts().find((p) => p.id === id) ?? null,
-    pools: (args) => paginate(args.openOnly ? pools().filter((p) => !p.resolved) : pools(), args),
+    balances: (args) => pageOf(ledger.forum.accounts, args, dtoBalance),
+    balance: (member) => { const a = peek(ledger.forum.accounts, member as MemberId); return a ? dtoBalance(member, a) : null },
+    posts: (args) => pageOf(ledger.forum.posts, args, (_, p) => dtoPost(p)),
+    post: (id) => { const p = peek(ledger.forum.posts, id as PostId); return p ? dtoPost(p) : null },
+    pools: (args) => args.openOnly
+      ? paginate([...ledger.forum.pools.keys()].sort().map((id) => peek(ledger.forum.pools, id)!).filter((p) => !p.outcome).map(dtoPool), args)
+      : pageOf(ledger.forum.pools, args, (_, p) => dtoPool(p)),
     pool: (id) => { const p = peek(ledger.forum.pools, id as never); return p ? dtoPool(p) : null },
-    availability: (args) => paginate([...ledger.forum.availability.keys()].sort().map((mm) => {
-      const a = peek(ledger.forum.availability, mm)!
-      return { member: mm, amount: formatRep(a.amount), untilEpoch: a.unlockEpoch }
-    }), args),
+    availability: (args) => pageOf(ledger.forum.availability, args, (mm, a) => ({ member: mm, amount: formatRep(a.amount), untilEpoch: a.unlockEpoch, exiting: !!a.exiting })),
     params: () => ({
       current: forum.PARAM_KEYS.map((k) => {
         const b = forum.PARAM_BOUNDS[k]
@@ -185,8 +201,8 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
       }),
       pending: [...ledger.forum.pendingParams.keys()].sort().map((k) => ({ name: k, value: String(ledger.forum.pendingParams.get(k)!.value), effectiveEpoch: ledger.forum.epoch + 1 })),
     }),
-    challenges: (args) => paginate(challenges(), args),
-    challenge: (id) => challenges().find((c) => c.id === id) ?? null,
+    challenges: (args) => paginate(challengeDtos(ledger), args),
+    challenge: (id) => challengeDtos(ledger).find((c) => c.id === id) ?? null,
     submissions: (args) => paginate(submissions().filter((s) => (!args.miner || s.miner === args.miner) && (!args.challenge || s.challenge === args.challenge)), args),
     submission: (id) => { const s = peek(ledger.evals.submissions, id); return s ? dtoSubmission(s) : null },
     epochs: (args) => paginate(epochs.map((e) => dtoEpoch(ledger, e)), args),
