@@ -7,6 +7,7 @@ import { fromHex } from '../../../core/bytes.ts'
 import type { SignedTx } from '../../../ledger/txs.ts'
 import { TxErrorCode } from '../../../ledger/admission.ts'
 import type { GossipEnvelope } from '../../../validator/infra/p2p/envelope.ts'
+import type { ContentVerdict } from '../../../validator/infra/p2p/gossip.ts'
 import type { Metrics } from '../../../validator/infra/metrics/metrics.ts'
 import type { Fetcher } from '../../../validator/core/fetcher.ts'
 import { createTxAdmission } from '../../../validator/core/tx-admission.ts'
@@ -36,7 +37,7 @@ function rig() {
   const a = createTxAdmission({ ledger: c.s, mempool, verifier, fetcher: { remember() {} } as unknown as Fetcher, modules: { remember: () => true }, metrics, isValidator: (m) => validators.has(m) })
   const forum = a.handler('forum')
   const verdict = (t: SignedTx) => {
-    const r = forum.validate!(env({ tx: t }), {} as never)
+    const r = forum.validate!(env({ tx: t }), {} as never) as 'accept' | ContentVerdict
     if (r === 'accept') forum.onMessage(env({ tx: t }), {} as never)
     return r
   }
