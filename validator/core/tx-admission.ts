@@ -46,7 +46,8 @@ type Verdict = 'accept' | { verdict: 'ignore' | 'reject'; code: string }
  * for a fault of the bytes themselves, so a forger cannot get an honest sender's tx punished.
  */
 export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
-  function check(kind: TxTopicKind, env: GossipEnvelope): Verdict {
+  /** The checks on the unverified head (cheap): a refusal, or the decoded message when it may go on. */
+  function early(kind: TxTopicKind, env: GossipEnvelope): Exclude<Verdict, 'accept'> | { raw: { tx: SignedTx; payload?: Uint8Array } } {
     let raw: { tx: SignedTx; payload?: Uint8Array }
     let head: TxHead
     try {
@@ -56,8 +57,15 @@ export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
     if (!TOPIC_ACCEPTS[kind](head.tx.type)) return { verdict: 'reject', code: 'WRONG_TOPIC' }
     // Not in OUR current set: we may be behind a set change, so the forwarder is not punished.
     if (kind === 'evaluations' && !m.isValidator(head.sender)) return { verdict: 'ignore', code: 'SENDER_NOT_IN_SET' }
-    const early = m.mempool.precheck(head)
-    if (early) return { verdict: 'ignore', code: early.ledgerCode ?? early.code }
+    const refused = m.mempool.precheck(head)
+    if (refused) return { verdict: 'ignore', code: refused.ledgerCode ?? refused.code }
+    return { raw }
+  }
+
+  function check(kind: TxTopicKind, env: GossipEnvelope): Verdict {
+    const e = early(kind, env)
+    if (!('raw' in e)) return e
+    const { raw } = e
     let v: VerifiedTx
     try {
       v = m.verifier.verified(raw.tx)
@@ -73,6 +81,13 @@ export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
   }
   return {
     handler: (kind) => ({
+      // Before the envelope's signature is verified: spam we would refuse anyway costs no verification.
+      precheck(env: GossipEnvelope) {
+        const e = early(kind, env)
+        if ('raw' in e) return undefined
+        m.metrics.txRefused.inc({ topic: kind, code: e.code })
+        return e
+      },
       // Admitted to the mempool here, so a tx we cannot hold (full lane, sender quota, stale) is not forwarded.
       validate(env: GossipEnvelope) {
         const r = check(kind, env)

@@ -63,6 +63,13 @@ export const encodeEnvelope = (e: GossipEnvelope): Uint8Array => encode({ ...sig
  * string per message, so ids cannot be malleated), topic binding, canonical payload, signature.
  */
 export function openEnvelope(data: Uint8Array, topic: string, sizeCap: number): GossipEnvelope {
+  const env = parseEnvelope(data, topic, sizeCap)
+  verifyEnvelopeSignature(env)
+  return env
+}
+
+/** `openEnvelope` without the signature check (cheap checks may run before paying for it). */
+export function parseEnvelope(data: Uint8Array, topic: string, sizeCap: number): GossipEnvelope {
   if (data.length > sizeCap) throw new EnvelopeError('oversize', `envelope of ${data.length} bytes exceeds ${sizeCap}`)
   let raw: unknown
   try {
@@ -76,10 +83,13 @@ export function openEnvelope(data: Uint8Array, topic: string, sizeCap: number): 
   if (!equalBytes(encodeEnvelope(env), data)) throw new EnvelopeError('non-canonical', 'envelope is not canonically encoded')
   if (env.topic !== topic) throw new EnvelopeError('wrong-topic', `envelope for ${env.topic} received on ${topic}`)
   if (!isCanonicalCbor(env.payload)) throw new EnvelopeError('non-canonical', 'payload is not canonical DAG-CBOR')
+  return env
+}
+
+export function verifyEnvelopeSignature(env: GossipEnvelope): void {
   if (!verifyEd25519(env.sender, TOPIC_DOMAIN[env.topic], signedPart(env), env.sig)) {
     throw new EnvelopeError('bad-signature', 'envelope signature does not verify')
   }
-  return env
 }
 
 function isCanonicalCbor(b: Uint8Array): boolean {

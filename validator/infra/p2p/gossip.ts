@@ -1,7 +1,8 @@
 // Agora gossip over gossipsub: publishes signed envelopes and validates every received one before it is
 // delivered or forwarded. Structural faults (size, format, signature) are Reject — which costs the
 // forwarding peer score — while duplicates, stale messages and rate-limited peers or signers are Ignore.
-// The subscriber's own `validate` (e.g. "unknown challenge", "sender not a validator") runs last.
+// A subscriber's cheap `precheck` runs before the envelope signature is verified, its `validate` last.
+// Transaction topics wait their turn in a validation queue, so their bursts never delay consensus.
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import { decode, encode } from '../../../core/encoding.ts'
 import { sha256 } from '../../../core/hash.ts'
@@ -10,10 +11,11 @@ import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import type { Clock } from '../../../core/clock.ts'
 import {
   DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_MAX_MESSAGE_AGE_MS, DEFAULT_PEER_RATES, DEFAULT_SIGNER_RATES, DEFAULT_TOPIC_SIZE_CAP,
-  SEEN_CACHE_SIZE, Topic, isTopic, type TopicName,
+  QUEUED_TOPIC_PRIORITY, SEEN_CACHE_SIZE, Topic, VALIDATION_QUEUE_MAX, isTopic, type TopicName,
 } from './constants.ts'
-import { EnvelopeError, encodeEnvelope, openEnvelope, signEnvelope, type GossipEnvelope } from './envelope.ts'
+import { EnvelopeError, encodeEnvelope, parseEnvelope, signEnvelope, verifyEnvelopeSignature, type GossipEnvelope } from './envelope.ts'
 import { createRateLimiter, createSeenSet, type RateLimit } from './rate-limit.ts'
+import { createValidationQueue } from './validation-queue.ts'
 
 export type Verdict = 'accept' | 'ignore' | 'reject'
 
@@ -32,6 +34,11 @@ export interface TopicHandler {
    * `{ tx: SignedTx }` payload, else the envelope's author (hex ed25519 key).
    */
   rateKey?(env: GossipEnvelope): string
+  /**
+   * Cheap checks on an envelope whose signature is not verified yet (e.g. "already have it", "no fee"):
+   * a refusal here must be Ignore, or Reject only for a fault of the bytes themselves. Undefined: go on.
+   */
+  precheck?(env: GossipEnvelope): ContentVerdict | undefined
   /**
    * Content checks after the envelope checks passed; a verdict, or a verdict with the refusal's code
    * (reported as the reason). A thrown error counts as 'ignore'.
@@ -66,6 +73,8 @@ export interface GossipOptions {
   readonly peerRates?: Partial<Record<TopicName, RateLimit>>
   readonly maxMessageAgeMs?: number
   readonly maxClockSkewMs?: number
+  /** Messages waiting for a validation turn on the queued topics; past it, Ignore `busy`. */
+  readonly validationQueueMax?: number
 }
 
 /** The gossipsub service plus the scoring accessors its implementation has (not in its interface). */
@@ -106,6 +115,7 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
   for (const [t, r] of Object.entries(signerRates)) if (r) signerLimiters.set(t, createRateLimiter(r, opts.clock))
   for (const [t, r] of Object.entries(peerRates)) peerLimiters.set(t, createRateLimiter(r, opts.clock))
   const seen = createSeenSet(SEEN_CACHE_SIZE)
+  const queue = createValidationQueue(Math.max(...Object.values(QUEUED_TOPIC_PRIORITY)) + 1, opts.validationQueueMax ?? VALIDATION_QUEUE_MAX)
   const handlers = new Map<string, TopicHandler>()
   const accepted = new WeakMap<Message, GossipEnvelope>()
   const listeners = new Set<(e: VerdictEvent) => void>()
@@ -122,9 +132,11 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
     if (msg.data.length > caps[topic]) return { verdict: 'reject', reason: 'oversize' }
     // Before decoding or verifying anything: a peer over its rate costs us almost nothing.
     if (peerLimiters.get(topic)?.take(ctx.from) === false) return { verdict: 'ignore', reason: 'peer-rate-limited' }
+    const priority = QUEUED_TOPIC_PRIORITY[topic]
+    if (priority !== undefined && !(await queue.turn(priority))) return { verdict: 'ignore', reason: 'busy' }
     let env: GossipEnvelope
     try {
-      env = openEnvelope(msg.data, topic, caps[topic])
+      env = parseEnvelope(msg.data, topic, caps[topic])
     } catch (e) {
       if (e instanceof EnvelopeError) return { verdict: 'reject', reason: e.fault }
       return { verdict: 'reject', reason: 'malformed' }
@@ -134,8 +146,20 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
     if (env.time > now + maxSkew) return { verdict: 'ignore', reason: 'future', env }
     const key = `${topic}|${toHex(env.sender)}|${env.seq}`
     if (seen.has(key)) return { verdict: 'ignore', reason: 'duplicate', env }
-    seen.add(key)
     const handler = handlers.get(topic)
+    try {
+      const early = handler?.precheck?.(env)
+      if (early) return { verdict: early.verdict === 'reject' ? 'reject' : 'ignore', reason: early.code, env }
+    } catch {
+      return { verdict: 'ignore', reason: 'validator-error', env }
+    }
+    try {
+      verifyEnvelopeSignature(env)
+    } catch (e) {
+      return { verdict: 'reject', reason: e instanceof EnvelopeError ? e.fault : 'malformed' }
+    }
+    // Marked seen only once signed: a forged copy cannot shadow the real (sender, seq).
+    seen.add(key)
     const signerLimiter = signerLimiters.get(topic)
     if (signerLimiter && !signerLimiter.take(handler?.rateKey?.(env) ?? txSignerKey(env))) {
       return { verdict: 'ignore', reason: 'rate-limited', env }
