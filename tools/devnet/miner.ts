@@ -1,11 +1,11 @@
 // Demo miners for a devnet: each submits real payloads to the bundled challenges through a node's GraphQL
-// API — tours and nonces of different quality, and some wrong payloads — signed with its own key. Work is
-// computed for the current epoch's instance (its seed comes from the log), never precomputed.
+// API (tours, nonces and sorter programs of different quality, and some wrong payloads), signed with its
+// own key. Work is computed for the current epoch's instance (its seed comes from the log), never precomputed.
 import { deriveNodeKeys } from '../../core/crypto/keys.ts'
 import { cidOfBytes } from '../../core/encoding.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { signTransaction, graphqlRequest } from '../../validator/api/client.ts'
-import { tspPayloads, powPayloads, powHash, leadingZeroBits } from '../../challenges/payloads.ts'
+import { tspPayloads, powPayloads, powHash, leadingZeroBits, sorterPayload, type SorterProgram } from '../../challenges/payloads.ts'
 import { fromHex } from '../../core/bytes.ts'
 import { challengeInstanceSeed } from '../../ledger/evaluations.ts'
 
@@ -22,8 +22,12 @@ export interface MinerOptions {
 const SUBMIT = `mutation($tx: SignedTxInput!, $payload: String) { submit(tx: $tx, payload: $payload) { txId } }`
 const EPOCH = `{ node { epoch epochSeed } }`
 
+/** Sorter programs a miner sends (fast, slow, wrong): compiled once per miner (wabt). */
+const SORTER_KINDS: readonly SorterProgram[] = ['shell', 'insertion', 'identity']
+type SorterPrograms = ReadonlyMap<SorterProgram, Uint8Array>
+
 /** Payload variants per challenge, cycled by each miner (index-shifted so miners differ), for one epoch's instance. */
-function payloadFor(challenge: string, round: number, miner: number, epochSeed: string): { kind: string; bytes: Uint8Array } | undefined {
+function payloadFor(challenge: string, round: number, miner: number, epochSeed: string, sorter: SorterPrograms): { kind: string; bytes: Uint8Array } | undefined {
   const seed = fromHex(challengeInstanceSeed(epochSeed, challenge))
   if (challenge === 'tsp') {
     const kinds = ['good', 'nearestNeighbour', 'identity', 'duplicateCity'] as const
@@ -38,7 +42,19 @@ function payloadFor(challenge: string, round: number, miner: number, epochSeed: 
     if ((round + miner) % 5 === 4) return { kind: 'tooLong', bytes: powPayloads.tooLong() }
     return { kind: `pow-${bits}`, bytes: powSearchFrom(seed, bits, round * 1_000_003 + miner * 7_777_777) }
   }
+  if (challenge === 'sorter') {
+    // A program sorts whatever instance it is given; a custom section names miner and round, so each is another payload.
+    const kind = SORTER_KINDS[(round + miner) % SORTER_KINDS.length]!
+    const program = sorter.get(kind)
+    return program && { kind, bytes: withCustomSection(program, `m${miner}r${round}`) }
+  }
   return undefined
+}
+
+/** The module with a trailing custom section named `name` (WASM ignores it; the bytes, so the cid, differ). */
+function withCustomSection(wasm: Uint8Array, name: string): Uint8Array {
+  const n = new TextEncoder().encode(name) // short: one-byte LEB128 lengths
+  return new Uint8Array([...wasm, 0, n.length + 1, n.length, ...n])
 }
 
 function rotateTour(tour: Uint8Array, by: number): Uint8Array {
@@ -67,6 +83,7 @@ export function startMiner(o: MinerOptions): { stop(): Promise<void> } {
   let round = 0
   const loop = (async () => {
     const keys = await deriveNodeKeys(o.mnemonic)
+    const sorter: SorterPrograms = new Map(o.challenges.includes('sorter') ? await Promise.all(SORTER_KINDS.map(async (k) => [k, await sorterPayload(k)] as const)) : [])
     while (!stopped) {
       for (const challenge of o.challenges) {
         const urls = o.apiUrls()
@@ -76,7 +93,7 @@ export function startMiner(o: MinerOptions): { stop(): Promise<void> } {
         const at = await graphqlRequest<{ node: { epoch: number; epochSeed: string } }>(url, EPOCH).catch(() => undefined)
         if (!at?.data) continue
         const { epoch, epochSeed } = at.data.node
-        const p = payloadFor(challenge, round, o.index, epochSeed)
+        const p = payloadFor(challenge, round, o.index, epochSeed, sorter)
         if (!p) continue
         const body = { type: 'Submission', sender: keys.peerId, nonce: Date.now() * 10 + (round % 10), challenge, epoch, payloadCid: cidOfBytes(p.bytes), payloadBytes: p.bytes.length }
         const tx = signTransaction(keys.ed25519Seed, body)
