@@ -12,6 +12,7 @@ import type { BlockStore } from '../infra/db/block-store.ts'
 import type { Metrics } from '../infra/metrics/metrics.ts'
 import type { Logger } from '../infra/log.ts'
 import type { Schedule } from './scheduler.ts'
+import { learnChainTxs, submitSetUpdate, submitWeights, weightsPending } from './chain-submit.ts'
 
 /** Slots the non-designated validators wait before submitting an epoch's weights or set update themselves. */
 export const BROADCAST_FALLBACK_SLOTS = 3
@@ -60,45 +61,6 @@ export function createBroadcaster(m: BroadcasterModules): Broadcaster {
   let fromBlock = 0
   const now = () => m.schedule.slotAt(m.clock.now())
 
-  async function submitWeights(epoch: number): Promise<void> {
-    const rec = await m.blocks.getEpoch(epoch)
-    const result = m.ledger.evals.results.get(epoch)
-    if (!m.chain || !rec?.weightSignatures || !result) return
-    const r = await m.chain.submitWeights(BigInt(epoch), result.uids, result.weights, Object.values(rec.weightSignatures))
-    m.metrics.chainSubmissions.inc({ result: r.status })
-    if (r.status !== 'submitted') return
-    await m.blocks.updateEpoch(epoch, { chainTx: r.txHash })
-    m.log.info({ epoch, tx: r.txHash, gas: r.gasUsed.toString() }, 'weights submitted to chain')
-    m.chainTxKnown(epoch)
-  }
-
-  async function submitSet(i: Extract<Item, { kind: 'valset' }>): Promise<void> {
-    if (!m.chain) return
-    const r = await m.chain.updateValidatorSet(BigInt(i.epoch), i.validators, i.signatures)
-    m.metrics.chainSubmissions.inc({ result: `valset-${r.status}` })
-    if (r.status === 'submitted') m.log.info({ epoch: i.epoch, validators: i.validators.length, tx: r.txHash }, 'validator set updated on chain')
-  }
-
-  async function weightsPending(epoch: number): Promise<boolean> {
-    const result = m.ledger.evals.results.get(epoch)
-    if (!m.chain || !result || result.uids.length === 0) return false
-    return (await m.chain.weightsOf(BigInt(epoch))) === null
-  }
-
-  /** Chain transactions of every epoch, whoever sent them (WeightsSubmitted events). */
-  async function learnChainTxs(): Promise<void> {
-    if (!m.chain) return
-    const seen = await m.chain.weightSubmissions(fromBlock)
-    for (const s of seen) {
-      const rec = await m.blocks.getEpoch(s.epoch)
-      if (rec?.chainTx !== s.txHash) {
-        await m.blocks.updateEpoch(s.epoch, { chainTx: s.txHash })
-        m.chainTxKnown(s.epoch)
-      }
-      fromBlock = Math.max(fromBlock, s.blockNumber)
-    }
-  }
-
   async function drain(): Promise<void> {
     items.sort((a, b) => order(a) - order(b))
     // In chain order: an item waits for everything before it (a set update for the weights it follows).
@@ -106,11 +68,11 @@ export function createBroadcaster(m: BroadcasterModules): Broadcaster {
       const i = items[0]!
       // The outgoing set's last weights go first (after the update the chain refuses them), unless they
       // are not coming: no miners that epoch, or not certified within the wait.
-      if (i.kind === 'valset' && now() < i.dueSlot + SET_UPDATE_WAIT_SLOTS && (await weightsPending(i.epoch - 1))) return
+      if (i.kind === 'valset' && now() < i.dueSlot + SET_UPDATE_WAIT_SLOTS && (await weightsPending(m, i.epoch - 1))) return
       items.shift()
       try {
-        if (i.kind === 'weights') await submitWeights(i.epoch)
-        else await submitSet(i)
+        if (i.kind === 'weights') await submitWeights(m, i.epoch)
+        else await submitSetUpdate(m, i.epoch, i.validators, i.signatures)
       } catch (e) {
         m.log.warn({ kind: i.kind, epoch: i.epoch, err: errorMessage(e) }, 'chain submission failed')
       }
@@ -124,7 +86,7 @@ export function createBroadcaster(m: BroadcasterModules): Broadcaster {
     if (poll) nextPollSlot = now() + CHAIN_POLL_SLOTS
     void (async () => {
       await drain()
-      if (poll) await learnChainTxs().catch((e) => m.log.warn({ err: errorMessage(e) }, 'reading chain events failed'))
+      if (poll) fromBlock = await learnChainTxs(m, fromBlock).catch((e) => { m.log.warn({ err: errorMessage(e) }, 'reading chain events failed'); return fromBlock })
     })().finally(() => { busy = false })
   }
 

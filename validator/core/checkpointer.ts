@@ -1,11 +1,11 @@
 // SigAgg and Checkpointer: when an epoch closes, the certifying set signs its WEIGHTS (and, when the set
 // changes, the chain's VALSET update) and CHECKPOINT duties; partial signatures are shared over gossip and
 // gathered in the ParSigDB; a quorum aggregate goes to the Broadcaster (chain) or the DHT (checkpoint).
-import { aggregateBlsSignatures, Domain, verifyBls } from '../../core/crypto/sign.ts'
+import { aggregateBlsSignatures } from '../../core/crypto/sign.ts'
 import { cidOfBytes } from '../../core/encoding.ts'
 import { fromHex } from '../../core/bytes.ts'
 import { errorMessage } from '../../core/errors.ts'
-import { recoverSigner, weightsDigest } from '../../contracts/index.ts'
+import { weightsDigest } from '../../contracts/index.ts'
 import { validatorSetDigest } from '../../contracts/eip712.ts'
 import { blockHash, type Block } from '../../ledger/block.ts'
 import type { EpochResult } from '../../ledger/evaluations.ts'
@@ -17,12 +17,13 @@ import type { Logger } from '../infra/log.ts'
 import type { Metrics } from '../infra/metrics/metrics.ts'
 import { Topic } from '../infra/p2p/constants.ts'
 import type { Broadcaster } from './broadcaster.ts'
-import { checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, type CheckpointHeader } from './checkpoint.ts'
+import { checkpointHeaderHash, encodeCheckpointRecord, type CheckpointHeader } from './checkpoint.ts'
 import type { Fetcher } from './fetcher.ts'
 import type { HandoverChain } from './handover.ts'
 import type { Importer } from './importer.ts'
 import type { Network } from './interfaces.ts'
 import { createParSigDb, type Aggregate, type ParSigDb, type ParSigKind, type ParSigMessage } from './parsig.ts'
+import { certifyingSetParSig } from './parsig-verify.ts'
 import type { Signer } from './signer.ts'
 
 export interface Checkpointer {
@@ -43,25 +44,37 @@ export interface CheckpointerModules {
   canSign(): boolean
 }
 
+/**
+ * A checkpoint aggregate reached quorum: record it, publish the certified record to the DHT and (the
+ * designated broadcaster) the snapshot it names; `changed` tells record subscribers.
+ */
+async function publishCheckpoint(m: CheckpointerModules, a: Aggregate, header: CheckpointHeader, nextSet: CertificationSet, changed: (epoch: number, certified?: boolean) => void): Promise<void> {
+  const signers = a.signatures.map(([s]) => s)
+  const agg = aggregateBlsSignatures(a.signatures.map(([, sig]) => fromHex(sig)))
+  const rec = encodeCheckpointRecord(header, signers, agg, nextSet)
+  await m.blocks.updateEpoch(a.epoch, { checkpoint: { height: header.height, stateRoot: header.stateRoot, blockHash: header.blockHash, signers, cid: header.stateCid } })
+  changed(a.epoch)
+  const put = await m.net.dht.putCheckpoint(rec).catch((e) => { m.log.warn({ err: errorMessage(e) }, 'checkpoint put failed'); return undefined })
+  if (m.broadcaster.isDesignated(a.epoch)) {
+    const snap = m.fetcher.snapshot(header.stateCid)
+    if (snap) await m.net.dht.putBlob(snap).catch(() => undefined)
+  }
+  changed(a.epoch, true)
+  m.log.info({ epoch: a.epoch, signers: signers.length, peersAccepted: put?.peersAccepted }, 'checkpoint certified')
+}
+
+/** The header of epoch `e`'s checkpoint: the state after `block` (its snapshot's CID) and the next set. */
+function checkpointHeader(m: CheckpointerModules, e: number, block: Block, stateRoot: string, stateCid: string, nextSet: CertificationSet): CheckpointHeader {
+  return { networkId: m.genesis.networkId, epoch: e, height: block.height, blockHash: blockHash(block), stateRoot, stateCid, nextSetHash: certificationSetHash(nextSet) }
+}
+
 export function createCheckpointer(m: CheckpointerModules): Checkpointer {
   const ledger = m.importer.view
   const records: ((epoch: number, certified: boolean) => void)[] = []
   const changed = (epoch: number, certified = false) => { for (const fn of records) fn(epoch, certified) }
   const pendingHeaders = new Map<number, { header: CheckpointHeader; nextSet: CertificationSet }>()
   const pendingSetUpdates = new Map<number, ReturnType<typeof evmValidatorSet>>()
-  const certifier = (epoch: number, signer: string) => m.handover.setFor(epoch)?.members.find((x) => x.member === signer)
-
-  const parsig = createParSigDb({
-    currentEpoch: () => ledger.forum.epoch,
-    powerOf: (_kind, s, epoch) => certifier(epoch, s)?.power ?? 0n,
-    totalPower: (_kind, epoch) => m.handover.setFor(epoch)?.total ?? 0n,
-    verify(kind, signer, valueHash, signature, epoch) {
-      const c = certifier(epoch, signer)
-      if (!c) return false
-      if (kind === 'weights' || kind === 'valset') return recoverSigner('0x' + valueHash, signature)?.toLowerCase() === c.evmAddress
-      return verifyBls(fromHex(c.blsPublicKey), Domain.checkpoint, checkpointSigningPayload(valueHash), fromHex(signature))
-    },
-  })
+  const parsig = createParSigDb(certifyingSetParSig(m.handover, () => ledger.forum.epoch))
 
   async function share(kind: ParSigKind, epoch: number, valueHash: string, signature: string): Promise<void> {
     const msg = { kind, epoch, valueHash, signature }
@@ -87,22 +100,7 @@ export function createCheckpointer(m: CheckpointerModules): Checkpointer {
     const pending = pendingHeaders.get(a.epoch)
     if (!pending) return
     pendingHeaders.delete(a.epoch)
-    await checkpointCertified(a, pending.header, pending.nextSet)
-  }
-
-  async function checkpointCertified(a: Aggregate, header: CheckpointHeader, nextSet: CertificationSet): Promise<void> {
-    const signers = a.signatures.map(([s]) => s)
-    const agg = aggregateBlsSignatures(a.signatures.map(([, sig]) => fromHex(sig)))
-    const rec = encodeCheckpointRecord(header, signers, agg, nextSet)
-    await m.blocks.updateEpoch(a.epoch, { checkpoint: { height: header.height, stateRoot: header.stateRoot, blockHash: header.blockHash, signers, cid: header.stateCid } })
-    changed(a.epoch)
-    const put = await m.net.dht.putCheckpoint(rec).catch((e) => { m.log.warn({ err: errorMessage(e) }, 'checkpoint put failed'); return undefined })
-    if (m.broadcaster.isDesignated(a.epoch)) {
-      const snap = m.fetcher.snapshot(header.stateCid)
-      if (snap) await m.net.dht.putBlob(snap).catch(() => undefined)
-    }
-    changed(a.epoch, true)
-    m.log.info({ epoch: a.epoch, signers: signers.length, peersAccepted: put?.peersAccepted }, 'checkpoint certified')
+    await publishCheckpoint(m, a, pending.header, pending.nextSet, changed)
   }
 
   async function epochClosed(result: EpochResult, block: Block, set: CertificationSet, nextSet: CertificationSet): Promise<void> {
@@ -128,9 +126,7 @@ export function createCheckpointer(m: CheckpointerModules): Checkpointer {
     }
     const stateCid = cidOfBytes(snapshot)
     m.fetcher.rememberSnapshot(stateCid, snapshot)
-    const header: CheckpointHeader = {
-      networkId: m.genesis.networkId, epoch: e, height: block.height, blockHash: blockHash(block), stateRoot, stateCid, nextSetHash: certificationSetHash(nextSet),
-    }
+    const header = checkpointHeader(m, e, block, stateRoot, stateCid, nextSet)
     const hh = checkpointHeaderHash(header)
     pendingHeaders.set(e, { header, nextSet })
     await share('checkpoint', e, hh, await m.signer.signCheckpoint(block.slot, `epoch-${e}`, hh))

@@ -3,8 +3,8 @@
 // the chain's set update (EVM) — gathered from our own Signer and from peers (ParSigEx over /agora/1/parsig)
 // until signers hold > 2/3 of the power of the set that certifies that epoch.
 import { z } from 'zod'
-import { AgoraError } from '../../core/errors.ts'
 import { PARSIG_EPOCHS_AHEAD, PARSIG_EPOCHS_BEHIND } from './limits.ts'
+import { GossipRefusal, type RefusalVerdict } from './refusal.ts'
 
 /** `valset` at epoch e: the WeightRegistry update to the set of e + 1, signed by the outgoing set of e. */
 export type ParSigKind = 'weights' | 'checkpoint' | 'valset'
@@ -43,6 +43,8 @@ export interface ParSigModules {
 }
 
 export const ParSigErrorCode = {
+  /** Not a partial signature of our schema. */
+  MALFORMED: 'PARSIG_MALFORMED',
   NOT_A_SIGNER: 'PARSIG_NOT_A_SIGNER',
   BAD_SIGNATURE: 'PARSIG_BAD_SIGNATURE',
   /** More than PARSIG_EPOCHS_AHEAD ahead of our epoch: we may be behind, so not the sender's fault. */
@@ -56,10 +58,9 @@ export const ParSigErrorCode = {
 export type ParSigErrorCode = (typeof ParSigErrorCode)[keyof typeof ParSigErrorCode]
 
 /** A refused partial signature with its gossip verdict (docs/PROTOCOL.md §3.4). */
-export class ParSigError extends AgoraError {
-  declare readonly code: ParSigErrorCode
-  constructor(code: ParSigErrorCode, message: string, readonly verdict: 'ignore' | 'reject') {
-    super(code, message)
+export class ParSigError extends GossipRefusal<ParSigErrorCode> {
+  constructor(code: ParSigErrorCode, message: string, verdict: RefusalVerdict) {
+    super(code, message, verdict)
     this.name = 'ParSigError'
   }
 }

@@ -1,0 +1,45 @@
+// Checkpoint sync of a fresh node: walk the hand-overs from genesis (or the operator's trusted
+// checkpoint) to the newest certified checkpoint, each record verified against the set the previous one
+// handed over to (so a certificate from any other set is refused); fetch the snapshot its header names,
+// check it against the certified state root, and adopt it. Blocks after it come by block sync.
+import { ledgerStateRoot } from '../../ledger/ledger.ts'
+import { restoreLedger } from '../../ledger/snapshot.ts'
+import { walkHandovers } from './handover.ts'
+import { timeoutSignal } from './timeout.ts'
+import type { SyncModules } from './sync.ts'
+
+/** One DHT lookup of a checkpoint record while walking the hand-overs (a miss ends the walk). */
+export const CHECKPOINT_GET_MS = 5_000
+/** Fetching the certified snapshot a checkpoint names (up to tens of MiB from the DHT). */
+export const SNAPSHOT_GET_MS = 30_000
+/** How long a fresh node waits for a first peer to ask. */
+const FIRST_PEER_MS = 15_000
+
+type Modules = Pick<SyncModules, 'host' | 'blocks' | 'importer' | 'clock' | 'log' | 'handover' | 'trusted'>
+
+/** `waitFor(cond, ms)` polls `cond` for up to `ms` on the node's clock. */
+export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, ms: number) => Promise<void>): Promise<void> {
+  await waitFor(() => m.host.peers().length > 0, FIRST_PEER_MS)
+  const peer = m.host.peers()[0]
+  // A network that has not decided a block yet has no checkpoint: don't wait on the DHT for nothing.
+  if (!peer || (await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length === 0) return
+  const get = (epoch: number) => m.host.dht.getCheckpoint(epoch, { signal: timeoutSignal(m.clock, CHECKPOINT_GET_MS) }).catch(() => undefined)
+  if (m.trusted && !m.handover.setFor(m.trusted.epoch + 1)) {
+    const t = await get(m.trusted.epoch)
+    if (!t) throw new Error(`trusted checkpoint of epoch ${m.trusted.epoch} not found`)
+    if (!m.handover.setFor(m.trusted.epoch + 1)) m.handover.trust(t, m.trusted)
+  }
+  const last = await walkHandovers(m.handover, get)
+  if (!last) return
+  const header = last.decoded.header
+  if (header.height <= m.importer.view.height) return
+  const bytes = await m.host.dht.getBlob(header.stateCid, { signal: timeoutSignal(m.clock, SNAPSHOT_GET_MS) })
+  if (!bytes) throw new Error(`state ${header.stateCid} of checkpoint ${header.epoch} not found`)
+  const restored = restoreLedger(bytes)
+  if (ledgerStateRoot(restored) !== header.stateRoot || restored.height !== header.height || restored.lastBlockHash !== header.blockHash) {
+    throw new Error(`state of checkpoint ${header.epoch} does not match its certified header`)
+  }
+  await m.blocks.putBase(bytes)
+  m.importer.adopt(restored, header.stateRoot)
+  m.log.info({ epoch: header.epoch, height: header.height }, 'started from certified checkpoint')
+}
