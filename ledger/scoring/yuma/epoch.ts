@@ -2,17 +2,15 @@
 // masking, row-normalised weights (self-weight masked), stake-weighted median consensus per miner,
 // clipping, validator trust, ranks/trust/incentive, bonds (original Yuma: column-normalised W∘S EMA;
 // Yuma 3: per-validator bond proportions with EMA, optionally liquid alpha), dividends and the emission
-// split. Everything in exact I32F32 (../fixed.ts). Not modelled: registration/outdated-weight masks,
+// split. Everything in exact I32F32 (../fixed.ts, on the fast paths of ./exact.ts); the matrix work runs a
+// miner column at a time over column-major typed arrays (./columns.ts). Not modelled: registration/outdated-weight masks,
 // minimum stake, max validators (the caller's `validators` are the permit holders), the owner uid.
-import { AgoraError } from '../../../core/errors.ts'
-import { type Fixed, ONE, div, mul, normalizeInPlace, ratio, sum, toU16Proportion } from '../fixed.ts'
+import { AgoraError, assert } from '../../../core/errors.ts'
+import { type Fixed, ONE, div, normalizeInPlace, ratio, sum } from '../fixed.ts'
 import { U16_MAX } from '../median.ts'
-import { fmul, u16Proportions } from './exact.ts'
-import { type LiquidAlpha, alphaSigmoid } from './liquid.ts'
-import {
-  type Matrix, colClip, colMaxUpscaleInPlace, colNormalizeInPlace, colNormalizeU16, ema, emaPerEntry, interpolate,
-  matmul, matmulTranspose, rowHadamard, rowNormalizeU16, rowSum, weightedMedianCol,
-} from './matrix.ts'
+import { type BondInputs, type WeightRows, consensusColumns, originalBonds, yuma3Bonds } from './columns.ts'
+import { fdiv, fmul } from './exact.ts'
+import { type LiquidAlpha, liquidAlphaRate } from './liquid.ts'
 
 export interface YumaParams {
   /** Majority ratio for consensus, u16 (32767 ≈ 0.5). */
@@ -66,7 +64,11 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
   checkInput(params, input)
   const n = input.stake.length
   const vals = input.validators
-  const v = vals.length
+  const totals = checkU16Rows('weights', input.weights, vals.length, n)
+  const bonds = input.bonds ?? null
+  if (bonds && (bonds.length !== vals.length || bonds.some((row) => row.length !== n))) checkRows('bonds', bonds, vals.length, n)
+  vals.forEach((uid, k) => { totals[k] -= input.weights[k]![uid]! }) // the self-weight is masked
+  const weightRows: WeightRows = { rows: input.weights, totals, self: vals }
 
   // Stake, normalised (I64F64 then truncated to I32F32 ⇒ floor(s·2^32/Σs)).
   const totalStake = input.stake.reduce((a, b) => a + b, 0n)
@@ -78,54 +80,25 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
   normalizeInPlace(activeStake)
   const rowStake = Float64Array.from(vals, (uid) => activeStake[uid]!)
 
-  // Weights: mask self-weight, then row-normalise.
-  const weights = rowNormalizeU16(input.weights, n, vals)
-
-  const preranks = matmul(weights, rowStake, n)
   const kappa = div(params.kappa * ONE, U16_MAX * ONE)
-  const consensus = weightedMedianCol(rowStake, weights, n, kappa)
-  const clipped = colClip(weights, consensus)
-  const trustRows = rowSum(clipped)
-  const ranks = matmul(clipped, rowStake, n)
-  const trust = ranks.map((r, j) => div(r, preranks[j]!))
+  const { weights, preranks, consensus, ranks, trust: trustRows } = consensusColumns(weightRows, rowStake, n, kappa)
+  const trust = ranks.map((r, j) => fdiv(r, preranks[j]!))
   normalizeInPlace(ranks)
   const incentive = Float64Array.from(ranks)
 
-  const weightsForBonds = interpolate(weights, clipped, div(params.bondsPenalty * ONE, U16_MAX * ONE))
-  const oldBonds = input.bonds ?? vals.map(() => new Array<number>(n).fill(0))
-  const emaAlpha = ONE - ratio(BigInt(params.bondsMovingAverage), 1_000_000n)
+  const storedBonds = vals.map(() => new Array<number>(n).fill(0))
+  const bondInputs: BondInputs = {
+    weights, consensus, bonds, badBonds: () => { checkRows('bonds', bonds!, vals.length, n); assert(false, 'a bond entry failed the u16 check that checkRows passed') }, stake: rowStake, incentive, stored: storedBonds,
+    penalty: div(params.bondsPenalty * ONE, U16_MAX * ONE), alpha: ONE - ratio(BigInt(params.bondsMovingAverage), 1_000_000n),
+  }
   let dividendRows: Float64Array
-  let storedBonds: number[][]
   let liquidAlphaApplied = false
   if (params.yuma3) {
-    const prop = u16Proportions()
-    const old: Matrix = oldBonds.map((row) => { const out = new Float64Array(n); for (let j = 0; j < n; j++) out[j] = prop[row[j]!]!; return out })
-    let next: Matrix
-    if (params.liquidAlpha && consensus.some((c) => c !== 0)) {
-      const alphaOf = alphaSigmoid(params.liquidAlpha)
-      next = emaPerEntry(weightsForBonds, old, (i, j) => alphaOf(consensus[j]!, weightsForBonds[i]![j]!, old[i]![j]!))
-      liquidAlphaApplied = true
-    } else {
-      next = ema(weightsForBonds, old, emaAlpha)
-    }
-    const normalised = next.map((row) => Float64Array.from(row))
-    colNormalizeInPlace(normalised, n)
-    const bondValue = Float64Array.from(normalised, (row) => {
-      let acc = 0
-      for (let j = 0; j < n; j++) if (row[j]! !== 0 && incentive[j]! !== 0) acc += fmul(row[j]!, incentive[j]!)
-      return acc
-    })
-    dividendRows = bondValue.map((b, k) => mul(b, rowStake[k]!))
-    storedBonds = next.map((row) => Array.from(row, toU16Proportion))
+    liquidAlphaApplied = params.liquidAlpha !== null && consensus.some((c) => c !== 0)
+    const bondValue = yuma3Bonds(bondInputs, liquidAlphaApplied ? liquidAlphaRate(params.liquidAlpha!) : null)
+    dividendRows = bondValue.map((b, k) => fmul(b, rowStake[k]!))
   } else {
-    const old = colNormalizeU16(oldBonds, n)
-    const delta = rowHadamard(weightsForBonds, rowStake)
-    colNormalizeInPlace(delta, n)
-    const next = ema(delta, old, emaAlpha)
-    colNormalizeInPlace(next, n)
-    dividendRows = matmulTranspose(next, incentive)
-    colMaxUpscaleInPlace(next, n)
-    storedBonds = next.map((row) => Array.from(row, toU16Proportion))
+    dividendRows = originalBonds(bondInputs)
   }
   normalizeInPlace(dividendRows)
   const dividends = new Float64Array(n)
@@ -134,6 +107,35 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
 
   const { serverEmission, validatorEmission, emission } = splitEmission(incentive, dividends, stake, activeStake, input.emission)
   return { stake, activeStake, consensus, validatorTrust, ranks, trust, incentive, dividends, bonds: storedBonds, serverEmission, validatorEmission, emission, liquidAlphaApplied }
+}
+
+const isU16 = (x: number) => Number.isInteger(x) && x >= 0 && x <= U16_MAX
+
+/** Each row's sum; malformed rows (count, length, an entry not a u16) are reported as `checkRows` does. */
+function checkU16Rows(name: string, rows: readonly (readonly number[])[], v: number, n: number): Float64Array {
+  if (rows.length !== v || rows.some((row) => row.length !== n)) checkRows(name, rows, v, n)
+  const totals = new Float64Array(v)
+  for (let k = 0; k < v; k++) {
+    const row = rows[k]!
+    let total = 0
+    for (let j = 0; j < n; j++) {
+      const x = row[j]!
+      if ((x & 0xffff) !== x) checkRows(name, rows, v, n) // not an integer in [0, 65535]
+      total += x
+    }
+    totals[k] = total
+  }
+  return totals
+}
+
+/** Throws the first problem of malformed rows, in row order. */
+function checkRows(name: string, rows: readonly (readonly number[])[], v: number, n: number): void {
+  const bad = (msg: string): never => { throw new AgoraError('BAD_YUMA_INPUT', msg) }
+  if (rows.length !== v) bad(`${name}: ${rows.length} rows for ${v} validators`)
+  rows.forEach((row, k) => {
+    if (row.length !== n) bad(`${name}[${k}]: ${row.length} entries, want one per uid (${n})`)
+    for (const x of row) if (!isU16(x)) bad(`${name}[${k}]: ${x} is not a u16`)
+  })
 }
 
 /** Servers get incentive, validators dividends, both over Σ(incentive + dividends); all-zero ⇒ by stake. */
@@ -158,7 +160,6 @@ function splitEmission(incentive: Float64Array, dividends: Float64Array, stake: 
 
 function checkInput(p: YumaParams, input: YumaEpochInput): void {
   const bad = (msg: string): never => { throw new AgoraError('BAD_YUMA_INPUT', msg) }
-  const isU16 = (x: number) => Number.isInteger(x) && x >= 0 && x <= U16_MAX
   if (!isU16(p.kappa)) bad(`kappa must be a u16, got ${p.kappa}`)
   if (!isU16(p.bondsPenalty)) bad(`bondsPenalty must be a u16, got ${p.bondsPenalty}`)
   if (!Number.isInteger(p.bondsMovingAverage) || p.bondsMovingAverage < 0 || p.bondsMovingAverage > 1_000_000) bad(`bondsMovingAverage must be PPM in [0, 1000000], got ${p.bondsMovingAverage}`)
@@ -174,13 +175,4 @@ function checkInput(p: YumaParams, input: YumaEpochInput): void {
     seen.add(uid)
   }
   for (const uid of input.active) if (!Number.isInteger(uid) || uid < 0 || uid >= n) bad(`active uid ${uid} outside 0 … ${n - 1}`)
-  const checkRows = (name: string, rows: readonly (readonly number[])[]) => {
-    if (rows.length !== input.validators.length) bad(`${name}: ${rows.length} rows for ${input.validators.length} validators`)
-    rows.forEach((row, k) => {
-      if (row.length !== n) bad(`${name}[${k}]: ${row.length} entries, want one per uid (${n})`)
-      for (const x of row) if (!isU16(x)) bad(`${name}[${k}]: ${x} is not a u16`)
-    })
-  }
-  checkRows('weights', input.weights)
-  if (input.bonds) checkRows('bonds', input.bonds)
 }

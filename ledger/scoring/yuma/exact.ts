@@ -2,15 +2,20 @@
 // ../fixed.ts bit for bit, from one float operation plus a check. A correctly rounded float t' of the exact
 // quotient or product t (|t| < 2^52) has floor(t') = floor(t) (trunc likewise) unless t' is an integer, since
 // rounding is monotone and integers are representable; only then is the exact routine asked.
-import { type Fixed, ONE, div, logistic, mul } from '../fixed.ts'
+import { type Fixed, ONE as FIXED_ONE, div as fixedDiv, logistic as fixedLogistic, mul as fixedMul } from '../fixed.ts'
 
+// Module-local bindings: an imported binding can cost a getter call per use under the TS loader.
+const ONE = FIXED_ONE
+const div = fixedDiv
+const mul = fixedMul
+const logistic = fixedLogistic
 const TWO_M32 = 2 ** -32
 
-/** floor(a·b / 2^32), as `mul`. a·b is rounded once; the scaling by 2^−32 is exact. */
+/** floor(a·b / 2^32), as `mul`. a·b is rounded once; the scaling by 2^−32 is exact; t is 0 only for a zero factor. */
 export function fmul(a: Fixed, b: Fixed): Fixed {
   const t = a * b * TWO_M32
   const q = Math.floor(t)
-  return q !== t ? q : mul(a, b)
+  return q !== t ? q : t === 0 ? 0 : mul(a, b)
 }
 
 /** a / b truncated toward zero, 0 when b is 0, as `div`. a·2^32 is exact; the division rounds once. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { weightedMedian } from '../../../ledger/scoring/median.ts'
-import { weightedMedianCol } from '../../../ledger/scoring/yuma/matrix.ts'
+import { weightedMedianCol } from './yuma-reference/matrix.ts'
 import { ONE, div } from '../../../ledger/scoring/fixed.ts'
 
 const v = (...xs: number[]) => xs.map(BigInt)

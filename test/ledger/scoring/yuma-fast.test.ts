@@ -1,11 +1,17 @@
-// The fast Yuma kernel (ledger/scoring/yuma/, exact fast paths of yuma/exact.ts) against the reference
-// implementation (./yuma-reference/, every operation through ledger/scoring/fixed.ts): bit-identical
-// results on random small networks for every variant, and the primitives equal fixed.ts on random raws.
+// The fast Yuma kernel (ledger/scoring/yuma/: exact fast paths, column blocks, selection median, bracketed
+// liquid alpha) against the reference implementation (./yuma-reference/, every operation through
+// ledger/scoring/fixed.ts, medians by full sort): bit-identical results on random networks for every
+// variant — small ones, and ones wide and tall enough to cross column blocks and reach the median's
+// bucketing rounds, with ties, zeros and saturated weights — and each fast primitive equals its oracle.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { div, logistic, mul } from '../../../ledger/scoring/fixed.ts'
 import { fdiv, flogistic, fmul } from '../../../ledger/scoring/yuma/exact.ts'
 import { runYumaEpoch, type YumaEpochInput, type YumaEpochResult, type YumaParams } from '../../../ledger/scoring/yuma/epoch.ts'
+import { exactAlpha, liquidAlpha, liquidAlphaRate } from '../../../ledger/scoring/yuma/liquid.ts'
+import { weightedMedianSelect } from '../../../ledger/scoring/yuma/select.ts'
+import { weightedMedianFixed } from '../../../ledger/scoring/median.ts'
+import { alphaSigmoid } from './yuma-reference/liquid.ts'
 import { runYumaEpoch as referenceEpoch } from './yuma-reference/epoch.ts'
 
 const ONE = 2 ** 32
@@ -26,6 +32,45 @@ describe('exact fast paths', () => {
   })
 })
 
+describe('weighted median by selection', () => {
+  // Values drawn from a few levels (ties), from a narrow band or from the full range, zero stakes
+  // included, and minorities from below zero to above the total (the "largest value" case).
+  const column = fc.integer({ min: 0, max: 300 }).chain((count) => fc.record({
+    values: fc.oneof(
+      fc.array(fc.constantFrom(0, 1, 7, ONE / 2, ONE), { minLength: count, maxLength: count }),
+      fc.array(fc.integer({ min: 1_000_000, max: 1_000_300 }), { minLength: count, maxLength: count }),
+      fc.array(fc.integer({ min: 0, max: ONE }), { minLength: count, maxLength: count }),
+    ),
+    stakes: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 26 })), { minLength: count, maxLength: count }),
+    share: fc.oneof(fc.constantFrom(-0.1, 0, 0.5, 1, 1.1), fc.double({ min: -0.1, max: 1.1, noNaN: true })),
+  }))
+  it('equals the sort-and-scan median on random columns', () => {
+    fc.assert(fc.property(column, ({ values, stakes, share }) => {
+      const count = values.length
+      const total = stakes.reduce((a, b) => a + b, 0)
+      const minority = Math.floor(total * share)
+      const keys = Float64Array.from(values, (x, r) => x * count + r)
+      const want = weightedMedianFixed(keys, count, Float64Array.from(stakes), minority)
+      expect(weightedMedianSelect(Float64Array.from(values), Float64Array.from(stakes), count, minority)).toBe(want)
+    }), { numRuns: 1500 })
+  })
+})
+
+describe('liquid alpha, bracketed', () => {
+  it('equals the reference sigmoid for random parameters, weights, bonds and consensus', () => {
+    const frac = fc.oneof(fc.integer({ min: 0, max: ONE }), fc.constantFrom(0, 1, ONE / 2 - 1, ONE / 2, ONE / 2 + 1, ONE - 1, ONE))
+    fc.assert(fc.property(frac, frac, fc.integer({ min: 0, max: 5000 * ONE }), fc.array(fc.tuple(frac, frac, frac), { minLength: 1, maxLength: 20 }), (a, b, steepness, entries) => {
+      const p = { low: Math.min(a, b), high: Math.max(a, b), steepness }
+      const rate = liquidAlphaRate(p)
+      const reference = alphaSigmoid(p)
+      for (const [consensus, weight, bond] of entries) {
+        expect(liquidAlpha(rate, consensus, weight, bond), `alpha ${JSON.stringify({ p, consensus, weight, bond })}`).toBe(reference(consensus, weight, bond))
+      }
+      expect(exactAlpha(rate, 0)).toBe(rate.atZero)
+    }), { numRuns: 1500 })
+  })
+})
+
 const u16 = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 65535 }), fc.constant(65535))
 const network = fc.integer({ min: 1, max: 4 }).chain((v) => fc.integer({ min: v, max: v + 8 }).chain((n) => fc.record({
   stake: fc.array(fc.bigInt({ min: 0n, max: 10n ** 12n }), { minLength: n, maxLength: n }),
@@ -43,6 +88,18 @@ const params: fc.Arbitrary<YumaParams> = fc.record({
 
 const plain = (r: YumaEpochResult) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Float64Array ? Array.from(v) : v]))
 
+// Wide and tall: more columns than a block (16) and more voters than the median's small case (12);
+// weights from a few levels (ties) or saturated, stakes with zeros and near-equal values.
+const u16Levels = fc.oneof(fc.constantFrom(0, 1, 2, 32768, 65535), fc.integer({ min: 0, max: 65535 }))
+const wideNetwork = fc.integer({ min: 13, max: 40 }).chain((v) => fc.integer({ min: v + 1, max: v + 40 }).chain((n) => fc.record({
+  stake: fc.array(fc.oneof(fc.constant(0n), fc.constant(10n ** 9n), fc.bigInt({ min: 0n, max: 10n ** 12n })), { minLength: n, maxLength: n }),
+  weights: fc.array(fc.array(u16Levels, { minLength: n, maxLength: n }), { minLength: v, maxLength: v }),
+  bonds: fc.option(fc.array(fc.array(u16Levels, { minLength: n, maxLength: n }), { minLength: v, maxLength: v }), { nil: undefined }),
+  active: fc.subarray(Array.from({ length: n }, (_, i) => i), { minLength: Math.floor(n / 2) }),
+  validators: fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: v, maxLength: v }),
+  emission: fc.bigInt({ min: 0n, max: 10n ** 15n }),
+})))
+
 describe('fast Yuma epoch', () => {
   it('equals the reference bit for bit on random networks, every variant', () => {
     fc.assert(fc.property(params, network, (p, net) => {
@@ -50,4 +107,24 @@ describe('fast Yuma epoch', () => {
       expect(plain(runYumaEpoch(p, input))).toEqual(plain(referenceEpoch(p, input)))
     }), { numRuns: 400 })
   })
+
+  it('equals the reference on networks wider than a column block with more voters than the small median', () => {
+    fc.assert(fc.property(params, wideNetwork, (p, net) => {
+      const input: YumaEpochInput = net
+      expect(plain(runYumaEpoch(p, input))).toEqual(plain(referenceEpoch(p, input)))
+    }), { numRuns: 80 })
+  })
+
+  it('reports malformed bond rows as the reference does', () => {
+    const input = { stake: [1n, 1n, 0n], validators: [0, 1], weights: [[0, 1, 2], [3, 0, 4]], active: [0, 1, 2], emission: 1n }
+    for (const bonds of [[[0, 0, 1.5], [0, 0, 0]], [[0, 0, 0], [0, -1, 0]], [[0, 0, 0]], [[0, 0], [0, 0, 0]]]) {
+      expect(() => runYumaEpoch(params0, { ...input, bonds })).toThrow(errorOf(() => referenceEpoch(params0, { ...input, bonds })))
+    }
+  })
 })
+
+const params0: YumaParams = { kappa: 32767, bondsMovingAverage: 900_000, bondsPenalty: 65535, yuma3: false, liquidAlpha: null }
+function errorOf(f: () => unknown): string {
+  try { f() } catch (e) { return (e as Error).message }
+  throw new Error('the reference accepted malformed bonds')
+}
