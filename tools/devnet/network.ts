@@ -44,6 +44,8 @@ export interface DevnetSummary {
   submissions: { total: number; final: number; overdue: number }
   nodes: { id: string; peerId: string; height: number; stateRoot: string; blockHash: string; rep: string }[]
   epochs: EpochSummary[]
+  /** Epochs from the first block's to the first counted (scored) one: 1 when the pipeline fills at once. */
+  warmupEpochs: number
 }
 
 /** An exit takes effect at the next boundary; `nodes remove` gives up after this many epochs. */
@@ -185,16 +187,15 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     if (o.epochs === undefined) {
       await new Promise<void>(() => {}) // runs until Ctrl-C (the shutdown handlers stop everything)
     }
-    // Count epochs from the first one whose scores come from work the miners did while blocks were decided.
+    // Count epochs from the first scored one after the first block (warm-up: see waitForEpochs).
     const first = sup.nodes().find((r) => r.status === 'running')!
     for (let i = 0; i < 600; i++) {
       if ((await gql<{ node: { height: number } }>(first, '{ node { height } }').catch(() => ({ node: { height: 0 } }))).node.height > 0) break
       await new Promise((r) => setTimeout(r, 200))
     }
-    const firstBlock = (await gql<{ block: { slot: number } | null }>(first, '{ block(height: 1) { slot } }')).block
-    const startEpoch = firstCountedEpoch(firstBlock?.slot ?? 0, o.epochSlots)
-    view.progress(`waiting for epochs ${startEpoch}..${startEpoch + o.epochs! - 1}`)
-    const summary = await waitForEpochs(sup, reader, startEpoch, o.epochs!, o.slotMs * o.epochSlots)
+    const firstBlockEpoch = (await gql<{ block: { epoch: number } | null }>(first, '{ block(height: 1) { epoch } }')).block?.epoch ?? 0
+    view.progress(`waiting for ${o.epochs} epochs from the first scored one after epoch ${firstBlockEpoch}`)
+    const summary = await waitForEpochs(sup, reader, firstBlockEpoch, o.epochs!, o.slotMs * o.epochSlots)
     await Promise.all(miners.map((m) => m.stop()))
     await view.stop()
     writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2))
@@ -211,24 +212,23 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
 }
 
 /**
- * Slots of decided blocks an epoch needs before it starts for its weights to be non-empty. An epoch's
- * weights are the scores finalized during it, and a score finalizes no earlier than the commit window (4
- * slots on a devnet, when reveals open) after its submission is included; work sent in an epoch's first slots is mostly refused
- * STALE_EPOCH (made for the previous epoch's seed before the new epoch's first block). So the epoch's scores
- * come from the previous epoch's last slots: an epoch that starts right after the first block (decided
- * anywhere in its epoch, after start-up and the doppelgänger guard's silent slots) can have none.
+ * Wait for `n` epochs from the first scored one after the first block's epoch, closed everywhere, their
+ * weights on chain; then compare. Warm-up: an epoch's weights are the scores finalized during it, at least a
+ * commit window (4 slots on a devnet) after their submissions are included, so they come mostly from the
+ * previous epoch's work. At start that work is refused STALE_EPOCH: a miner asking before the first block
+ * is told epoch 0 while the first block lands in a later epoch (start-up and the doppelgänger guard's silent
+ * slots), and while the first blocks are sparse, work for one epoch lands in the next. Runs in CI saw the
+ * epoch after the first block's with no final score for that reason; from the first scored epoch on the
+ * pipeline is full and every epoch must be scored (the summary's `warmupEpochs` says how long it took).
  */
-export const LEAD_SLOTS = 4
-/** The first epoch the devnet summary counts: one that starts at least LEAD_SLOTS after the first block. */
-export const firstCountedEpoch = (firstBlockSlot: number, epochSlots: number): number =>
-  Math.ceil((firstBlockSlot + LEAD_SLOTS) / epochSlots)
-
-/** Wait until epochs from..from+n-1 are closed everywhere and their non-empty weights are on chain; then compare. */
-async function waitForEpochs(sup: Supervisor, reader: ReturnType<typeof createChainClient>, from: number, n: number, epochMs: number): Promise<DevnetSummary> {
+async function waitForEpochs(sup: Supervisor, reader: ReturnType<typeof createChainClient>, firstBlockEpoch: number, n: number, epochMs: number): Promise<DevnetSummary> {
   const deadline = Date.now() + 120_000 + (n + 3) * epochMs * 3
   let last: DevnetSummary | undefined
+  let from: number | undefined
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1000))
+    from ??= await firstScoredEpoch(sup, firstBlockEpoch).catch(() => undefined)
+    if (from === undefined) continue
     const s = await summarize(sup, reader, from, n).catch(() => undefined)
     if (!s) continue
     last = s
@@ -237,10 +237,18 @@ async function waitForEpochs(sup: Supervisor, reader: ReturnType<typeof createCh
     const checkpoints = s.epochs.every((e) => e.checkpointCid !== null)
     // Every node the devnet runs (not only those answering right now) must be in the comparison.
     const everyNode = s.nodes.length === sup.nodes().filter((r) => r.status !== 'removed').length
-    if (closed && chainDone && checkpoints && s.agree && everyNode) return s
+    if (closed && chainDone && checkpoints && s.agree && everyNode) return { ...s, warmupEpochs: from - firstBlockEpoch }
   }
-  if (last) return { ...last, agree: false }
-  throw new Error('no node answered')
+  if (last) return { ...last, agree: false, warmupEpochs: (from ?? firstBlockEpoch) - firstBlockEpoch }
+  throw new Error(from === undefined ? `no epoch after ${firstBlockEpoch} was scored` : 'no node answered')
+}
+
+/** The first closed epoch after `after` with scored miners, as the first running node has it. */
+async function firstScoredEpoch(sup: Supervisor, after: number): Promise<number | undefined> {
+  const rec = sup.nodes().find((r) => r.status === 'running')
+  if (!rec) return undefined
+  const d = await gql<{ epochs: { items: { epoch: number; uids: number[] }[] } }>(rec, '{ epochs(first: 100) { items { epoch uids } } }')
+  return d.epochs.items.filter((e) => e.epoch > after && e.uids.length > 0).map((e) => e.epoch).sort((a, b) => a - b)[0]
 }
 
 async function summarize(sup: Supervisor, reader: ReturnType<typeof createChainClient>, from: number, n: number): Promise<DevnetSummary> {
@@ -268,5 +276,5 @@ async function summarize(sup: Supervisor, reader: ReturnType<typeof createChainC
   // Deadline is 6 slots; blocks are at most one per slot, so 12 blocks is safely past it.
   const submissions = { total: subs.submissions.items.length, final: subs.submissions.items.filter((s) => s.final).length, overdue: subs.submissions.items.filter((s) => !s.final && s.height < h - 12).length }
   const agree = nodes.length > 0 && nodes.every((x) => x.blockHash !== '' && x.blockHash === nodes[0]!.blockHash && x.stateRoot === nodes[0]!.stateRoot)
-  return { agree, height: h, submissions, nodes, epochs }
+  return { agree, height: h, submissions, nodes, epochs, warmupEpochs: 0 }
 }
