@@ -1,148 +1,260 @@
-// The validator set changes end to end on a real devnet (processes, libp2p, RocksDB, embedded chain):
-// 4 genesis validators; `agora nodes add --count 2`; once both are in the set, `agora nodes remove` two
-// genesis validators. Later epochs are certified by a quorum that includes both newcomers, the chain follows
-// the set (a certified update, then weights the contract accepts), a certificate by the removed validators
-// alone is refused by the nodes (DHT record validator) and by the contract, and every node knows every
-// epoch's chain transaction (read back from the contract's events).
+// Reputation decides who certifies and what runs, end to end on one real devnet (processes, libp2p, RocksDB,
+// embedded chain), in two flows at once:
+// - the set: 4 genesis validators; `agora nodes add --count 2`; once both are in the set, `agora nodes remove`
+//   two genesis validators (each returns once its node has left the set). Later epochs are certified by a
+//   quorum that includes both newcomers, the chain follows (a certified update, then weights it accepts), a
+//   certificate by the removed validators alone is refused by the nodes and by the contract, and every node's
+//   `agora status` shows every on-chain epoch's transaction (read back from the contract's events);
+// - the registry: `agora challenge publish` (the sorter module, not active at genesis) passes its pool by the
+//   validators' voting policies, runs on the nodes, its miner is in the next weights on chain; then
+//   `agora challenge deprecate` passes too and the API refuses new work for it with a typed code.
 import { afterAll, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawn } from 'node:child_process'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { AGORA_BIN, runCli } from '../helpers/cli.ts'
-import { readRegistry, type NodeRecord } from '../../tools/devnet/registry.ts'
+import { AGORA_BIN, agoraInProcess, type CliResult } from '../helpers/cli.ts'
+import { gql, startDevnet, until, type Devnet } from '../helpers/e2e.ts'
+import type { NodeRecord } from '../../tools/devnet/registry.ts'
 import { loadKeysFromDataDir } from '../../tools/cli/commands/keys.ts'
+import { deriveNodeKeys, generateMnemonic } from '../../core/crypto/keys.ts'
 import { Domain, aggregateBlsSignatures, signBls } from '../../core/crypto/sign.ts'
-import { createChainClient } from '../../contracts/client.ts'
+import { createChainClient, type ChainClient } from '../../contracts/client.ts'
 import { signWeights } from '../../contracts/eip712.ts'
 import { ChainRevertError } from '../../contracts/errors.ts'
 import { createAgoraHost, type AgoraHost } from '../../validator/infra/p2p/index.ts'
 import { checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, type CheckpointHeader } from '../../validator/core/checkpoint.ts'
 import { certificationSetHash } from '../../ledger/validator-keys.ts'
+import { BUILD_DIR } from '../../challenges/build.ts'
+import { CHALLENGE_POLICIES } from '../../challenges/index.ts'
+import { sorterPayload } from '../../challenges/payloads.ts'
 
 const SLOT_MS = 1000
 const EPOCH_SLOTS = 6
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** The registry flow needs a funded identity of its own (spares 1 and 2 become node-5 and node-6). */
+const SPARES = 3
+const CHALLENGE = 'sorter'
 
-async function gql<T>(rec: NodeRecord, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const r = await fetch(`http://127.0.0.1:${rec.apiPort}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(5000),
+/**
+ * `agora <args>` as a child process, without blocking this process (both flows poll while commands run):
+ * for `nodes add|remove`, which wait for epochs. Short commands run in process (`agoraInProcess`, one at a
+ * time): a spawned CLI costs over a second of CPU to start, and the machine is shared.
+ */
+function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 180_000): Promise<CliResult> {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [AGORA_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = '', stderr = ''
+    p.stdout.on('data', (d) => { stdout += d })
+    p.stderr.on('data', (d) => { stderr += d })
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs)
+    p.on('close', (status) => { clearTimeout(timer); done({ status, stdout, stderr }) })
   })
-  const j = (await r.json()) as { data?: T; errors?: { message: string }[] }
-  if (!j.data) throw new Error(j.errors?.[0]?.message ?? 'no data')
-  return j.data
 }
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe().catch(() => undefined)
-    if (v) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
-    await sleep(500)
-  }
+const json = <T>(r: CliResult): T => {
+  if (r.status !== 0) throw new Error(`agora exited ${r.status}: ${r.stderr}`)
+  return JSON.parse(r.stdout) as T
+}
+const api = (n: NodeRecord) => `http://127.0.0.1:${n.apiPort}/graphql`
+
+/** The same WASM module with a custom section naming `tag`: another payload (cid), the same program. */
+function tagged(wasm: Uint8Array, tag: string): Uint8Array {
+  const name = new TextEncoder().encode(tag)
+  return new Uint8Array([...wasm, 0, name.length + 1, name.length, ...name])
 }
 
-describe('a validator set that changes end to end', () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'agora-valset-')), 'net')
-  let devnet: ChildProcess | undefined
+describe('a validator set and a challenge registry that change end to end', () => {
+  let net: Devnet | undefined
   let observer: AgoraHost | undefined
-  let out = ''
-  const registry = () => readRegistry(dir)!
-  const node = (id: string) => registry().nodes.find((n) => n.id === id)!
-  const running = () => registry().nodes.filter((n) => n.status === 'running')
-  const validators = (rec: NodeRecord) => gql<{ validators: { items: { peerId: string }[] } }>(rec, '{ validators(first: 50) { items { peerId } } }').then((d) => d.validators.items.map((v) => v.peerId).sort())
+  let reader: ChainClient | undefined
 
   afterAll(async () => {
     await observer?.stop().catch(() => undefined)
-    if (devnet && devnet.exitCode === null) {
-      devnet.kill('SIGINT')
-      await new Promise((r) => devnet!.once('exit', r))
-    }
+    reader?.close()
+    await net?.stop()
   }, 60_000)
 
-  it('hands certification over to the new set, on the nodes and on chain', async () => {
-    devnet = spawn(process.execPath, [AGORA_BIN, 'devnet', '--validators', '4', '--miners', '1', '--slot-ms', String(SLOT_MS), '--epoch-slots', String(EPOCH_SLOTS), '--dir', dir], {
-      env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    devnet.stdout!.on('data', (d) => { out += d })
-    devnet.stderr!.on('data', (d) => { out += d })
-    await until('4 nodes deciding blocks', 120_000, async () => {
-      const r = readRegistry(dir)
-      return !!r && r.nodes.filter((n) => n.status === 'running').length === 4
-        && (await Promise.all(r.nodes.map((n) => gql<{ node: { height: number } }>(n, '{ node { height } }')))).every((d) => d.node.height >= 2)
-    })
-    const [, contract, rpcUrl] = /WeightRegistry at (0x[0-9a-fA-F]{40}) \(chain (\S+)\)/.exec(out) ?? []
-    const reader = createChainClient({ rpcUrl: rpcUrl!, address: contract! })
-
-    // 1. Two validators join: their stakes register BLS and EVM keys; both enter the set.
-    const add = runCli(['nodes', 'add', '--count', '2', '--dir', dir, '--json'], {}, 180_000)
-    expect(add.status, add.stderr).toBe(0)
-    const joined = await until('node-5 and node-6 up', 60_000, async () => (node('node-5')?.peerId && node('node-6')?.peerId ? [node('node-5').peerId!, node('node-6').peerId!] : undefined))
-    await until('both newcomers in the set', 120_000, async () => (await validators(node('node-3'))).filter((p) => joined.includes(p)).length === 2)
-
-    // 2. Two genesis validators leave.
-    const gone = [node('node-1'), node('node-2')]
-    const goneKeys = await Promise.all(gone.map((n) => loadKeysFromDataDir(n.dataDir).then((k) => k.keys)))
-    // One at a time: each leaves at a boundary, so the set in force never loses a third of its power at once.
-    const stayPeers = [node('node-3').peerId!, node('node-4').peerId!, ...joined].sort()
-    for (const [id, left] of [['node-1', 1], ['node-2', 2]] as const) {
-      const r = runCli(['nodes', 'remove', id, '--dir', dir, '--json'], {}, 120_000)
-      expect(r.status, r.stderr).toBe(0)
-      await until(`${id} out of the set`, 120_000, async () => {
-        const set = await validators(node('node-3'))
-        return !set.includes(node(id).peerId!) && set.length === 6 - left
-      }).catch(async (e) => {
-        const heights = await Promise.all(running().map((n) => gql<{ node: { height: number; epoch: number } }>(n, '{ node { height epoch } }').then((d) => `${n.id}:${d.node.height}/${d.node.epoch}`, () => `${n.id}:down`)))
-        throw new Error(`${(e as Error).message} (heights ${heights.join(' ')})`)
-      })
+  it('hands certification to the new set and runs, then retires, a published challenge', async () => {
+    net = await startDevnet({ validators: 4, miners: 1, slotMs: SLOT_MS, epochSlots: EPOCH_SLOTS, readyHeight: 2, extraArgs: ['--spares', String(SPARES)] })
+    const d = net
+    const { contract, rpcUrl } = d.chain()
+    reader = createChainClient({ rpcUrl, address: contract })
+    const chain = reader
+    // One flow failing ends the other's waits at once; the first failure is the one reported.
+    let firstFailure: unknown
+    const wait = async <T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> => {
+      const v = await until(what, ms, async () => (firstFailure !== undefined ? 'aborted' as const : probe()))
+      if (v === 'aborted') throw new Error(`${what}: abandoned, the other flow failed`)
+      return v as T
     }
-    expect(await validators(node('node-3'))).toEqual(stayPeers)
-    const handoverEpoch = (await gql<{ node: { epoch: number } }>(node('node-3'), '{ node { epoch } }')).node.epoch
+    // Seconds since start at which each step ended: in the failure message, to see where time went.
+    const t0 = Date.now()
+    const steps: string[] = []
+    const step = (name: string) => steps.push(`${name} ${Math.round((Date.now() - t0) / 1000)}s`)
+    // The nodes that are part of the network (a busy one may be 'unresponsive' for a moment: it is asked too).
+    const members = () => {
+      const all = d.registry().nodes.filter((n) => !['removed', 'stopping', 'stopped'].includes(n.status))
+      if (all.length === 0) throw new Error('no node in the network')
+      return all
+    }
+    const validators = (rec: NodeRecord) => gql<{ validators: { items: { peerId: string }[] } }>(rec, '{ validators(first: 50) { items { peerId } } }').then((r) => r.validators.items.map((v) => v.peerId).sort())
+    const genesisPeers = ['node-1', 'node-2', 'node-3', 'node-4'].map((id) => d.node(id).peerId!)
 
-    // 3. The chain follows: the contract holds the new set (certified by the outgoing one) ...
-    const stayKeys = await Promise.all(['node-3', 'node-4', 'node-5', 'node-6'].map((id) => loadKeysFromDataDir(node(id).dataDir).then((k) => k.keys)))
-    await until('the contract holds the new set', 120_000, async () => {
-      const s = await reader.validatorSet()
-      return JSON.stringify(s.validators.map((v) => v.address.toLowerCase()).sort()) === JSON.stringify(stayKeys.map((k) => k.evmAddress.toLowerCase()).sort())
-    })
-    // ... and accepts weights of a later epoch, certified by a quorum including both newcomers.
-    const certified = await until('a later epoch certified with both newcomers and on chain', 150_000, async () => {
-      const d = await gql<{ checkpoints: { items: { epoch: number; signers: string[] }[] } }>(node('node-3'), '{ checkpoints(first: 50) { items { epoch signers } } }')
-      const cp = d.checkpoints.items.find((c) => c.epoch >= handoverEpoch && joined.every((p) => c.signers.includes(p)))
-      return cp && (await reader.weightsOf(BigInt(cp.epoch))) ? cp : undefined
-    })
-    expect(certified.signers.some((s) => gone.some((g) => g.peerId === s))).toBe(false)
+    async function setFlow(): Promise<void> {
+      // 1. Two validators join: their stakes register BLS and EVM keys; both enter the set.
+      json(await cli(['nodes', 'add', '--count', '2', '--dir', d.dir, '--json']))
+      step('added')
+      const joined = [d.node('node-5').peerId!, d.node('node-6').peerId!]
+      await wait('both newcomers in the set', 120_000, async () => (await validators(d.node('node-3'))).filter((p) => joined.includes(p)).length === 2)
 
-    // 4. A certificate by the removed validators alone is refused — by the contract ...
-    const last = (await reader.lastEpoch())!
-    const m = { chainId: await reader.chainId(), contract: contract!, epoch: last + 1n, uids: [0], weights: [65535] }
-    // Sent from a removed validator's own (funded) account.
-    const sender = createChainClient({ rpcUrl: rpcUrl!, address: contract!, privateKey: goneKeys[0]!.evmPrivateKey })
-    const refused = await sender.submitWeights(m.epoch, m.uids, m.weights, goneKeys.map((k) => signWeights(k.evmPrivateKey, m)))
-      .then(() => 'accepted', (e) => (e instanceof ChainRevertError ? e.errorName : String(e)))
-    sender.close()
-    expect(refused).toBe('NotValidator')
-    // ... and by the nodes: a checkpoint record they sign is not stored by any peer.
-    const header: CheckpointHeader = { networkId: JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')).networkId, epoch: certified.epoch + 1, height: 1, blockHash: '00', stateRoot: '00', stateCid: 'x', nextSetHash: certificationSetHash({ members: [], total: 0n }) }
-    const hh = checkpointHeaderHash(header)
-    const agg = aggregateBlsSignatures(goneKeys.map((k) => signBls(k.blsSecretKey, Domain.checkpoint, checkpointSigningPayload(hh))))
-    observer = await createAgoraHost({ ed25519Seed: new Uint8Array(32).fill(91), verifyCheckpoint: () => true, bootstrap: node('node-3').multiaddrs })
-    await observer.start()
-    await until('observer connected', 30_000, async () => observer!.peers().length > 0)
-    const put = await observer.dht.putCheckpoint(encodeCheckpointRecord(header, goneKeys.map((k) => k.peerId), agg, { members: [], total: 0n }), { signal: AbortSignal.timeout(15_000) })
-    expect(put.peersAccepted).toBe(0)
+      // 2. Two genesis validators leave, one at a time (so the set in force never loses a third of its power
+      // at once); `nodes remove` returns once the node has left the set, and only then stops it.
+      const gone = [d.node('node-1'), d.node('node-2')]
+      const goneKeys = await Promise.all(gone.map((n) => loadKeysFromDataDir(n.dataDir).then((k) => k.keys)))
+      for (const rec of gone) {
+        json(await cli(['nodes', 'remove', rec.id, '--dir', d.dir, '--json']))
+        // The node the devnet asked may be a block ahead of node-3: a few slots at most.
+        await wait(`${rec.id} out of node-3's set`, 5 * SLOT_MS, async () => !(await validators(d.node('node-3'))).includes(rec.peerId!))
+      }
+      expect(await validators(d.node('node-3'))).toEqual([d.node('node-3').peerId!, d.node('node-4').peerId!, ...joined].sort())
+      step('removed')
+      const handoverEpoch = (await gql<{ node: { epoch: number } }>(d.node('node-3'), '{ node { epoch } }')).node.epoch
 
-    // 5. Every running node serves the chain transaction of every epoch on chain (read from the events).
-    await until('every node knows every chain tx', 90_000, async () => {
-      const onChain = await reader.weightSubmissions(0)
+      // 3. The chain follows: the contract holds the new set (certified by the outgoing one) ...
+      const stayKeys = await Promise.all(['node-3', 'node-4', 'node-5', 'node-6'].map((id) => loadKeysFromDataDir(d.node(id).dataDir).then((k) => k.keys)))
+      const stayAddresses = JSON.stringify(stayKeys.map((k) => k.evmAddress.toLowerCase()).sort())
+      await wait('the contract holds the new set', 120_000, async () => JSON.stringify((await chain.validatorSet()).validators.map((v) => v.address.toLowerCase()).sort()) === stayAddresses)
+      step('contract set')
+      // ... and accepts weights of a later epoch, certified by a quorum including both newcomers.
+      const certified = await wait('a later epoch certified with both newcomers and on chain', 150_000, async () => {
+        const r = await gql<{ checkpoints: { items: { epoch: number; signers: string[] }[] } }>(d.node('node-3'), '{ checkpoints(first: 50) { items { epoch signers } } }')
+        const cp = r.checkpoints.items.find((c) => c.epoch >= handoverEpoch && joined.every((p) => c.signers.includes(p)))
+        return cp && (await chain.weightsOf(BigInt(cp.epoch))) ? cp : undefined
+      })
+      step('certified')
+      expect(certified.signers.some((s) => gone.some((g) => g.peerId === s))).toBe(false)
+
+      // 4. A certificate by the removed validators alone is refused — by the contract ...
+      const last = (await chain.lastEpoch())!
+      const m = { chainId: await chain.chainId(), contract, epoch: last + 1n, uids: [0], weights: [65535] }
+      const sender = createChainClient({ rpcUrl, address: contract, privateKey: goneKeys[0]!.evmPrivateKey }) // a removed validator's funded account
+      const refused = await sender.submitWeights(m.epoch, m.uids, m.weights, goneKeys.map((k) => signWeights(k.evmPrivateKey, m)))
+        .then(() => 'accepted', (e) => (e instanceof ChainRevertError ? e.errorName : String(e)))
+      sender.close()
+      expect(refused).toBe('NotValidator')
+      // ... and by the nodes: a checkpoint record they sign is not stored by any peer.
+      const header: CheckpointHeader = { networkId: JSON.parse(readFileSync(join(d.dir, 'genesis.json'), 'utf8')).networkId, epoch: certified.epoch + 1, height: 1, blockHash: '00', stateRoot: '00', stateCid: 'x', nextSetHash: certificationSetHash({ members: [], total: 0n }) }
+      const agg = aggregateBlsSignatures(goneKeys.map((k) => signBls(k.blsSecretKey, Domain.checkpoint, checkpointSigningPayload(checkpointHeaderHash(header)))))
+      observer = await createAgoraHost({ ed25519Seed: new Uint8Array(32).fill(91), verifyCheckpoint: () => true, bootstrap: d.node('node-3').multiaddrs })
+      await observer.start()
+      await wait('observer connected', 30_000, async () => observer!.peers().length > 0)
+      const put = await observer.dht.putCheckpoint(encodeCheckpointRecord(header, goneKeys.map((k) => k.peerId), agg, { members: [], total: 0n }), { signal: AbortSignal.timeout(15_000) })
+      expect(put.peersAccepted).toBe(0)
+    }
+
+    async function registryFlow(): Promise<void> {
+      const owner = { AGORA_MNEMONIC: JSON.parse(readFileSync(join(d.dir, 'mnemonics.json'), 'utf8')).spares[SPARES - 1] as string }
+      const minerMnemonic = generateMnemonic()
+      const miner = { AGORA_MNEMONIC: minerMnemonic }
+      const minerId = (await deriveNodeKeys(minerMnemonic)).peerId
+      const entry = d.node('node-3')
+      const statusEverywhere = (want: string) => async () =>
+        (await Promise.all(members().map((n) => gql<{ challenge: { status: string } | null }>(n, `{ challenge(id: "${CHALLENGE}") { status } }`)))).every((r) => r.challenge?.status === want)
+
+      // 1. Every genesis validator's operator votes for this challenge's lifecycle steps (its policy file,
+      // reread by the running node), staking 80 % of its free REP: any two of them reach the governance quorum.
+      for (const id of ['node-1', 'node-2', 'node-3', 'node-4']) json(await agoraInProcess(['gov', 'policy', '--data-dir', d.node(id).dataDir, '--challenge', `${CHALLENGE}=for`, '--stake-ppm', '800000', '--json']))
+
+      // 2. The owner publishes the sorter (a module no node has: its bytes travel with the proposal) and opens its pool.
+      const cdir = join(d.dir, '..', CHALLENGE)
+      mkdirSync(cdir)
+      copyFileSync(join(BUILD_DIR, `${CHALLENGE}.wasm`), join(cdir, `${CHALLENGE}.wasm`))
+      const p = CHALLENGE_POLICIES.sorter
+      writeFileSync(join(cdir, 'manifest.json'), JSON.stringify({
+        name: CHALLENGE, version: '1.0.0', description: 'sort 256 seeded u32s with a WASM program', entryPoints: ['evaluate'], emissionSharePpm: 200_000,
+        policy: { fuelLimit: Number(p.fuelLimit), memoryPages: p.maxMemoryPages, hostFunctions: p.hostFunctions, floats: 'deny', maxNestedFuel: Number(p.maxNestedFuel), maxInputBytes: p.maxInputBytes },
+      }))
+      const published = json<{ post: string; pool: string; moduleHash: string }>(await agoraInProcess(['challenge', 'publish', cdir, '--pool-fee', '10', '--node', api(entry), '--json'], owner))
+
+      // 3. The validators' votes pass it: active on every node.
+      await wait(`${CHALLENGE} active on every node`, 90_000, statusEverywhere('active'))
+      step('active')
+      const pool = (await gql<{ pool: { passed: boolean; stakes: { member: string; inFavor: boolean }[] } }>(entry, 'query($id: String!) { pool(id: $id) { passed stakes { member inFavor } } }', { id: published.pool })).pool
+      expect(pool.passed).toBe(true)
+      expect(pool.stakes.filter((s) => s.inFavor && genesisPeers.includes(s.member)).length).toBeGreaterThanOrEqual(2)
+
+      // 4. From the next boundary it takes work: a miner's program is accepted (refused until then, with the typed code).
+      const program = await sorterPayload('shell')
+      let attempt = 0
+      const submit = async () => {
+        const file = join(cdir, `payload-${attempt}.wasm`)
+        writeFileSync(file, tagged(program, `try-${attempt++}`))
+        return agoraInProcess(['submit', '--challenge', CHALLENGE, '--payload', file, '--node', api(entry), '--json'], miner)
+      }
+      const early: string[] = []
+      await wait(`a ${CHALLENGE} submission accepted`, 60_000, async () => {
+        const r = await submit()
+        if (r.status !== 0) early.push(r.stderr.trim())
+        return r.status === 0
+      })
+      step('accepted')
+      // (At a boundary the epoch read for the submission may have just passed: STALE_EPOCH, the other typed refusal.)
+      for (const e of early) expect(e).toMatch(/TX_CHALLENGE_NOT_ACTIVE|STALE_EPOCH/)
+
+      // 5. Evaluated by its committee (module fetched by hash, run under the manifest's policy): final on every node, one score.
+      type Sub = { final: boolean; finalScore: string | null; committee: string[]; reports: { outputHash: string; deviating: boolean }[] }
+      const finals = await wait(`the ${CHALLENGE} submission final on every node`, 90_000, async () => {
+        const all = await Promise.all(members().map((n) => gql<{ submissions: { items: Sub[] } }>(n, 'query($m: String!) { submissions(first: 10, miner: $m) { items { final finalScore committee reports { outputHash deviating } } } }', { m: minerId })))
+        const firsts = all.map((r) => r.submissions.items.find((s) => s.final))
+        return firsts.length > 0 && firsts.every((s) => s) ? (firsts as Sub[]) : undefined
+      })
+      step('final')
+      expect(new Set(finals.map((s) => s.finalScore)).size).toBe(1)
+      expect(Number(finals[0]!.finalScore)).toBeGreaterThan(0)
+      expect(finals[0]!.reports.length).toBeGreaterThan(0)
+      expect(new Set(finals[0]!.reports.map((r) => r.outputHash)).size).toBe(1)
+
+      // 6. Its miner is in that epoch's weights, and those weights are on chain.
+      const epoch = await wait(`${CHALLENGE}'s miner in weights on chain`, 90_000, async () => {
+        const r = await gql<{ epochs: { items: { epoch: number; uids: number[]; miners: string[]; weights: number[] }[] } }>(entry, '{ epochs(first: 30) { items { epoch uids miners weights } } }')
+        const e = r.epochs.items.find((x) => x.miners.includes(minerId))
+        const stored = e && (await chain.weightsOf(BigInt(e.epoch)))
+        return stored && JSON.stringify(stored.uids) === JSON.stringify(e.uids) && JSON.stringify(stored.weights) === JSON.stringify(e.weights) ? e : undefined
+      })
+      step('weights')
+      expect(epoch.weights[epoch.miners.indexOf(minerId)]).toBeGreaterThan(0)
+
+      // 7. Deprecated through the registry (its own pool, the same policies): from the next boundary the API refuses work for it.
+      json(await agoraInProcess(['challenge', 'deprecate', CHALLENGE, '--pool-fee', '10', '--node', api(entry), '--json'], owner))
+      step('deprecate posted')
+      await wait(`${CHALLENGE} deprecated on every node`, 90_000, statusEverywhere('deprecated'))
+      const refusal = await wait(`a ${CHALLENGE} submission refused`, 60_000, async () => {
+        const r = await submit()
+        return r.status !== 0 && r.stderr.trim()
+      })
+      step('refused')
+      expect(refusal).toMatch(/TX_CHALLENGE_NOT_ACTIVE/)
+    }
+
+    await Promise.allSettled([setFlow(), registryFlow()].map((f) => f.catch((e) => { firstFailure ??= e })))
+    if (firstFailure !== undefined) {
+      const e = firstFailure as Error
+      e.message += `\nsteps: ${steps.join(', ')}\ndevnet output (tail):\n${d.output().slice(-4000)}`
+      throw e
+    }
+
+    // Every running node serves the chain transaction of every epoch on chain (read from the contract's
+    // events, whichever node sent it), and its `agora status` view shows those of the latest epochs.
+    await until('every node knows every chain tx, and its status view shows them', 90_000, async () => {
+      const onChain = await chain.weightSubmissions(0)
       if (onChain.length === 0) return false
-      for (const n of running()) {
-        const d = await gql<{ epochs: { items: { epoch: number; chainTx: string | null }[] } }>(n, '{ epochs(first: 200) { items { epoch chainTx } } }')
-        const byEpoch = new Map(d.epochs.items.map((e) => [e.epoch, e.chainTx]))
-        if (!onChain.every((s) => byEpoch.get(s.epoch) === s.txHash)) return false
+      for (const n of members()) {
+        const r = await gql<{ epochs: { items: { epoch: number; chainTx: string | null }[] } }>(n, '{ epochs(first: 200) { items { epoch chainTx } } }')
+        const served = new Map(r.epochs.items.map((e) => [e.epoch, e.chainTx]))
+        if (!onChain.every((c) => served.get(c.epoch) === c.txHash)) return false
+        const s = json<{ epochs: { epoch: number; chainTx: string | null }[] }>(await agoraInProcess(['status', '--node', api(n), '--json']))
+        const shown = s.epochs.filter((e) => onChain.some((c) => c.epoch === e.epoch))
+        if (shown.length === 0 || !shown.every((e) => e.chainTx === onChain.find((c) => c.epoch === e.epoch)!.txHash)) return false
       }
       return true
     })
-    reader.close()
-  }, 600_000)
+  }, 420_000)
 })
