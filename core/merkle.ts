@@ -80,16 +80,7 @@ export class MerkleTree {
     return l < 0 ? undefined : this.leaves.slice(l * LEAF_BYTES + 32, l * LEAF_BYTES + 64)
   }
 
-  /** Whether `path` holds exactly `hash`. */
-  holds(path: Uint8Array, hash: Uint8Array): boolean {
-    const l = this.find(path)
-    if (l < 0) return false
-    const o = l * LEAF_BYTES + 32
-    for (let i = 0; i < 32; i++) if (this.leaves[o + i] !== hash[i]) return false
-    return true
-  }
-
-  /** Set the leaf at `path` to `hash` (from `leafHash`). */
+  /** Set the leaf at `path` to `hash` (from `leafHash`); setting the hash it holds changes nothing. */
   set(path: Uint8Array, hash: Uint8Array): void {
     if (hash.length !== 32 || path.length !== 32) throw new Error('merkle: paths and hashes are 32 bytes')
     // One walk down (memory latency, not hashing, is what a set costs in a large tree).
@@ -105,7 +96,8 @@ export class MerkleTree {
       this.leaves.set(hash, o)
       next = ref
     } else { next = this.join(-ref - 1, this.newLeaf(path, hash), depth); this.count++ }
-    this.link(depth === 0 ? -1 : this.walkB[depth - 1]!, this.walkS[depth - 1] ?? 0, next)
+    if (depth === 0) this.top = next
+    else this.link(this.walkB[depth - 1]!, this.walkS[depth - 1]!, next)
     this.flagWalk(depth)
   }
 
@@ -196,9 +188,8 @@ export class MerkleTree {
 
   private leafHashAt(l: number): Uint8Array { return this.leaves.slice(l * LEAF_BYTES + 32, l * LEAF_BYTES + 64) }
 
-  /** Put `ref` in `slot` of branch `parent` (or at the top when parent < 0); a leaf's hash goes in the slot now. */
+  /** Put `ref` in `slot` of branch `parent`; a leaf's hash goes in the slot now. */
   private link(parent: number, slot: number, ref: number): void {
-    if (parent < 0) { this.top = ref; return }
     this.kids[parent * ARITY + slot] = ref
     const o = parent * PRE + 1 + slot * 32
     // A branch's hash is written at the next root: its slot is stale until then.

@@ -37,6 +37,6 @@ describe('open-pool index', () => {
         }
         expect(duePools(s).map((p) => p.id)).toEqual(scan(s))
       }
-    }), { numRuns: 200 })
+    }), { numRuns: 100 })
   })
 })
