@@ -9,8 +9,11 @@ export interface SigningGuard {
   readonly guard: DoppelgangerGuard
   canSign(): boolean
   observe(signer: string, slot: number): void
-  /** The slot clock moved; `seeing`: the node is caught up with its peers (only such slots are watched). */
-  onSlot(slot: number, seeing?: boolean): void
+  /**
+   * The slot clock moved; `seeing`: the node is caught up with its peers (only such slots are watched);
+   * `networkDecided`: the network has decided a block (before that, nothing signed can be contradicted).
+   */
+  onSlot(slot: number, seeing?: boolean, networkDecided?: boolean): void
   /** The importer's subscriber: a commit by our key that we did not make (we sign nothing while watching). */
   onImported(i: Imported): void
 }
@@ -28,9 +31,9 @@ export function createSigningGuard(m: { readonly self: string; readonly log: Log
     guard,
     canSign: () => guard.canSign(),
     observe,
-    onSlot(slot, seeing) {
+    onSlot(slot, seeing, networkDecided) {
       const wasWatching = guard.state === 'watching'
-      guard.onSlot(slot, seeing)
+      guard.onSlot(slot, seeing, networkDecided)
       if (wasWatching && guard.canSign()) m.log.info({ slot }, 'doppelgänger guard clear; signing')
     },
     onImported({ block, certificate }) {
