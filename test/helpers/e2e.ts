@@ -37,7 +37,7 @@ export const height = (target: ApiTarget): Promise<number> =>
  * a function is called then, so the message can carry the latest state). A probe that throws counts as
  * "not yet".
  */
-export async function until<T>(what: string | (() => string), timeoutMs: number, probe: () => Promise<T | undefined | false> | T | undefined | false, intervalMs = 500): Promise<T> {
+export async function until<T>(what: string | (() => string), timeoutMs: number, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const v = await Promise.resolve().then(probe).catch(() => undefined)
