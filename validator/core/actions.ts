@@ -9,13 +9,14 @@ import { Topic } from '../infra/p2p/constants.ts'
 import type { ActionErrorCode, ActionResult, NodeActions, SignedTxInput } from '../api/view.ts'
 import type { LedgerState } from '../../ledger/ledger.ts'
 import { checkTx, TxError, TxErrorCode } from '../../ledger/admission.ts'
-import { signTx, verifyTx, type SignedTx, type VerifiedTx } from '../../ledger/txs.ts'
+import { signTx, type SignedTx, type VerifiedTx } from '../../ledger/txs.ts'
 import { validatorKeysInput } from '../../ledger/validator-keys.ts'
 import type { Mempool } from './mempool.ts'
 import type { Fetcher } from './fetcher.ts'
 import type { ModuleStore } from './modules.ts'
 import type { Network } from './interfaces.ts'
 import type { OwnTxs } from './own-txs.ts'
+import type { TxVerifier } from './tx-verifier.ts'
 
 export interface ActionsModules {
   ledger: Readonly<LedgerState>
@@ -28,6 +29,8 @@ export interface ActionsModules {
   /** A proposed challenge's module bytes (kept only if they hash to the manifest's moduleHash). */
   modules: Pick<ModuleStore, 'remember'>
   net: Pick<Network, 'gossip'>
+  /** Cheap checks of the unverified head first, then one cached verification (reused by block validation). */
+  verifier: TxVerifier
 }
 
 const FORUM_CODES: Record<string, ActionErrorCode> = {
@@ -46,7 +49,10 @@ export function createActions(m: ActionsModules): NodeActions {
   async function accept(signed: SignedTx, payload?: Uint8Array): Promise<ActionResult> {
     let v: VerifiedTx
     try {
-      v = verifyTx(signed)
+      const head = m.verifier.head(signed)
+      const early = m.mempool.precheck(head)
+      if (early) return refuse('REJECTED', early.ledgerCode === TxErrorCode.STALE_NONCE ? `nonce ${head.nonce} already used` : `already pending, or the mempool is full (${early.message})`)
+      v = m.verifier.verified(signed)
     } catch (e) {
       return refuse(isAgoraError(e, 'BAD_SIGNATURE') ? 'BAD_SIGNATURE' : 'MALFORMED', errorMessage(e))
     }

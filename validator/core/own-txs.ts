@@ -4,7 +4,7 @@
 import type { Clock } from '../../core/clock.ts'
 import { errorMessage } from '../../core/errors.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
-import { reportCommitment, signTx, verifyTx, type VerifiedTx } from '../../ledger/txs.ts'
+import { reportCommitment, signTx, type VerifiedTx } from '../../ledger/txs.ts'
 import type { Logger } from '../infra/log.ts'
 import type { Metrics } from '../infra/metrics/metrics.ts'
 import { Topic } from '../infra/p2p/constants.ts'
@@ -12,6 +12,7 @@ import type { Evaluated, Evaluator } from './evaluator.ts'
 import type { LedgerView } from './importer.ts'
 import type { Network } from './interfaces.ts'
 import type { Mempool } from './mempool.ts'
+import type { TxVerifier } from './tx-verifier.ts'
 
 import { EVALUATIONS_PER_TX } from './limits.ts'
 export { EVALUATIONS_PER_TX }
@@ -26,6 +27,8 @@ export interface OwnTxs {
 export interface OwnTxsModules {
   readonly keys: NodeKeys; readonly clock: Clock; readonly log: Logger; readonly metrics: Metrics
   readonly net: Network; readonly mempool: Mempool; readonly ledger: LedgerView; readonly evaluator: Evaluator
+  /** Verified once here, so block validation and the importer find our own txs in its cache. */
+  readonly verifier: TxVerifier
   canSign(): boolean
 }
 
@@ -42,7 +45,7 @@ export function createOwnTxs(m: OwnTxsModules): OwnTxs {
     const signed = signTx(m.keys.ed25519Seed, m.keys.ed25519PublicKey, { ...body, sender: self, nonce: nextNonce() })
     let v: VerifiedTx
     try {
-      v = verifyTx(signed)
+      v = m.verifier.verified(signed)
     } catch (e) {
       m.log.error({ type: body.type, err: errorMessage(e) }, 'own transaction refused') // a bug: never crash on it
       return undefined

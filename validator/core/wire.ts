@@ -50,7 +50,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   const challenges = createChallenges({ net, clock, ledger, genesisModule: m.challengeModule })
   const fetcher = createFetcher({ net, clock, more: challenges.modules.byCid })
   const evaluator = createEvaluator({ runtime: m.runtime, log, dishonest: o.dishonest, challenge: challenges.module, payload: fetcher.fetch })
-  const own = createOwnTxs({ keys, clock, log, metrics, net, mempool, ledger, evaluator, canSign: guard.canSign })
+  const own = createOwnTxs({ keys, clock, log, metrics, net, mempool, ledger, evaluator, verifier, canSign: guard.canSign })
   const broadcaster = createBroadcaster({ chain: m.chain, blocks, ledger, schedule, clock, metrics, log, self,
     rotation: (epoch) => (m.handover.setFor(epoch)?.members ?? []).map((x) => x.member), chainTxKnown: (epoch) => bus.epochChanged(epoch, true) })
   const signer = createSigner({ keys, duties: m.duties })
@@ -69,7 +69,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
   const evidence = createEvidenceReporter({ own, log, validatorSet: validators.current })
   const poolVote = createPoolVoteDuty({ self, ledger, duties: m.duties, own, policy: o.votePolicy ?? DEFAULT_VOTE_POLICY, isValidator: () => validators.isValidator(self) })
   const admission = createTxAdmission({ ledger, mempool, verifier, fetcher, modules: challenges.modules, metrics, isValidator: validators.isValidator })
-  const actions = createActions({ ledger, mempool, self, keys, own, fetcher, modules: challenges.modules, net })
+  const actions = createActions({ ledger, mempool, self, keys, own, fetcher, modules: challenges.modules, net, verifier })
   const view = createNodeView({ ledger, blocks, host: net, self, keys, genesis, schedule, clock, root: importer.root, mempool })
   const bus = createNodeEventBus({ view, blocks, ledger })
   const health = createHealth({ genesis, ledger, schedule, clock, guard: guard.guard, caughtUp: () => syncer.caughtUp, peers: () => net.peers().length })
