@@ -16,7 +16,13 @@ import { challengeModules, simGenesis, simIdentities } from '../sim/node/genesis
 import { SimNetwork } from '../sim/node/network.ts'
 import { inProcessRuntime } from '../sim/node/runtime.ts'
 import { SimStore } from '../sim/node/store.ts'
-import { ABANDON, API_TOKEN, ZOO } from './helpers.ts'
+import { cidOfBytes } from '../../core/encoding.ts'
+import { powPayloads } from '../../challenges/payloads.ts'
+import { submissionIdOf } from '../../ledger/evaluations.ts'
+import { userPoolId, userPostId } from '../../ledger/ids.ts'
+import { signTransaction } from '../../validator/api/client.ts'
+import { challengeSeed } from '../../validator/core/evaluator.ts'
+import { ABANDON, API_TOKEN, ZOO, gql } from './helpers.ts'
 
 /** Genesis REP and fee credits of the test members (user: rich in both; poor: 1 REP, no credits). */
 export const USER_REP = '1000', USER_CREDITS = '100', POOR_REP = '1'
@@ -112,4 +118,36 @@ export async function startRealNet(opts: RealNetOptions = {}): Promise<RealNet> 
       await Promise.all(nodes.map((n) => n.server.close()))
     },
   }
+}
+
+/** What seedHistory made: a post, a pool on it (resolved), a final submission in an epoch whose weights are certified. */
+export interface History { readonly post: string; readonly pool: string; readonly submission: string; readonly txId: string; readonly epoch: number; readonly nonce: number }
+
+/**
+ * Some history through the API, as a user makes it: a post, a short pool on it, and a pow submission; then
+ * drive until the pool resolved and an epoch's weights, the miner's among them, carry their quorum signatures.
+ */
+export async function seedHistory(net: RealNet): Promise<History> {
+  const u = net.user
+  const tx = (nonce: number, body: Record<string, unknown>) => signTransaction(u.ed25519Seed, { type: String(body.type), sender: u.peerId, nonce, ...body })
+  const send = async (mutation: string, t: unknown, payload?: Uint8Array) => {
+    const r = await gql(net.url, `mutation($tx: SignedTxInput!${payload ? ', $p: String' : ''}) { ${mutation}(tx: $tx${payload ? ', payload: $p' : ''}) { txId } }`, { tx: t, ...(payload ? { p: Buffer.from(payload).toString('base64') } : {}) })
+    if (r.errors) throw new Error(`${mutation}: ${JSON.stringify(r.errors)}`)
+    return r.data[mutation].txId as string
+  }
+  const post = userPostId(u.peerId, 1), pool = userPoolId(u.peerId, 2)
+  await send('post', tx(1, { type: 'Post', id: post, authors: { [u.peerId]: 1_000_000 }, content: 'genesis post' }))
+  await net.produce()
+  await send('initiatePool', tx(2, { type: 'InitiatePool', id: pool, post, fee: '1000000000' }))
+  const payload = powPayloads.good(challengeSeed('pow')) // 12 leading zero bits: a score that earns a weight
+  const txId = await send('submit', tx(3, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload)
+  const submission = submissionIdOf('pow', cidOfBytes(payload))
+  const view = net.nodes[0]!.node.view
+  let epoch = -1
+  await net.until('the pool resolved and the submission final in a certified epoch with weights', () => {
+    const final = view.submission(submission)?.final === true
+    epoch = view.epochs({ first: 100 }).items.find((e) => e.miners.includes(u.peerId) && e.certificateSigners.length > 0)?.epoch ?? -1
+    return final && view.pool(pool)?.resolved === true && epoch >= 0
+  })
+  return { post, pool, submission, txId, epoch, nonce: 3 }
 }
