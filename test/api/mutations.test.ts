@@ -58,6 +58,7 @@ async function refused(query: string, variables: Record<string, unknown>, code: 
 /** Runs `refusals`, then decides a block and checks that no node's state changed. */
 async function unchangedBy(refusals: () => Promise<void>) {
   const before = await snapshot()
+  for (const other of before.slice(1)) expect(other).toEqual(before[0]) // gossip and blocks kept the four nodes equal
   await refusals()
   await net.produce() // a tx that slipped into any mempool would be decided before this returns
   expect(await snapshot()).toEqual(before)
