@@ -2,12 +2,11 @@
 // node of a running `agora devnet` and must show the live height rising and an epoch's weights in the
 // heatmap, at desktop and phone width. Screenshots go to test-results/dashboard/ (gitignored).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { AGORA_BIN } from '../helpers/cli.ts'
+import { startDevnet, stopDevnet, until, type Devnet } from '../helpers/e2e.ts'
 
 const CHROMIUM = process.env.AGORA_CHROMIUM ?? '/usr/bin/chromium'
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard')
@@ -15,41 +14,16 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium) console.warn(`test/dashboard: skipped — no chromium at ${CHROMIUM} (apt-get install -y chromium; .ci/run installs it)`)
 
-async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | null | undefined> | T | null | undefined): Promise<T> {
-  const end = Date.now() + deadlineMs
-  for (;;) {
-    const v = await probe()
-    if (v !== null && v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
 describe.skipIf(!hasChromium)('dashboard in chromium against a devnet', () => {
-  let devnet: ChildProcess
-  let output = ''
-  let dir = ''
+  let devnet: Devnet | undefined
   let base = ''
   let context: BrowserContext
   let profile = ''
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'agora-dash-'))
-    devnet = spawn(process.execPath, [AGORA_BIN, 'devnet', '--validators', '2', '--miners', '1', '--slot-ms', '500', '--epoch-slots', '6', '--dir', join(dir, 'net')],
-      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    devnet.stdout!.on('data', (d) => { output += d })
-    devnet.stderr!.on('data', (d) => { output += d })
-    // Generous: on a loaded 2-core machine a cold start (tsx transform, EVM, two nodes) can take a minute or two.
-    const api = await until('a ready node in nodes.json', 150_000, async () => {
-      try {
-        const reg = JSON.parse(readFileSync(join(dir, 'net', 'nodes.json'), 'utf8')) as { nodes: { status: string; apiUrl: string }[] }
-        const n = reg.nodes.find((x) => x.status === 'running')
-        if (!n) return null
-        const res = await fetch(n.apiUrl.replace(/\/graphql$/, '/readyz'))
-        return res.ok ? n.apiUrl : null
-      } catch { return null }
-    }).catch((e: Error) => { throw new Error(`${e.message}\n${output.slice(-2000)}`) })
-    base = api.replace(/\/graphql$/, '')
+    // Two validators at 500 ms slots: the page needs a rising height and one epoch's weights, nothing more.
+    devnet = await startDevnet({ validators: 2, miners: 1, slotMs: 500, epochSlots: 6, readyHeight: 1, readyTimeoutMs: 150_000 })
+    base = `http://127.0.0.1:${devnet.running()[0]!.apiPort}`
     profile = mkdtempSync(join(tmpdir(), 'agora-chromium-'))
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true, viewport: { width: 1280, height: 900 } })
     mkdirSync(SHOTS, { recursive: true })
@@ -57,15 +31,9 @@ describe.skipIf(!hasChromium)('dashboard in chromium against a devnet', () => {
 
   afterAll(async () => {
     await context?.close()
-    if (devnet && devnet.exitCode === null) {
-      const exited = new Promise((r) => devnet.once('exit', r))
-      devnet.kill('SIGINT')
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])
-      if (devnet.exitCode === null) devnet.kill('SIGKILL')
-    }
+    await stopDevnet(devnet)
     if (profile) rmSync(profile, { recursive: true, force: true })
-    if (dir) rmSync(dir, { recursive: true, force: true })
-  }, 30_000)
+  }, 60_000)
 
   const height = async (page: Page) => Number(await page.locator('[data-testid=height]').textContent())
 
