@@ -21,7 +21,16 @@ import { signTransaction, graphqlRequest } from '../validator/api/client.ts'
 import { Topic } from '../validator/infra/p2p/index.ts'
 import { decode } from '../core/encoding.ts'
 import { startNetwork, stopAll, sleep, waitFor } from '../test/p2p/helpers.ts'
-import { apiBurst, gossipBurst } from '../test/helpers/spam-load.ts'
+import { apiBurst, fatPost, gossipBurst } from '../test/helpers/spam-load.ts'
+import { chain, ids } from '../test/ledger/chain.ts'
+import { fromHex } from '../core/bytes.ts'
+import { encode } from '../core/encoding.ts'
+import { BlockSchema, checkBlock, type Block } from '../ledger/block.ts'
+import { applyBlock, ledgerStateRoot } from '../ledger/ledger.ts'
+import { verifyTx, type SignedTx } from '../ledger/txs.ts'
+import { createMempool } from '../validator/core/mempool-policy.ts'
+import { txHead } from '../validator/core/tx-verifier.ts'
+import { MAX_PROPOSAL_BYTES } from '../validator/core/limits.ts'
 
 const B = 'node'
 const VALIDATORS = 4
@@ -73,10 +82,15 @@ async function gossipFloor(): Promise<number> {
   return p50
 }
 
-/** `npm run bench -- node [loadSeconds] [--spam-only]`: --spam-only runs just the spam case (profiling). */
+/**
+ * `npm run bench -- node [loadSeconds] [--spam-only | --costs-only]`: --spam-only runs the in-process
+ * costs and the spam case only (profiling), --costs-only the in-process costs only.
+ */
 export async function run(args: string[]): Promise<void> {
   const spamOnly = args.includes('--spam-only')
   const loadSeconds = Number(args.find((a) => /^\d+$/.test(a)) ?? 30)
+  spamCosts()
+  if (args.includes('--costs-only')) return
   const gossipP50 = spamOnly ? NaN : await gossipFloor()
   const dir = mkdtempSync(join(tmpdir(), 'agora-bench-node-'))
   const net = await buildLocalNetwork({
@@ -87,15 +101,17 @@ export async function run(args: string[]): Promise<void> {
   const nodes: Running[] = []
   let ok = false
   try {
+    // All at once (node 0's address is known ahead): staggered starts leave the first node's doubling
+    // round timer far ahead of the others' on a loaded machine.
+    const boot0 = `/ip4/127.0.0.1/tcp/${ports[0]}/p2p/${net.validators[0]!.peerId}`
     for (let i = 0; i < VALIDATORS; i++) {
-      const boot = i === 0 ? [] : ['--bootstrap', readNodeJson(net.validators[0]!.dataDir)!.multiaddrs[0]!]
+      const boot = i === 0 ? [] : ['--bootstrap', boot0]
       const proc = spawn(process.execPath, [AGORA_BIN, 'node', '--data-dir', net.validators[i]!.dataDir, '--genesis', net.genesisPath,
         '--listen', `/ip4/127.0.0.1/tcp/${ports[2 * i]}`, '--api-port', String(ports[2 * i + 1]), ...boot],
         { stdio: ['ignore', openSync(join(net.validators[i]!.dataDir, 'node.log'), 'a'), openSync(join(net.validators[i]!.dataDir, 'node.log'), 'a')] })
       nodes.push({ proc, apiPort: ports[2 * i + 1]!, pid: proc.pid! })
-      if (i === 0) await waitFor('first node up', () => readNodeJson(net.validators[0]!.dataDir) !== null, 60_000)
     }
-    await waitFor('blocks flowing', async () => (await Promise.all(nodes.map((n) => nodeHeight(n.apiPort).catch(() => 0)))).every((h) => h >= 3), 240_000)
+    await waitFor('blocks flowing', async () => (await Promise.all(nodes.map((n) => nodeHeight(n.apiPort).catch(() => 0)))).every((h) => h >= 3), 480_000)
     if (spamOnly) {
       await finalityUnderSpam(nodes, net.validators.map((v) => v.dataDir), net.genesis.genesisTime)
       ok = true
@@ -205,4 +221,47 @@ async function finalityUnderSpam(nodes: Running[], dataDirs: string[], genesisTi
     slots: s1 - s0, blocks: blocks.length, slotsWithBlockPct: round((100 * blocks.length) / (s1 - s0), 1),
     p50Ms: round(percentile(finality, 50), 1), p99Ms: round(percentile(finality, 99), 1),
   })
+}
+
+const signedOf = (p: ReturnType<typeof fatPost>): SignedTx =>
+  ({ body: new Uint8Array(Buffer.from(p.tx.body, 'base64')), publicKey: fromHex(p.tx.publicKey.slice(2)), signature: fromHex(p.tx.signature.slice(2)) })
+
+/**
+ * In-process costs behind the spam cases (ratios in one run; load skews the absolute ms): what a refused
+ * fat post costs the gossip check before (a full verification) and now (its head and the mempool's
+ * precheck), and what a proposal of fat posts costs a validator by size (decode, checkBlock, verifying
+ * txs it never saw, apply with the state root) — the measurement behind MAX_PROPOSAL_BYTES.
+ */
+function spamCosts(): void {
+  const posts = Array.from({ length: 200 }, (_, i) => signedOf(fatPost(`cost-${i}`, 1)))
+  const c = chain({ balances: ['100', '100', '100', '100', '10'], params: { freeTxsPerEpoch: 0, freeTxsPerSender: 0 } })
+  const mempool = createMempool({ self: ids[0]!, ledger: c.s, isValidator: () => false })
+  const each = (f: (t: SignedTx) => unknown) => { const t0 = performance.now(); for (const t of posts) f(t); return (performance.now() - t0) / posts.length }
+  each(verifyTx) // warm-up
+  const verifyMs = each(verifyTx)
+  const precheckMs = each((t) => mempool.precheck(txHead(t)))
+  report(B, 'refused-post-check', { posts: posts.length, bytes: posts[0]!.body.length, verifyMs: round(verifyMs, 3), headAndPrecheckMs: round(precheckMs, 3), ratio: round(verifyMs / precheckMs, 1) })
+  const grow = chain({ balances: ['100', '100', '100', '100', '10'], params: { freeTxsPerEpoch: 100_000, freeTxsPerSender: 100 } })
+  let slot = 1
+  for (const kib of [32, 64, 128, 256, 512]) {
+    const txs: SignedTx[] = []
+    for (let bytes = 1024, j = 0; bytes + 4400 < kib * 1024; j++) { const t = signedOf(fatPost(`block-${kib}-${j}`, 1)); txs.push(t); bytes += encode(t).length }
+    const s = grow.s
+    const block: Block = { height: s.height + 1, slot, prevHash: s.lastBlockHash, prevStateRoot: ledgerStateRoot(s), proposer: ids[0]!, txs }
+    const t0 = performance.now()
+    const bytes = encode(block)
+    const parsed = BlockSchema.parse(decode(bytes)) as Block
+    const t1 = performance.now()
+    checkBlock({ height: s.height, lastBlockHash: s.lastBlockHash, stateRoot: block.prevStateRoot, lastSlot: s.lastSlot }, block.height, parsed, slot)
+    const t2 = performance.now()
+    const verified = parsed.txs.map(verifyTx)
+    const t3 = performance.now()
+    applyBlock(s, parsed, verified)
+    const t4 = performance.now()
+    slot++
+    report(B, `proposal-cost-${kib}KiB`, {
+      txs: txs.length, bytes: bytes.length, overLimit: bytes.length > MAX_PROPOSAL_BYTES, encodeDecodeMs: round(t1 - t0, 1), checkBlockMs: round(t2 - t1, 1),
+      verifyUnseenMs: round(t3 - t2, 1), applyAndRootMs: round(t4 - t3, 1), totalMs: round(t4 - t0, 1),
+    })
+  }
 }
