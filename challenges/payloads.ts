@@ -123,6 +123,48 @@ export const powPayloads = {
   tooLong: (): Uint8Array => new Uint8Array(65),
 }
 
+// ---- demo miners ------------------------------------------------------------------------------------
+// What the devnet's demo miners and the whole-node simulator's miners submit: payloads of different
+// quality and some invalid ones, cycled by round and shifted by miner so that miners differ.
+
+/** The same tour started `by` cities later: same length, different bytes. */
+export function rotateTour(tour: Uint8Array, by: number): Uint8Array {
+  const n = tour.length / 2
+  const out = new Uint8Array(tour.length)
+  for (let i = 0; i < n; i++) { const j = (i + by) % n; out[2 * i] = tour[2 * j]!; out[2 * i + 1] = tour[2 * j + 1]! }
+  return out
+}
+
+/** Search nonces from `start` for `bits` leading zero bits (bounded): miners with other starts find other nonces. */
+export function powSearchFrom(seed: Uint8Array, bits: number, start: number): Uint8Array {
+  const nonce = new Uint8Array(8)
+  const view = new DataView(nonce.buffer)
+  let best = { nonce: nonce.slice(), bits: -1 }
+  for (let i = 0; i < 1 << Math.min(bits + 2, 18); i++) {
+    view.setBigUint64(0, BigInt(start + i), true)
+    const got = leadingZeroBits(powHash(seed, nonce))
+    if (got > best.bits) best = { nonce: nonce.slice(), bits: got }
+    if (got >= bits) break
+  }
+  return best.nonce
+}
+
+/** The payload demo miner `miner` submits to `challenge` in `round`, for the instance with `seed`. */
+export function demoPayload(challenge: string, round: number, miner: number, seed: Uint8Array): { kind: string; bytes: Uint8Array } | undefined {
+  if (challenge === 'tsp') {
+    const kinds = ['good', 'nearestNeighbour', 'identity', 'duplicateCity'] as const
+    const kind = kinds[(round + miner) % kinds.length]!
+    // Identical payloads belong to their first committer: vary them per miner and round by rotating.
+    return { kind, bytes: rotateTour(tspPayloads[kind](seed), (round * 7 + miner * 13) % 64) }
+  }
+  if (challenge === 'pow') {
+    const bits = 6 + ((round + miner) % 8)
+    if ((round + miner) % 5 === 4) return { kind: 'tooLong', bytes: powPayloads.tooLong() }
+    return { kind: `pow-${bits}`, bytes: powSearchFrom(seed, bits, round * 1_000_003 + miner * 7_777_777) }
+  }
+  return undefined
+}
+
 // ---- sorter ------------------------------------------------------------------------------------------
 export const SORTER_N = 256
 

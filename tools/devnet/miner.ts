@@ -5,7 +5,7 @@ import { deriveNodeKeys } from '../../core/crypto/keys.ts'
 import { cidOfBytes } from '../../core/encoding.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { signTransaction, graphqlRequest } from '../../validator/api/client.ts'
-import { tspPayloads, powPayloads, powHash, leadingZeroBits, sorterPayload, type SorterProgram } from '../../challenges/payloads.ts'
+import { demoPayload, sorterPayload, type SorterProgram } from '../../challenges/payloads.ts'
 import { fromHex } from '../../core/bytes.ts'
 import { challengeInstanceSeed } from '../../ledger/evaluations.ts'
 
@@ -28,54 +28,19 @@ type SorterPrograms = ReadonlyMap<SorterProgram, Uint8Array>
 
 /** Payload variants per challenge, cycled by each miner (index-shifted so miners differ), for one epoch's instance. */
 function payloadFor(challenge: string, round: number, miner: number, epochSeed: string, sorter: SorterPrograms): { kind: string; bytes: Uint8Array } | undefined {
-  const seed = fromHex(challengeInstanceSeed(epochSeed, challenge))
-  if (challenge === 'tsp') {
-    const kinds = ['good', 'nearestNeighbour', 'identity', 'duplicateCity'] as const
-    const kind = kinds[(round + miner) % kinds.length]!
-    const bytes = tspPayloads[kind](seed)
-    // Identical payloads belong to their first committer: vary the good ones per miner and round by
-    // rotating the tour (same length, different bytes).
-    return { kind, bytes: rotateTour(bytes, (round * 7 + miner * 13) % 64) }
-  }
-  if (challenge === 'pow') {
-    const bits = 6 + ((round + miner) % 8)
-    if ((round + miner) % 5 === 4) return { kind: 'tooLong', bytes: powPayloads.tooLong() }
-    return { kind: `pow-${bits}`, bytes: powSearchFrom(seed, bits, round * 1_000_003 + miner * 7_777_777) }
-  }
   if (challenge === 'sorter') {
     // A program sorts whatever instance it is given; a custom section names miner and round, so each is another payload.
     const kind = SORTER_KINDS[(round + miner) % SORTER_KINDS.length]!
     const program = sorter.get(kind)
     return program && { kind, bytes: withCustomSection(program, `m${miner}r${round}`) }
   }
-  return undefined
+  return demoPayload(challenge, round, miner, fromHex(challengeInstanceSeed(epochSeed, challenge)))
 }
 
 /** The module with a trailing custom section named `name` (WASM ignores it; the bytes, so the cid, differ). */
 function withCustomSection(wasm: Uint8Array, name: string): Uint8Array {
   const n = new TextEncoder().encode(name) // short: one-byte LEB128 lengths
   return new Uint8Array([...wasm, 0, n.length + 1, n.length, ...n])
-}
-
-function rotateTour(tour: Uint8Array, by: number): Uint8Array {
-  const n = tour.length / 2
-  const out = new Uint8Array(tour.length)
-  for (let i = 0; i < n; i++) { const j = (i + by) % n; out[2 * i] = tour[2 * j]!; out[2 * i + 1] = tour[2 * j + 1]! }
-  return out
-}
-
-/** Search nonces from `start` for `bits` leading zero bits (bounded): miners with other starts find other nonces. */
-function powSearchFrom(seed: Uint8Array, bits: number, start: number): Uint8Array {
-  const nonce = new Uint8Array(8)
-  const view = new DataView(nonce.buffer)
-  let best = { nonce: nonce.slice(), bits: -1 }
-  for (let i = 0; i < 1 << Math.min(bits + 2, 18); i++) {
-    view.setBigUint64(0, BigInt(start + i), true)
-    const got = leadingZeroBits(powHash(seed, nonce))
-    if (got > best.bits) best = { nonce: nonce.slice(), bits: got }
-    if (got >= bits) break
-  }
-  return best.nonce
 }
 
 export function startMiner(o: MinerOptions): { stop(): Promise<void> } {

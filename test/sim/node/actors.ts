@@ -1,38 +1,26 @@
 // Actors around the nodes: honest miners submitting real payloads for the bundled challenges (good,
-// weak and invalid ones, as the devnet miners do), a spammer publishing garbage and invalid transactions
-// on every topic, and the equivocation wrapper that makes a validator sign a second value for a vote.
+// weak and invalid ones: the devnet miners' own, challenges/payloads.ts demoPayload), a spammer
+// publishing garbage and invalid transactions on every topic, and the equivocation wrapper that makes a
+// validator sign a second value for a vote.
 import { cidOfBytes, encode } from '../../../core/encoding.ts'
 import { sha256 } from '../../../core/hash.ts'
 import type { NodeKeys } from '../../../core/crypto/keys.ts'
-import { tspPayloads, powSearch, powPayloads } from '../../../challenges/payloads.ts'
-import { challengeSeed } from '../../../validator/core/evaluator.ts'
+import { fromHex } from '../../../core/bytes.ts'
+import { demoPayload } from '../../../challenges/payloads.ts'
+import { challengeInstanceSeed } from '../../../ledger/evaluations.ts'
 import { signTx } from '../../../ledger/txs.ts'
 import { ALL_TOPICS, Topic, type TopicName } from '../../../validator/infra/p2p/constants.ts'
 import { decodeConsensusMessage, encodeConsensusMessage, ed25519VoteSigner, MsgType, type ConsensusMessage, type Vote } from '../../../validator/consensus/index.ts'
 import type { Rng } from '../prng.ts'
 import type { SimHost, SimNetwork } from './network.ts'
+import { SIM_CHALLENGES } from './genesis.ts'
 
-/** Payload variants per challenge, computed once per process (the pow search is the slow part). */
-let variants: { challenge: string; bytes: Uint8Array }[] | undefined
-function payloadVariants(): { challenge: string; bytes: Uint8Array }[] {
-  if (variants) return variants
-  const tsp = challengeSeed('tsp'), pow = challengeSeed('pow')
-  const rotations = [0, 7, 13, 29].map((by) => rotateTour(tspPayloads.good(tsp), by))
-  variants = [
-    ...rotations.map((bytes) => ({ challenge: 'tsp', bytes })),
-    { challenge: 'tsp', bytes: tspPayloads.nearestNeighbour(tsp) },
-    { challenge: 'tsp', bytes: tspPayloads.duplicateCity() },
-    ...[6, 8, 10].map((bits) => ({ challenge: 'pow', bytes: powSearch(pow, bits).nonce })),
-    { challenge: 'pow', bytes: powPayloads.tooLong() },
-  ]
-  return variants
-}
-
-function rotateTour(tour: Uint8Array, by: number): Uint8Array {
-  const n = tour.length / 2
-  const out = new Uint8Array(tour.length)
-  for (let i = 0; i < n; i++) { const j = (i + by) % n; out[2 * i] = tour[2 * j]!; out[2 * i + 1] = tour[2 * j + 1]! }
-  return out
+/** Demo payloads (challenges/payloads.ts, as the devnet's miners submit), each computed once per process. */
+const payloads = new Map<string, Uint8Array | undefined>()
+function payloadFor(challenge: string, round: number, miner: number, epochSeed: string): Uint8Array | undefined {
+  const key = `${challenge}|${round}|${miner}|${epochSeed}`
+  if (!payloads.has(key)) payloads.set(key, demoPayload(challenge, round, miner, fromHex(challengeInstanceSeed(epochSeed, challenge)))?.bytes)
+  return payloads.get(key)
 }
 
 /** Deliver a value on `topic` to every live validator, as a client outside the mesh would. */
@@ -41,11 +29,17 @@ function inject(net: SimNetwork, from: string, sender: Uint8Array, topic: TopicN
   any?.emit(topic, value, sender, undefined, { from, seq })
 }
 
-/** An honest miner: one submission for a random variant every few slots. */
-export function minerAction(net: SimNetwork, rng: Rng, keys: NodeKeys, round: number): void {
-  const v = rng.pick(payloadVariants())
-  const body = { type: 'Submission', sender: keys.peerId, nonce: round + 1, challenge: v.challenge, payloadCid: cidOfBytes(v.bytes), payloadBytes: v.bytes.length }
-  inject(net, keys.peerId, keys.ed25519PublicKey, Topic.submissions, { tx: signTx(keys.ed25519Seed, keys.ed25519PublicKey, body), payload: v.bytes }, round + 1)
+/**
+ * An honest miner (number `miner`): one submission to a random challenge every few slots, the devnet
+ * miners' payload for this round, computed for the instance of `epochSeed` (the genesis epoch's: payloads
+ * for later epochs would cost a search per seed, and are valid there too, just scored lower).
+ */
+export function minerAction(net: SimNetwork, rng: Rng, keys: NodeKeys, miner: number, round: number, epochSeed: string): void {
+  const challenge = rng.pick(SIM_CHALLENGES)
+  const bytes = payloadFor(challenge, round, miner, epochSeed)
+  if (!bytes) return
+  const body = { type: 'Submission', sender: keys.peerId, nonce: round + 1, challenge, payloadCid: cidOfBytes(bytes), payloadBytes: bytes.length }
+  inject(net, keys.peerId, keys.ed25519PublicKey, Topic.submissions, { tx: signTx(keys.ed25519Seed, keys.ed25519PublicKey, body), payload: bytes }, round + 1)
 }
 
 /** A spammer: garbage, transactions with bad signatures, submissions without payload, replayed nonces. */

@@ -80,7 +80,8 @@ async function run(c: NodeSimConfig, rng: ReturnType<typeof createRng>): Promise
   const sched = new Scheduler()
   const net = new SimNetwork(sched, rng.fork(1))
   // One hand-over chain for the simulated DHT: it learns each set as the records arrive in epoch order.
-  const verify = handoverVerifier(createHandoverChain({ networkId: genesis.networkId, genesisSet: currentCertificationSet(createGenesisLedger(genesis)) }))
+  const genesisLedger = createGenesisLedger(genesis)
+  const verify = handoverVerifier(createHandoverChain({ networkId: genesis.networkId, genesisSet: currentCertificationSet(genesisLedger) }))
   net.dht.verify = (r: CheckpointRecord) => {
     const k = `${r.epoch}:${Buffer.from(r.header).toString('hex')}:${Buffer.from(r.certificate).toString('hex')}`
     let ok = verifyCache.get(k)
@@ -155,7 +156,7 @@ async function run(c: NodeSimConfig, rng: ReturnType<typeof createRng>): Promise
   const rounds = Array(MINERS + 1).fill(0)
   for (let slot = 0; slot < endSlot - 3; slot++) {
     for (let m = 0; m < MINERS; m++) {
-      if (actors.chance(0.5)) sched.at(slotStart(slot) + actors.int(SLOT_MS / 2), () => minerAction(net, actors, ids.miners[m]!, rounds[m]++))
+      if (actors.chance(0.5)) sched.at(slotStart(slot) + actors.int(SLOT_MS / 2), () => minerAction(net, actors, ids.miners[m]!, m, rounds[m]++, genesisLedger.epochSeed))
     }
     if (slot < faultSlots && actors.chance(0.5)) sched.at(slotStart(slot) + actors.int(SLOT_MS), () => spamAction(net, actors, ids.miners[MINERS]!, rounds[MINERS]++))
   }
