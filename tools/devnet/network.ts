@@ -193,7 +193,8 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
       if ((await gql<{ node: { height: number } }>(first, '{ node { height } }').catch(() => ({ node: { height: 0 } }))).node.height > 0) break
       await new Promise((r) => setTimeout(r, 200))
     }
-    const firstBlockEpoch = (await gql<{ block: { epoch: number } | null }>(first, '{ block(height: 1) { epoch } }')).block?.epoch ?? 0
+    const at = await gql<{ node: { epoch: number }; block: { epoch: number } | null }>(first, '{ node { epoch } block(height: 1) { epoch } }')
+    const firstBlockEpoch = at.block?.epoch ?? at.node.epoch // block 1 is served while it is recent
     view.progress(`waiting for ${o.epochs} epochs from the first scored one after epoch ${firstBlockEpoch}`)
     const summary = await waitForEpochs(sup, reader, firstBlockEpoch, o.epochs!, o.slotMs * o.epochSlots)
     await Promise.all(miners.map((m) => m.stop()))
