@@ -7,13 +7,14 @@
 // Results equal the row-wise reference (test/ledger/scoring/yuma-reference) bit for bit: the same
 // operations on the same integers, reordered only where sums are exact.
 import { type Fixed, ONE as FIXED_ONE, div as fixedDiv, sum, toU16Proportion } from '../fixed.ts'
-import { fdiv as exactDiv, fmul as exactMul, u16Proportions } from './exact.ts'
+import { fdivBy as exactDivBy, fmul as exactMul, reciprocal as exactReciprocal, u16Proportions } from './exact.ts'
 import { type LiquidAlphaRate, liquidAlpha } from './liquid.ts'
 import { weightedMedianSelect } from './select.ts'
 
 // Module-local bindings: the inner loops use these directly (an imported binding can cost a getter call).
 const ONE = FIXED_ONE
-const fdiv = exactDiv
+const fdivBy = exactDivBy
+const reciprocal = exactReciprocal
 const fmul = exactMul
 const toU16 = toU16Proportion
 const medianSelect = weightedMedianSelect
@@ -22,11 +23,12 @@ const alphaOf = liquidAlpha
 /** Columns per block: 16 u16 entries of a row share one or two cache lines; the buffers stay in L1/L2. */
 const BLOCK = 16
 
-type Rows = readonly (readonly number[])[]
+/** u16 rows: plain arrays (as given) or Uint16Arrays (as a previous epoch stored its bonds). */
+export type U16Rows = readonly ArrayLike<number>[]
 
 /** u16 weight rows (validated), each row's sum without its self-weight, and each row's own uid (masked). */
 export interface WeightRows {
-  readonly rows: Rows
+  readonly rows: U16Rows
   readonly totals: Float64Array
   readonly self: readonly number[]
 }
@@ -38,15 +40,16 @@ function weightBlock(w: WeightRows, j0: number, j1: number, out: Float64Array): 
   for (let i = 0; i < v; i++) {
     const row = rows[i]!
     const total = totals[i]!
+    const r = reciprocal(total)
     // (x·2^32)/(Σ·2^32) in I32F32 is floor(x·2^32/Σ); x ≠ 0 off the self-weight implies Σ > 0
-    for (let j = j0, c = i; j < j1; j++, c += v) { const x = row[j]!; out[c] = x === 0 ? 0 : fdiv(x, total) }
+    for (let j = j0, c = i; j < j1; j++, c += v) { const x = row[j]!; out[c] = x === 0 ? 0 : fdivBy(x, total, r) }
     const s = self[i]!
     if (s >= j0 && s < j1) out[(s - j0) * v + i] = 0
   }
 }
 
 /** Columns [j0, j1) of u16 rows as they are; false if an entry is not a u16 (an integer in [0, 65535]). */
-function u16Block(rows: Rows, j0: number, j1: number, out: Float64Array): boolean {
+function u16Block(rows: U16Rows, j0: number, j1: number, out: Float64Array): boolean {
   const v = rows.length
   let ok = true
   for (let i = 0; i < v; i++) {
@@ -61,7 +64,7 @@ function u16Block(rows: Rows, j0: number, j1: number, out: Float64Array): boolea
 }
 
 /** A block of stored bonds back into their rows. */
-function storeBlock(block: Float64Array, j0: number, j1: number, stored: number[][]): void {
+function storeBlock(block: Float64Array, j0: number, j1: number, stored: Uint16Array[]): void {
   const v = stored.length
   for (let i = 0; i < v; i++) {
     const row = stored[i]!
@@ -160,7 +163,7 @@ export interface BondInputs {
   readonly weights: Float64Array[]
   readonly consensus: Float64Array
   /** The previous epoch's u16 bond rows (count and lengths checked; entries are checked here); null = all zero. */
-  readonly bonds: Rows | null
+  readonly bonds: U16Rows | null
   /** Called when a bond entry is not a u16: throws the input error. */
   readonly badBonds: () => never
   readonly stake: Float64Array
@@ -170,7 +173,7 @@ export interface BondInputs {
   /** The EMA's weight of the new value. */
   readonly alpha: Fixed
   /** Stored u16 bonds, one array per row, written in place. */
-  readonly stored: number[][]
+  readonly stored: Uint16Array[]
 }
 
 /** weights + penalty·(clipped − weights), the weight the bonds follow. */
@@ -232,29 +235,33 @@ function originalBlock(pass: BondPass, weightCols: Float64Array, j0: number, j1:
       deltaSum += d
     }
     let nextSum = 0
+    const deltaScale = reciprocal(deltaSum)
+    const bondScale = reciprocal(bondSum)
     for (let i = 0; i < rows; i++) {
       let d = col[i]!
-      if (d !== 0 && deltaSum !== 0) d = fdiv(d, deltaSum)
+      if (d !== 0 && deltaSum !== 0) d = fdivBy(d, deltaSum, deltaScale)
       const a = d === 0 ? 0 : fmul(alpha, d)
       const x = bondCols[c + i]!
-      const old = x === 0 ? 0 : fdiv(x, bondSum)
+      const old = x === 0 ? 0 : fdivBy(x, bondSum, bondScale)
       const next = old === 0 ? a : a + fmul(keep, old)
       col[i] = next
       nextSum += next
     }
     let max = 0
     const inc = incentive[j]!
+    const nextScale = reciprocal(nextSum)
     for (let i = 0; i < rows; i++) {
       let next = col[i]!
       if (next === 0) continue
-      if (nextSum !== 0) next = fdiv(next, nextSum)
+      if (nextSum !== 0) next = fdivBy(next, nextSum, nextScale)
       col[i] = next
       if (next > max) max = next
       if (inc !== 0) dividends[i] += fmul(inc, next)
     }
+    const maxScale = reciprocal(max)
     for (let i = 0; i < rows; i++) {
       const next = col[i]!
-      storedCols[c + i] = next === 0 ? 0 : toU16(max !== 0 ? fdiv(next, max) : next)
+      storedCols[c + i] = next === 0 ? 0 : toU16(max !== 0 ? fdivBy(next, max, maxScale) : next)
     }
   }
 }
@@ -292,10 +299,11 @@ function yuma3Block(pass: BondPass, weightCols: Float64Array, j0: number, j1: nu
     }
     const inc = incentive[j]!
     if (inc === 0) continue
+    const scale = reciprocal(total)
     for (let i = 0; i < rows; i++) {
       let next = col[i]!
       if (next === 0) continue
-      if (total !== 0) next = fdiv(next, total)
+      if (total !== 0) next = fdivBy(next, total, scale)
       value[i] += fmul(next, inc)
     }
   }

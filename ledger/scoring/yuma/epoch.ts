@@ -8,7 +8,7 @@
 import { AgoraError, assert } from '../../../core/errors.ts'
 import { type Fixed, ONE, div, normalizeInPlace, ratio, sum } from '../fixed.ts'
 import { U16_MAX } from '../median.ts'
-import { type BondInputs, type WeightRows, consensusColumns, originalBonds, yuma3Bonds } from './columns.ts'
+import { type BondInputs, type U16Rows, type WeightRows, consensusColumns, originalBonds, yuma3Bonds } from './columns.ts'
 import { fdiv, fmul } from './exact.ts'
 import { type LiquidAlpha, liquidAlphaRate } from './liquid.ts'
 
@@ -32,11 +32,11 @@ export interface YumaEpochInput {
   /** Uids holding a validator permit; row k of `weights` and `bonds` belongs to validators[k]. */
   readonly validators: readonly number[]
   /** u16 weight rows, one per validator, n entries each. */
-  readonly weights: readonly (readonly number[])[]
+  readonly weights: U16Rows
   /** Uids active this epoch (others' stake is masked). */
   readonly active: readonly number[]
   /** The previous epoch's stored u16 bonds (rows as `weights`); omitted = all zero. */
-  readonly bonds?: readonly (readonly number[])[]
+  readonly bonds?: U16Rows
   /** Emission to split this epoch (integer units, e.g. rao). */
   readonly emission: bigint
 }
@@ -51,8 +51,8 @@ export interface YumaEpochResult {
   readonly trust: Float64Array
   readonly incentive: Float64Array
   readonly dividends: Float64Array
-  /** Bonds as subtensor stores them (u16; original Yuma column max-upscaled, Yuma 3 proportions). */
-  readonly bonds: number[][]
+  /** Bonds as subtensor stores them (u16; original Yuma column max-upscaled, Yuma 3 proportions), one row per validator. */
+  readonly bonds: Uint16Array[]
   readonly serverEmission: bigint[]
   readonly validatorEmission: bigint[]
   /** Combined (server + validator share of the normalised total), as subtensor's Emission storage. */
@@ -86,7 +86,7 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
   normalizeInPlace(ranks)
   const incentive = Float64Array.from(ranks)
 
-  const storedBonds = vals.map(() => new Array<number>(n).fill(0))
+  const storedBonds = vals.map(() => new Uint16Array(n)) // 2 bytes an entry: the epoch's one large allocation
   const bondInputs: BondInputs = {
     weights, consensus, bonds, badBonds: () => { checkRows('bonds', bonds!, vals.length, n); assert(false, 'a bond entry failed the u16 check that checkRows passed') }, stake: rowStake, incentive, stored: storedBonds,
     penalty: div(params.bondsPenalty * ONE, U16_MAX * ONE), alpha: ONE - ratio(BigInt(params.bondsMovingAverage), 1_000_000n),
@@ -112,7 +112,7 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
 const isU16 = (x: number) => Number.isInteger(x) && x >= 0 && x <= U16_MAX
 
 /** Each row's sum; malformed rows (count, length, an entry not a u16) are reported as `checkRows` does. */
-function checkU16Rows(name: string, rows: readonly (readonly number[])[], v: number, n: number): Float64Array {
+function checkU16Rows(name: string, rows: U16Rows, v: number, n: number): Float64Array {
   if (rows.length !== v || rows.some((row) => row.length !== n)) checkRows(name, rows, v, n)
   const totals = new Float64Array(v)
   for (let k = 0; k < v; k++) {
@@ -129,12 +129,12 @@ function checkU16Rows(name: string, rows: readonly (readonly number[])[], v: num
 }
 
 /** Throws the first problem of malformed rows, in row order. */
-function checkRows(name: string, rows: readonly (readonly number[])[], v: number, n: number): void {
+function checkRows(name: string, rows: U16Rows, v: number, n: number): void {
   const bad = (msg: string): never => { throw new AgoraError('BAD_YUMA_INPUT', msg) }
   if (rows.length !== v) bad(`${name}: ${rows.length} rows for ${v} validators`)
   rows.forEach((row, k) => {
     if (row.length !== n) bad(`${name}[${k}]: ${row.length} entries, want one per uid (${n})`)
-    for (const x of row) if (!isU16(x)) bad(`${name}[${k}]: ${x} is not a u16`)
+    for (let j = 0; j < row.length; j++) if (!isU16(row[j]!)) bad(`${name}[${k}]: ${row[j]} is not a u16`)
   })
 }
 

@@ -27,6 +27,25 @@ export function fdiv(a: Fixed, b: Fixed): Fixed {
   return div(a, b)
 }
 
+/** Quotients up to this are bracketed by `fdivBy`'s margin (2^34 · 2^−51.9 < 2^−17). */
+const RECIPROCAL_LIMIT = 2 ** 34
+const RECIPROCAL_MARGIN = 2 ** -17
+
+/** 2^32 / d, for `fdivBy`: a divisor shared by a row or a column turned into one multiply per entry. */
+export const reciprocal = (d: Fixed): number => ONE / d
+
+/**
+ * a / d as `fdiv` for a ≥ 0, given r = reciprocal(d). t = a·r carries two roundings, so |t − a·2^32/d| <
+ * t·2^−51.9 < 2^−17 below the limit: a fractional part farther than that from an integer has the exact
+ * quotient's floor; anything else (and d = 0, where t is not finite) asks `fdiv`.
+ */
+export function fdivBy(a: Fixed, d: Fixed, r: number): Fixed {
+  const t = a * r
+  const q = Math.floor(t)
+  const f = t - q
+  return f > RECIPROCAL_MARGIN && f < 1 - RECIPROCAL_MARGIN && t < RECIPROCAL_LIMIT ? q : fdiv(a, d)
+}
+
 const LN2: Fixed = 2977044472 // as ../fixed.ts
 const EXP_FAST_LIMIT = 8 * ONE
 

@@ -45,7 +45,7 @@ export function parseYumaInput(json: unknown): YumaInput {
 export function runYumaEpochs(input: YumaInput): YumaEpochResult[] {
   const params: YumaParams = input.params
   const results: YumaEpochResult[] = []
-  let bonds: number[][] | undefined
+  let bonds: Uint16Array[] | undefined
   input.epochs.forEach((e, i) => {
     try {
       const r = runYumaEpoch(params, { stake: input.stake, validators: input.validators, weights: e.weights, active: e.active, bonds, emission: input.emission })
@@ -69,7 +69,7 @@ export function formatYumaEpoch(epoch: number, r: YumaEpochResult) {
     consensus: fractions(r.consensus),
     incentive: fractions(r.incentive),
     dividends: fractions(r.dividends),
-    bonds: r.bonds,
+    bonds: r.bonds.map((row) => Array.from(row)),
     emission: r.emission,
     serverEmission: r.serverEmission,
     validatorEmission: r.validatorEmission,

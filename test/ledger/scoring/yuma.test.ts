@@ -24,7 +24,7 @@ describe('Yuma epoch, worked by hand', () => {
     // bonds renormalises to the same; dividends v0 = .6·5/9 + .75·4/9 = 2/3, v1 = 1/3
     close(frac(r.dividends[0]!), 2 / 3); close(frac(r.dividends[1]!), 1 / 3)
     // stored bonds: columns max-upscaled to u16 (floored): (1, 2/3) and (1, 1/3)
-    expect(r.bonds[0]).toEqual([0, 0, 65535, 65535])
+    expect(Array.from(r.bonds[0]!)).toEqual([0, 0, 65535, 65535])
     expect(Math.abs(r.bonds[1]![2]! - 43690)).toBeLessThanOrEqual(1)
     expect(Math.abs(r.bonds[1]![3]! - 21845)).toBeLessThanOrEqual(1)
     // emission: incentive + dividends sum to 2, so each side gets its value / 2 of 1e9
@@ -37,7 +37,7 @@ describe('Yuma epoch, worked by hand', () => {
   it('Yuma 3: bonds are EMA proportions of weights; dividends = Σ normalised bond · incentive × stake', () => {
     const r = runYumaEpoch({ ...DEFAULT_YUMA_PARAMS, yuma3: true }, handInput)
     // bonds from zero: 0.1 × clipped weights → v0 (.05, .05), v1 (.05, .025) → u16 floor 3276, 1638
-    expect(r.bonds).toEqual([[0, 0, 3276, 3276], [0, 0, 3276, 1638]])
+    expect(r.bonds.map((row) => Array.from(row))).toEqual([[0, 0, 3276, 3276], [0, 0, 3276, 1638]])
     // normalised bonds: miner 2 (½, ½), miner 3 (⅔, ⅓); v0: ½·5/9 + ⅔·4/9 = 31/54, v1: 23/54;
     // × active stake (.6, .4) and normalised: 93/139, 46/139
     close(frac(r.dividends[0]!), 93 / 139, 1e-7); close(frac(r.dividends[1]!), 46 / 139, 1e-7)
