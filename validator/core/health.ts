@@ -30,9 +30,10 @@ export function createHealth(m: HealthModules): Health {
     live: () => !(multi && m.caughtUp() && m.peers() > 0 && slotsSinceBlock() > STALL_SLOTS),
     ready() {
       const now = m.schedule.slotAt(m.clock.now())
+      // First: it never clears by itself, and the operator must stop one of the two nodes.
+      if (m.guard.state === 'doppelganger') return { ready: false, reason: 'doppelgänger: another node signs with these keys; not signing' }
       if (multi && slotsSinceBlock() > BEHIND_SLOTS) return { ready: false, reason: `behind: last block at slot ${m.ledger.lastSlot}, now ${now}` }
       if (!m.caughtUp()) return { ready: false, reason: 'catching up with peers' }
-      if (m.guard.state === 'doppelganger') return { ready: false, reason: 'doppelgänger: another node signs with these keys; not signing' }
       if (m.guard.state === 'watching') return { ready: false, reason: `doppelgänger guard: watching until slot ${m.guard.clearSlot}` }
       if (multi && m.peers() === 0) return { ready: false, reason: 'no peers' }
       return { ready: true }

@@ -108,6 +108,14 @@ describe('health', () => {
     peers = 0 // cut off: restarting does not help, so still live
     expect(h.live()).toBe(true)
   })
+
+  it('a detected doppelgänger is the reason given first, even while behind or catching up', () => {
+    const clock = new ManualClock((BEHIND_SLOTS + 5) * 1000)
+    const genesis = { genesisTime: 0, validators: [{}, {}] } as unknown as Genesis
+    const guard = { state: 'doppelganger', canSign: () => false } as unknown as DoppelgangerGuard
+    const h = createHealth({ genesis, ledger: { lastSlot: 0 } as never, schedule: new Schedule(0, 1000, 100), clock, guard, caughtUp: () => false, peers: () => 1 })
+    expect(h.ready()).toEqual({ ready: false, reason: expect.stringContaining('doppelgänger') })
+  })
 })
 
 describe('limits', () => {
