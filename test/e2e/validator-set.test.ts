@@ -72,7 +72,7 @@ describe('a validator set and a challenge registry that change end to end', () =
     await net?.stop()
   }, 60_000)
 
-  it('hands certification to the new set and runs, then retires, a published challenge', async () => {
+  it('hands certification to the new set, and runs then deprecates a published challenge', async () => {
     net = await startDevnet({ validators: 4, miners: 1, slotMs: SLOT_MS, epochSlots: EPOCH_SLOTS, readyHeight: 2, extraArgs: ['--spares', String(SPARES)] })
     const d = net
     const { contract, rpcUrl } = d.chain()
