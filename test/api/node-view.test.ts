@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { paginate, yumaOfEpoch } from '../../validator/core/node-view.ts'
+import { paginate, sortedKeyIndex, yumaOfEpoch } from '../../validator/core/node-view.ts'
 
 describe('node view helpers', () => {
   it('yuma per epoch: with every validator on the same row, incentive follows the weights and dividends the stake', () => {
@@ -19,5 +19,19 @@ describe('node view helpers', () => {
     expect([...p1.items, ...p2.items, ...p3.items]).toEqual(items)
     expect(p3.nextCursor).toBeNull()
     expect(p1.total).toBe(7)
+  })
+
+  it('the sorted key index follows an append-only map across reads, and a replaced or shrunk one', () => {
+    const seed = 20
+    let x = seed
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const index = sortedKeyIndex<string>()
+    let map = new Map<string, number>()
+    for (let round = 0; round < 50; round++) {
+      if (round === 30) map.delete([...map.keys()][0]!) // shrunk (not append-only after all): sorted whole again
+      else for (let i = 0, n = Math.floor(rnd() * 20); i < n; i++) map.set(`k${Math.floor(rnd() * 1e6)}`, round)
+      if (round === 20) map = new Map([...map].reverse()) // replaced (a snapshot, a tracked copy)
+      expect(index(map), `seed ${seed}, round ${round}`).toEqual([...map.keys()].sort())
+    }
   })
 })

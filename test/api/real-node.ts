@@ -59,6 +59,8 @@ export interface RealNetOptions {
   readonly limits?: Partial<ApiLimits>
   /** Governed parameter overrides on top of the simulator's short slots and epochs. */
   readonly params?: Genesis['params']
+  /** More genesis REP balances (decimal REP by member). */
+  readonly balances?: Genesis['balances']
 }
 
 let members: Promise<[NodeKeys, NodeKeys]> | undefined
@@ -70,7 +72,7 @@ export async function startRealNet(opts: RealNetOptions = {}): Promise<RealNet> 
   const genesis: Genesis = {
     ...base,
     params: { ...base.params, ...opts.params },
-    balances: { ...base.balances, [user.peerId]: USER_REP, [poor.peerId]: POOR_REP },
+    balances: { ...base.balances, ...opts.balances, [user.peerId]: USER_REP, [poor.peerId]: POOR_REP },
     credits: { ...base.credits, [user.peerId]: USER_CREDITS },
   }
   const sched = new Scheduler()

@@ -7,7 +7,7 @@ import { toHex } from '../../core/bytes.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
 import * as forum from '../../forum/index.ts'
-import type { MemberId, PostId } from '../../core/ids.ts'
+import type { MemberId, PoolId, PostId } from '../../core/ids.ts'
 import type { CommitCertificate } from '../consensus/index.ts'
 import type { Network } from './interfaces.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
@@ -130,9 +130,37 @@ function challengeDtos(ledger: Readonly<LedgerState>): ChallengeDto[] {
   return out.sort((a, b) => (a.id < b.id ? -1 : 1))
 }
 
+/**
+ * The keys of an append-only ledger map (posts, pools and accounts are never deleted) in sorted order, kept
+ * between reads: keys added since are the map's insertion-order tail, sorted and merged in once (O(n) per
+ * block that adds any, nothing per read). A replaced map (snapshot, tracked copy) or a shrunk one is
+ * sorted whole again.
+ */
+export function sortedKeyIndex<K extends string>(): (map: ReadonlyMap<K, unknown>) => readonly K[] {
+  let source: ReadonlyMap<K, unknown> | undefined
+  let sorted: K[] = []
+  return (map) => {
+    if (map !== source || map.size < sorted.length) { source = map; sorted = [...map.keys()].sort(); return sorted }
+    if (map.size === sorted.length) return sorted
+    const fresh: K[] = []
+    let i = 0
+    for (const k of map.keys()) if (i++ >= sorted.length) fresh.push(k)
+    sorted = mergeSorted(sorted, fresh.sort())
+    return sorted
+  }
+}
+
+function mergeSorted<K extends string>(a: readonly K[], b: readonly K[]): K[] {
+  const out = new Array<K>(a.length + b.length)
+  let i = 0, j = 0, o = 0
+  while (i < a.length && j < b.length) out[o++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!
+  while (i < a.length) out[o++] = a[i++]!
+  while (j < b.length) out[o++] = b[j++]!
+  return out
+}
+
 /** A page of a keyed ledger map in key order: only the page's rows become DTOs. */
-function pageOf<K extends string, V, D>(map: ReadonlyMap<K, V>, args: PageArgs, dto: (k: K, v: V) => D): Page<D> {
-  const keys = [...map.keys()].sort()
+function pageOf<K extends string, V, D>(map: ReadonlyMap<K, V>, keys: readonly K[], args: PageArgs, dto: (k: K, v: V) => D): Page<D> {
   const page = paginate(keys, args)
   return { ...page, items: page.items.map((k) => dto(k, peek(map as Map<K, V>, k)!)) }
 }
@@ -159,6 +187,7 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
     epochs = (await m.blocks.epochRecords()).sort((a, b) => b.epoch - a.epoch)
   }
   void refresh().catch(() => {})
+  const postKeys = sortedKeyIndex<PostId>(), poolKeys = sortedKeyIndex<PoolId>(), accountKeys = sortedKeyIndex<MemberId>()
   const submissions = () => [...peekValues(ledger.evals.submissions)].sort((a, b) => b.height - a.height || (a.id < b.id ? -1 : 1)).map(dtoSubmission)
 
   return {
@@ -185,15 +214,16 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
         powerPpm: total > 0n ? Number((v.power * 1_000_000n) / total) : 0, blsPublicKey: g.get(v.member)?.blsPublicKey ?? '',
       })), args)
     },
-    balances: (args) => pageOf(ledger.forum.accounts, args, dtoBalance),
+    balances: (args) => pageOf(ledger.forum.accounts, accountKeys(ledger.forum.accounts), args, dtoBalance),
     balance: (member) => { const a = peek(ledger.forum.accounts, member as MemberId); return a ? dtoBalance(member, a) : null },
-    posts: (args) => pageOf(ledger.forum.posts, args, (_, p) => dtoPost(p)),
+    posts: (args) => pageOf(ledger.forum.posts, postKeys(ledger.forum.posts), args, (_, p) => dtoPost(p)),
     post: (id) => { const p = peek(ledger.forum.posts, id as PostId); return p ? dtoPost(p) : null },
-    pools: (args) => args.openOnly
-      ? paginate([...ledger.forum.pools.keys()].sort().map((id) => peek(ledger.forum.pools, id)!).filter((p) => !p.outcome).map(dtoPool), args)
-      : pageOf(ledger.forum.pools, args, (_, p) => dtoPool(p)),
+    pools: (args) => {
+      const keys = poolKeys(ledger.forum.pools)
+      return pageOf(ledger.forum.pools, args.openOnly ? keys.filter((id) => !peek(ledger.forum.pools, id)!.outcome) : keys, args, (_, p) => dtoPool(p))
+    },
     pool: (id) => { const p = peek(ledger.forum.pools, id as never); return p ? dtoPool(p) : null },
-    availability: (args) => pageOf(ledger.forum.availability, args, (mm, a) => ({ member: mm, amount: formatRep(a.amount), untilEpoch: a.unlockEpoch, exiting: !!a.exiting })),
+    availability: (args) => pageOf(ledger.forum.availability, [...ledger.forum.availability.keys()].sort(), args, (mm, a) => ({ member: mm, amount: formatRep(a.amount), untilEpoch: a.unlockEpoch, exiting: !!a.exiting })),
     params: () => ({
       current: forum.PARAM_KEYS.map((k) => {
         const b = forum.PARAM_BOUNDS[k]
