@@ -80,11 +80,16 @@ describe('a validator set and a challenge registry that change end to end', () =
     const chain = reader
     // One flow failing ends the other's waits at once; the first failure is the one reported.
     let firstFailure: unknown
-    const wait = async <T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> => {
-      const v = await until(what, ms, async () => (firstFailure !== undefined ? 'aborted' as const : probe()))
+    /** `until`, abandoned once the other flow failed; on a timeout `detail()` (the state seen then) joins the message. */
+    const wait = async <T>(what: string, ms: number, probe: () => Promise<T | undefined | false>, detail?: () => Promise<unknown>): Promise<T> => {
+      const v = await until(what, ms, async () => (firstFailure !== undefined ? 'aborted' as const : probe())).catch(async (e: Error) => {
+        if (detail) e.message += `\nseen: ${await detail().then((x) => JSON.stringify(x), (x) => String(x))}`
+        throw e
+      })
       if (v === 'aborted') throw new Error(`${what}: abandoned, the other flow failed`)
       return v as T
     }
+    const heights = () => Promise.all(members().map((n) => gql<{ node: { height: number; epoch: number } }>(n, '{ node { height epoch } }').then((r) => `${n.id}:${r.node.height}/${r.node.epoch}`, () => `${n.id}:down`)))
     // Seconds since start at which each step ended: in the failure message, to see where time went.
     const t0 = Date.now()
     const steps: string[] = []
@@ -175,7 +180,8 @@ describe('a validator set and a challenge registry that change end to end', () =
       const published = json<{ post: string; pool: string; moduleHash: string }>(await agoraInProcess(['challenge', 'publish', cdir, '--pool-fee', '10', '--node', api(entry), '--json'], owner))
 
       // 3. The validators' votes pass it: active on every node.
-      await wait(`${CHALLENGE} active on every node`, 90_000, statusEverywhere('active'))
+      const poolState = async () => ({ heights: await heights(), ...(await gql<Record<string, unknown>>(entry, 'query($id: String!, $c: String!) { pool(id: $id) { endSlot resolved passed quorumMet forTotal againstTotal stakes { member inFavor } } challenge(id: $c) { status } }', { id: published.pool, c: CHALLENGE })) })
+      await wait(`${CHALLENGE} active on every node`, 90_000, statusEverywhere('active'), poolState)
       step('active')
       const pool = (await gql<{ pool: { passed: boolean; stakes: { member: string; inFavor: boolean }[] } }>(entry, 'query($id: String!) { pool(id: $id) { passed stakes { member inFavor } } }', { id: published.pool })).pool
       expect(pool.passed).toBe(true)
@@ -205,7 +211,7 @@ describe('a validator set and a challenge registry that change end to end', () =
         const all = await Promise.all(members().map((n) => gql<{ submissions: { items: Sub[] } }>(n, 'query($m: String!) { submissions(first: 10, miner: $m) { items { final finalScore committee reports { outputHash deviating } } } }', { m: minerId })))
         const firsts = all.map((r) => r.submissions.items.find((s) => s.final))
         return firsts.length > 0 && firsts.every((s) => s) ? (firsts as Sub[]) : undefined
-      })
+      }, async () => ({ heights: await heights(), submissions: await gql(entry, 'query($m: String!) { submissions(first: 10, miner: $m) { items { final committee reports { validator score } } } }', { m: minerId }) }))
       step('final')
       expect(new Set(finals.map((s) => s.finalScore)).size).toBe(1)
       expect(Number(finals[0]!.finalScore)).toBeGreaterThan(0)
@@ -225,7 +231,7 @@ describe('a validator set and a challenge registry that change end to end', () =
       // 7. Deprecated through the registry (its own pool, the same policies): from the next boundary the API refuses work for it.
       json(await agoraInProcess(['challenge', 'deprecate', CHALLENGE, '--pool-fee', '10', '--node', api(entry), '--json'], owner))
       step('deprecate posted')
-      await wait(`${CHALLENGE} deprecated on every node`, 90_000, statusEverywhere('deprecated'))
+      await wait(`${CHALLENGE} deprecated on every node`, 90_000, statusEverywhere('deprecated'), heights)
       const refusal = await wait(`a ${CHALLENGE} submission refused`, 60_000, async () => {
         const r = await submit()
         return r.status !== 0 && r.stderr.trim()
