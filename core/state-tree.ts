@@ -66,13 +66,15 @@ export function syncTree<S extends object>(spec: TreeSpec<S>, s: S): MerkleTree 
       keys = m.drainChanged()
     } else {
       // Replaced or untracked: every key the old map held or changed, and every key of the new one.
-      const all = new Set<string | number>()
-      if (known instanceof TrackedMap) { for (const k of known.keys()) all.add(k); for (const k of known.changedKeys()) all.add(k) }
       const tracked = TrackedMap.of(peekEntries(m), sec.mutableValues)
       sec.replace(s, tracked)
-      for (const k of tracked.keys()) all.add(k)
+      if (known instanceof TrackedMap) {
+        const all = new Set<string | number>(known.keys())
+        for (const k of known.changedKeys()) all.add(k)
+        for (const k of tracked.keys()) all.add(k)
+        keys = all
+      } else keys = tracked.keys() // first sync of this section: no old keys to drop
       m = tracked
-      keys = all
     }
     c.maps.set(sec.prefix, m)
     for (const k of keys) {
