@@ -69,6 +69,16 @@ describe('gossip tx admission: cheap checks first', () => {
     expect(txs.map(c.verdict).map((v) => (v === 'accept' ? v : v.code))).toEqual(['accept', 'accept', 'accept', 'accept', TxErrorCode.FEE_UNPAID])
   })
 
+  it('after a block, everything pending is charged again: waived txs past the slots the block used are dropped', () => {
+    const { c, mempool, verdict } = rig()
+    for (let i = 0; i < FREE_PER_EPOCH; i++) expect(verdict(signed(fatPost(`adm-pend-${i}`, 1)))).toBe('accept')
+    // Another proposer's block spends 4 of the epoch's fee-waived slots on txs we never had.
+    const r = c.apply(1, Array.from({ length: 4 }, (_, i) => signed(fatPost(`adm-else-${i}`, 1))))
+    expect(r.outcomes.every((o) => o.ok)).toBe(true)
+    mempool.prune([])
+    expect(mempool.size).toBe(FREE_PER_EPOCH - 4)
+  })
+
   it('a tx already pending, or with a used nonce, is IGNORE before its signature is checked', () => {
     const { c, mempool, verdict, verifications } = rig()
     const p = signed(fatPost('adm-dup', 1))
