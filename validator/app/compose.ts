@@ -36,6 +36,8 @@ export interface ComposeOptions {
   readonly chainTarget?: { readonly chainId: bigint; readonly contract: string }
   /** A checkpoint the operator trusts: checkpoint sync walks hand-overs from it instead of from genesis. */
   readonly trustedCheckpoint?: TrustedCheckpoint
+  /** Keys generated in this data dir and never run before (validator/app/keys.ts NEW_KEY_FILE): no guard needed. */
+  readonly newKey?: boolean
   /** The operator's POOL_VOTE policy (default: the safe-envelope policy). */
   readonly votePolicy?: VotePolicySource
   /** Which set certifies each epoch; pass the one the network's checkpoint validator uses (default: from genesis). */
@@ -73,8 +75,8 @@ export async function composeNode(opts: ComposeOptions, modules: ComposeModules)
   const handover = opts.handover ?? createHandoverChain({ networkId: genesis.networkId, genesisSet: currentCertificationSet(createGenesisLedger(genesis)) })
   const wired = wire({
     keys: opts.keys, genesis, ledger, importer, schedule, clock: modules.clock, dishonest: !!opts.dishonest, chainTarget: opts.chainTarget,
-    // No decided block and no snapshot: recreated from the mnemonic, so the signer store is empty.
-    freshSignerStore: start.empty, trustedCheckpoint: opts.trustedCheckpoint, votePolicy: opts.votePolicy,
+    // No decided state here and keys that may have run elsewhere (restored from a mnemonic): guard first.
+    freshSignerStore: start.empty && !opts.newKey, trustedCheckpoint: opts.trustedCheckpoint, votePolicy: opts.votePolicy,
   }, {
     log: modules.log, host: modules.network, blocks, runtime: modules.runtime, chain: modules.chain, metrics: modules.metrics, handover,
     duties: createDutyDb(modules.kv), signerStore: rocksSignerStore(modules.kv),

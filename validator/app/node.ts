@@ -13,7 +13,7 @@ import { AgoraError, errorMessage } from '../../core/errors.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { readGenesis } from './genesis-file.ts'
-import { loadKeysFromDataDir } from './keys.ts'
+import { loadKeysFromDataDir, takeNewKeyMarker } from './keys.ts'
 import { RocksStore } from '../infra/db/rocks.ts'
 import { createGenesisLedger } from '../../ledger/ledger.ts'
 import { createAgoraHost, type AgoraHost } from '../infra/p2p/index.ts'
@@ -88,6 +88,7 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const challenges = loadGenesisChallenges(genesis, genesisPath)
 
   const db = await RocksStore.open(join(dataDir, 'db'))
+  const newKey = takeNewKeyMarker(dataDir)
   const metrics = createMetrics()
   const rpcUrl = opts.rpcUrl ?? genesis.chain?.rpcUrl
   const registry = opts.weightRegistry ?? genesis.chain?.weightRegistry
@@ -108,7 +109,7 @@ export async function startNode(opts: NodeOptions, modules: NodeModules = {}): P
   const chainTarget = chain && registry ? { chainId: await chain.chainId(), contract: registry } : undefined
   announceTestFaults(faults, log)
   const network = faults.equivocate ? equivocatingNetwork(host, { selfId: keys.peerId, ed25519Seed: keys.ed25519Seed, log }) : host
-  const wired = await composeNode({ keys, genesis, challenges, dishonest: !!faults.dishonest, chainTarget, trustedCheckpoint: trusted, handover, votePolicy: votePolicyReader(dataDir, (e) => log.warn({ err: errorMessage(e) }, 'vote policy file invalid: keeping the previous policy')) }, {
+  const wired = await composeNode({ keys, genesis, challenges, newKey, dishonest: !!faults.dishonest, chainTarget, trustedCheckpoint: trusted, handover, votePolicy: votePolicyReader(dataDir, (e) => log.warn({ err: errorMessage(e) }, 'vote policy file invalid: keeping the previous policy')) }, {
     network, kv: db, clock, runtime, chain, log, metrics,
   })
   if (wired.replayedHeight > 0) log.info({ height: wired.replayedHeight }, 'replayed decided log')

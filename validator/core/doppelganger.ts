@@ -22,10 +22,8 @@ export interface DoppelgangerGuard {
   /**
    * The slot clock moved to `slot`. `seeing` is false while the node cannot watch the network yet (not
    * connected and caught up): such a slot is not watched, so the guard's slots start after it.
-   * `networkDecided` is false when, caught up, the network has decided no block at all (a network that
-   * started together, late): there is nothing signed yet that a second signature could contradict.
    */
-  onSlot(slot: number, seeing?: boolean, networkDecided?: boolean): void
+  onSlot(slot: number, seeing?: boolean): void
   /** May the node sign now? */
   canSign(): boolean
   readonly state: GuardState
@@ -43,11 +41,11 @@ export function createDoppelgangerGuard(o: DoppelgangerGuardOptions): Doppelgang
       // before we started (our own history, e.g. commits in the blocks we sync) proves no twin.
       if (signer === o.self && state === 'watching' && slot >= o.startSlot) state = 'doppelganger'
     },
-    onSlot(slot, seeing = true, networkDecided = true) {
+    onSlot(slot, seeing = true) {
       if (state !== 'watching') return
       // Slots spent starting up or syncing watched nothing: a twin's messages could not have reached us.
       if (!seeing) clearSlot = Math.max(clearSlot, slot + 1 + o.guardSlots)
-      else if (slot >= clearSlot || !networkDecided) state = 'clear'
+      else if (slot >= clearSlot) state = 'clear'
     },
     canSign: () => state === 'clear',
     get state() { return state },

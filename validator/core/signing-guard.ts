@@ -9,11 +9,8 @@ export interface SigningGuard {
   readonly guard: DoppelgangerGuard
   canSign(): boolean
   observe(signer: string, slot: number): void
-  /**
-   * The slot clock moved; `seeing`: the node is caught up with its peers (only such slots are watched);
-   * `networkDecided`: the network has decided a block (before that, nothing signed can be contradicted).
-   */
-  onSlot(slot: number, seeing?: boolean, networkDecided?: boolean): void
+  /** The slot clock moved; `seeing`: the node is caught up with its peers (only such slots are watched). */
+  onSlot(slot: number, seeing?: boolean): void
   /** The importer's subscriber: a commit by our key that we did not make (we sign nothing while watching). */
   onImported(i: Imported): void
 }
@@ -31,9 +28,9 @@ export function createSigningGuard(m: { readonly self: string; readonly log: Log
     guard,
     canSign: () => guard.canSign(),
     observe,
-    onSlot(slot, seeing, networkDecided) {
+    onSlot(slot, seeing) {
       const wasWatching = guard.state === 'watching'
-      guard.onSlot(slot, seeing, networkDecided)
+      guard.onSlot(slot, seeing)
       if (wasWatching && guard.canSign()) m.log.info({ slot }, 'doppelgänger guard clear; signing')
     },
     onImported({ block, certificate }) {

@@ -89,7 +89,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       net.handleBlocks(async (from, to) => (await blocks.range(from, Math.min(to, from + MAX_SYNC_BATCH - 1))).map((b) => encode(b)))
       net.handleBlobs(fetcher.serve)
       ticker = startSlotTicker(schedule, clock, ({ slot }) => {
-        guard.onSlot(slot, syncer.caughtUp, ledger.height > 0); metrics.peers.set(net.peers().length); metrics.slotsSinceBlock.set(health.slotsSinceBlock())
+        guard.onSlot(slot, syncer.caughtUp); metrics.peers.set(net.peers().length); metrics.slotsSinceBlock.set(health.slotsSinceBlock())
         consensus.onSlot(); own.flushReports(); broadcaster.tick(); void poolVote.onSlot(slot)
       })
       void syncer.startup()
