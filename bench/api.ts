@@ -38,7 +38,7 @@ async function post(url: string, query: string, variables: Record<string, unknow
 }
 
 /** A read model over a big ledger, written straight into the forum state (no blocks: this measures reads). */
-async function bigView(posts: number) {
+export async function bigView(posts: number) {
   const ids = await simIdentities(1, 0)
   const genesis = simGenesis(ids)
   const ledger = createGenesisLedger(genesis)
@@ -64,12 +64,12 @@ async function bigView(posts: number) {
   const root = ledgerStateRoot(ledger)
   const rootMs = performance.now() - t0
   const keys = ids.validators[0]!
-  const view = createNodeView({
+  const modules = {
     ledger, blocks: new BlockStore(new SimStore()), host: { peers: () => [] }, self: keys.peerId, keys, genesis,
     schedule: new Schedule(genesis.genesisTime, genesis.params.slotMs as number, genesis.params.epochSlots as number),
     clock: { now: () => 0, setTimer: () => ({ cancel() {} }) }, mempool: createMempool({ self: keys.peerId, ledger, isValidator: () => false }), root: () => root,
-  })
-  return { view, rootMs }
+  }
+  return { view: createNodeView(modules), modules, rootMs }
 }
 
 async function benchQueries(n: number, posts: number): Promise<void> {
