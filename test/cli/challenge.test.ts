@@ -1,7 +1,8 @@
 // `agora challenge publish|deprecate|retire` against a stub node API: what each sends (a signed proposal with
 // its module, or a lifecycle post authored by the sender, ids derived from sender and nonce), that
-// --pool-fee opens the governance pool only once the post is decided, and that a bad manifest is one error
-// line before anything is sent. (A real network runs the whole lifecycle: test/e2e/validator-set.test.ts.)
+// --pool-fee (and --pool-duration) open the governance pool only once the post is decided, and that a bad
+// manifest or option is one error line before anything is sent. (A real network runs the whole lifecycle:
+// test/e2e/validator-set.test.ts.)
 import { createServer, type Server } from 'node:http'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -60,14 +61,14 @@ describe('agora challenge', () => {
     writeFileSync(join(cdir, 'echo.wasm'), module)
     writeFileSync(join(cdir, 'manifest.json'), JSON.stringify(manifest))
     sent.length = 0
-    const r = await run(['challenge', 'publish', cdir, '--pool-fee', '10'])
+    const r = await run(['challenge', 'publish', cdir, '--pool-fee', '10', '--pool-duration', '12'])
     expect(r.status, r.stderr).toBe(0)
     const out = JSON.parse(r.stdout)
     const [propose, pool] = sent
     expect(sent.map((s) => s.mutation)).toEqual(['proposeChallenge', 'initiatePool'])
     expect(propose!.module).toBe(module.toString('base64'))
     expect(propose!.body).toMatchObject({ type: 'ProposeChallenge', post: userPostId(keys.peerId, propose!.body.nonce as number), signed: { manifest: { ...manifest, moduleHash: createHash('sha256').update(module).digest('hex') } } })
-    expect(pool!.body).toMatchObject({ type: 'InitiatePool', post: out.post, fee: '10000000000', id: userPoolId(keys.peerId, pool!.body.nonce as number) })
+    expect(pool!.body).toMatchObject({ type: 'InitiatePool', post: out.post, fee: '10000000000', durationSlots: 12, id: userPoolId(keys.peerId, pool!.body.nonce as number) })
     expect(asked.get(out.post)).toBe(2)
     expect(out).toMatchObject({ challenge: 'echo', version: '1.0.0', pool: pool!.body.id, poolTx: 'tx2' })
   })
@@ -83,7 +84,7 @@ describe('agora challenge', () => {
     }
   })
 
-  it('refuses a bad manifest or a missing module with one error line, sending nothing', async () => {
+  it('refuses a bad manifest, a missing module or a bad --pool-duration with one error line, sending nothing', async () => {
     const bad = join(dir, 'bad')
     mkdirSync(bad)
     writeFileSync(join(bad, 'manifest.json'), JSON.stringify({ ...manifest, policy: { ...manifest.policy, memoryPages: 5000 } }))
@@ -91,7 +92,9 @@ describe('agora challenge', () => {
     const none = await run(['challenge', 'publish', bad])
     writeFileSync(join(bad, 'x.wasm'), module)
     const big = await run(['challenge', 'publish', bad])
-    for (const [r, msg] of [[none, /expected one \.wasm module/], [big, /manifest\.json: policy\.memoryPages: /]] as const) {
+    const noFee = await run(['challenge', 'deprecate', 'echo', '--pool-duration', '12'])
+    const badDuration = await run(['challenge', 'retire', 'echo', '--pool-fee', '10', '--pool-duration', 'soon'])
+    for (const [r, msg] of [[none, /expected one \.wasm module/], [big, /manifest\.json: policy\.memoryPages: /], [noFee, /--pool-duration needs --pool-fee/], [badDuration, /--pool-duration must be a positive integer/]] as const) {
       expect(r.status).toBe(1)
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
       expect(r.stderr).toMatch(msg)

@@ -33,6 +33,11 @@ const EPOCH_SLOTS = 6
 /** The registry flow needs a funded identity of its own (spares 1 and 2 become node-5 and node-6). */
 const SPARES = 3
 const CHALLENGE = 'sorter'
+/**
+ * Its pools stay open two epochs (govMinDurationSlots is one here): a validator's vote is a Stake that a
+ * block must include before the pool ends, and a loaded machine decides fewer blocks than slots.
+ */
+const POOL_SLOTS = 2 * EPOCH_SLOTS
 
 /**
  * `agora <args>` as a child process, without blocking this process (both flows poll while commands run):
@@ -177,7 +182,7 @@ describe('a validator set and a challenge registry that change end to end', () =
         name: CHALLENGE, version: '1.0.0', description: 'sort 256 seeded u32s with a WASM program', entryPoints: ['evaluate'], emissionSharePpm: 200_000,
         policy: { fuelLimit: Number(p.fuelLimit), memoryPages: p.maxMemoryPages, hostFunctions: p.hostFunctions, floats: 'deny', maxNestedFuel: Number(p.maxNestedFuel), maxInputBytes: p.maxInputBytes },
       }))
-      const published = json<{ post: string; pool: string; moduleHash: string }>(await agoraInProcess(['challenge', 'publish', cdir, '--pool-fee', '10', '--node', api(entry), '--json'], owner))
+      const published = json<{ post: string; pool: string; moduleHash: string }>(await agoraInProcess(['challenge', 'publish', cdir, '--pool-fee', '10', '--pool-duration', String(POOL_SLOTS), '--node', api(entry), '--json'], owner))
 
       // 3. The validators' votes pass it: active on every node.
       const poolState = async () => ({ heights: await heights(), ...(await gql<Record<string, unknown>>(entry, 'query($id: String!, $c: String!) { pool(id: $id) { endSlot resolved passed quorumMet forTotal againstTotal stakes { member inFavor } } challenge(id: $c) { status } }', { id: published.pool, c: CHALLENGE })) })
@@ -229,7 +234,7 @@ describe('a validator set and a challenge registry that change end to end', () =
       expect(epoch.weights[epoch.miners.indexOf(minerId)]).toBeGreaterThan(0)
 
       // 7. Deprecated through the registry (its own pool, the same policies): from the next boundary the API refuses work for it.
-      json(await agoraInProcess(['challenge', 'deprecate', CHALLENGE, '--pool-fee', '10', '--node', api(entry), '--json'], owner))
+      json(await agoraInProcess(['challenge', 'deprecate', CHALLENGE, '--pool-fee', '10', '--pool-duration', String(POOL_SLOTS), '--node', api(entry), '--json'], owner))
       step('deprecate posted')
       await wait(`${CHALLENGE} deprecated on every node`, 90_000, statusEverywhere('deprecated'), heights)
       const refusal = await wait(`a ${CHALLENGE} submission refused`, 60_000, async () => {

@@ -11,13 +11,27 @@ import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import { userPostId } from '../../../ledger/ids.ts'
 import { signManifest } from '../../../registry/manifest.ts'
 import type { ChallengeStatus } from '../../../registry/lifecycle.ts'
+import type { NodeKeys } from '../../../core/crypto/keys.ts'
 import { freshNonce, graphqlData } from '../../../validator/api/client.ts'
 import { printJson } from '../output.ts'
 import { openPoolOnPost } from './gov.ts'
 import { printKv, readFileOrFail, submitTx, userKeys, withCommon, type CommonOpts } from './user.ts'
 
-type PoolOpts = CommonOpts & { poolFee?: string }
+type PoolOpts = CommonOpts & { poolFee?: string; poolDuration?: string }
 const POOL_FEE = ['--pool-fee <amount>', 'also open its governance pool with this fee (credits; at least govMinPoolFee)'] as const
+const POOL_DURATION = ['--pool-duration <slots>', 'with --pool-fee: how long the pool is open (at least govMinDurationSlots, the default)'] as const
+
+/** --pool-duration, checked before anything is sent. */
+function poolDuration(o: PoolOpts): number | undefined {
+  const d = o.poolDuration
+  if (d === undefined) return undefined
+  if (o.poolFee === undefined) throw new AgoraError('BAD_ARG', '--pool-duration needs --pool-fee')
+  if (!/^\d+$/.test(d) || !Number.isSafeInteger(Number(d)) || Number(d) < 1) throw new AgoraError('BAD_ARG', `--pool-duration must be a positive integer, got ${JSON.stringify(d)}`)
+  return Number(d)
+}
+
+const openPool = async (o: PoolOpts, keys: NodeKeys, post: string, duration: number | undefined) =>
+  o.poolFee === undefined ? {} : openPoolOnPost(o, keys, post, o.poolFee, duration)
 
 function printResult(o: CommonOpts, out: Record<string, unknown>): void {
   if (o.json) return printJson(out)
@@ -41,6 +55,7 @@ export function registerChallengeCommands(program: Command): void {
     .description('sign a challenge manifest with your key and propose it (with its module) to the registry')
     .argument('<dir>', 'directory with manifest.json and the .wasm module')
     .option(...POOL_FEE)
+    .option(...POOL_DURATION)
     .action(async (dir: string, o: PoolOpts) => printResult(o, await publish(dir, o)))
 
   for (const [name, to] of [['deprecate', 'deprecated'], ['retire', 'retired']] as const) {
@@ -48,6 +63,7 @@ export function registerChallengeCommands(program: Command): void {
       .description(`post the lifecycle step "${to}" for a challenge (takes effect when its pool passes)`)
       .argument('<name>', 'challenge name')
       .option(...POOL_FEE)
+      .option(...POOL_DURATION)
       .action(async (challengeName: string, o: PoolOpts) => printResult(o, await lifecycleStep(challengeName, to, o)))
   }
 
@@ -67,6 +83,7 @@ export function registerChallengeCommands(program: Command): void {
  * key as owner and proposes it with the module bytes (nodes fetch them by hash from there).
  */
 async function publish(dir: string, o: PoolOpts): Promise<Record<string, unknown>> {
+  const duration = poolDuration(o)
   const manifestFile = join(dir, 'manifest.json')
   let raw: Record<string, unknown>
   try {
@@ -90,18 +107,19 @@ async function publish(dir: string, o: PoolOpts): Promise<Record<string, unknown
   const post = userPostId(keys.peerId, nonce)
   const receipt = await submitTx(o, 'proposeChallenge', { type: 'ProposeChallenge', post, signed }, { arg: 'module', bytes: module }, { keys, nonce })
   const out: Record<string, unknown> = { ...receipt, challenge: signed.manifest.name, version: signed.manifest.version, moduleHash: signed.manifest.moduleHash, post }
-  if (o.poolFee !== undefined) Object.assign(out, await openPoolOnPost(o, keys, post, o.poolFee))
+  Object.assign(out, await openPool(o, keys, post, duration))
   return out
 }
 
 async function lifecycleStep(name: string, to: ChallengeStatus, o: PoolOpts): Promise<Record<string, unknown>> {
+  const duration = poolDuration(o)
   const keys = await userKeys(o)
   const nonce = freshNonce()
   const post = userPostId(keys.peerId, nonce)
   const body = { type: 'Post', id: post, authors: { [keys.peerId]: 1_000_000 }, citations: {}, payload: { kind: 'challenge', name, to } }
   const posted = await submitTx(o, 'post', body, undefined, { keys, nonce })
   const out: Record<string, unknown> = { challenge: name, to, post, postTx: posted.txId }
-  if (o.poolFee !== undefined) Object.assign(out, await openPoolOnPost(o, keys, post, o.poolFee))
+  Object.assign(out, await openPool(o, keys, post, duration))
   return out
 }
 

@@ -41,13 +41,14 @@ export async function waitForPost(node: string, post: string): Promise<void> {
   }
 }
 
-/** Wait until `post` is decided, then open its (governance) pool with `poolFee` credits. */
-export async function openPoolOnPost(o: CommonOpts, keys: NodeKeys, post: string, poolFee: string): Promise<{ pool: string; poolTx: string }> {
+/** Wait until `post` is decided, then open its (governance) pool with `poolFee` credits (and `durationSlots`, if given). */
+export async function openPoolOnPost(o: CommonOpts, keys: NodeKeys, post: string, poolFee: string, durationSlots?: number): Promise<{ pool: string; poolTx: string }> {
   const fee = nanoAmount(poolFee, '--pool-fee')
   await waitForPost(o.node, post)
   const nonce = freshNonce()
   const pool = userPoolId(keys.peerId, nonce)
-  const opened = await submitTx(o, 'initiatePool', { type: 'InitiatePool', id: pool, post, fee }, undefined, { keys, nonce })
+  const body = { type: 'InitiatePool', id: pool, post, fee, ...(durationSlots !== undefined ? { durationSlots } : {}) }
+  const opened = await submitTx(o, 'initiatePool', body, undefined, { keys, nonce })
   return { pool, poolTx: opened.txId }
 }
 
