@@ -184,7 +184,11 @@ describe('a validator set and a challenge registry that change end to end', () =
       const published = json<{ post: string; pool: string; moduleHash: string }>(await agoraInProcess(['challenge', 'publish', cdir, '--pool-fee', '10', '--pool-duration', String(POOL_SLOTS), '--node', api(entry), '--json'], owner))
       // The owner backs it with most of its own free REP too (alone above the 10 % quorum): while the set
       // changes, blocks are few and a validator's vote may miss the pool's window (they are not asserted).
-      json(await agoraInProcess(['pool', 'stake', published.pool, '--for', '900', '--node', api(entry), '--json'], owner))
+      const back = async (pool: string) => {
+        await wait(`pool ${pool} decided`, 30_000, async () => (await gql<{ pool: { id: string } | null }>(entry, 'query($id: String!) { pool(id: $id) { id } }', { id: pool })).pool)
+        json(await agoraInProcess(['pool', 'stake', pool, '--for', '900', '--node', api(entry), '--json'], owner))
+      }
+      await back(published.pool)
 
       // 3. It passes: active on every node.
       const poolState = async () => ({ heights: await heights(), ...(await gql<Record<string, unknown>>(entry, 'query($id: String!, $c: String!) { pool(id: $id) { endSlot resolved passed quorumMet forTotal againstTotal stakes { member inFavor } } challenge(id: $c) { status } }', { id: published.pool, c: CHALLENGE })) })
@@ -237,7 +241,7 @@ describe('a validator set and a challenge registry that change end to end', () =
 
       // 7. Deprecated through the registry (its own pool, the same backing): from the next boundary the API refuses work for it.
       const deprecation = json<{ pool: string }>(await agoraInProcess(['challenge', 'deprecate', CHALLENGE, '--pool-fee', '10', '--pool-duration', String(POOL_SLOTS), '--node', api(entry), '--json'], owner))
-      json(await agoraInProcess(['pool', 'stake', deprecation.pool, '--for', '900', '--node', api(entry), '--json'], owner))
+      await back(deprecation.pool)
       step('deprecate posted')
       await wait(`${CHALLENGE} deprecated on every node`, 90_000, statusEverywhere('deprecated'), heights)
       const refusal = await wait(`a ${CHALLENGE} submission refused`, 60_000, async () => {
