@@ -75,13 +75,18 @@ function proposalFor(m: BlockConsensusModules, height: number): Block {
   }
 }
 
+/** Longest round timer, in slots: 1, 2, 4, 8, 8, … (was up to 120 s: a stalled network took minutes to recover). */
+export const MAX_ROUND_TIMEOUT_SLOTS = 8
+
 /** The QBFT instance of the block log for one height: its set, round timer, value check and decision. */
 function blockInstance(m: BlockConsensusModules, set: ValidatorSet): Definition<Block> {
   return {
     instance: 'block', set,
     // Doubling, not linear: the simulator showed a linear timer leaves a node that ran ahead out of
-    // step for many rounds (its round starts never converge with the others').
-    roundTimeout: exponentialTimeout(Math.max(1000, m.slotMs()), 120_000),
+    // step for many rounds (its round starts never converge with the others'). Capped, so that a CPU stall
+    // or a staggered start does not leave the network in minute-long rounds (round changes, not the
+    // timer, bring nodes in later rounds together).
+    roundTimeout: exponentialTimeout(Math.max(1000, m.slotMs()), MAX_ROUND_TIMEOUT_SLOTS * Math.max(1000, m.slotMs())),
     validateValue: (h, v) => { checkProposalSize(v); return m.validateBlock(h, v) },
     decide: async (h, v, cert) => { if (h === m.nextHeight()) await m.onDecided(v, cert) }, // else applied through sync
     onEvidence: (e) => m.onEvidence(e),
