@@ -12,6 +12,8 @@ import type { SyncModules } from './sync.ts'
 export const CHECKPOINT_GET_MS = 5_000
 /** Fetching the certified snapshot a checkpoint names (up to tens of MiB from the DHT). */
 export const SNAPSHOT_GET_MS = 30_000
+/** Lookups of the walk's first record before a fresh node gives up on checkpoint sync. */
+export const FIRST_RECORD_ATTEMPTS = 3
 /** How long a fresh node waits for a first peer to ask. */
 const FIRST_PEER_MS = 15_000
 
@@ -21,16 +23,17 @@ type Modules = Pick<SyncModules, 'host' | 'blocks' | 'importer' | 'clock' | 'log
 export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, ms: number) => Promise<void>): Promise<void> {
   await waitFor(() => m.host.peers().length > 0, FIRST_PEER_MS)
   const peer = m.host.peers()[0]
+  if (!peer) return m.log.info('checkpoint sync: no peer yet; replaying from genesis')
   // A network that has not decided a block yet has no checkpoint: don't wait on the DHT for nothing.
-  if (!peer || (await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length === 0) return
-  const get = (epoch: number) => m.host.dht.getCheckpoint(epoch, { signal: timeoutSignal(m.clock, CHECKPOINT_GET_MS) }).catch(() => undefined)
+  if ((await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length === 0) return m.log.info('checkpoint sync: the network has decided no block yet')
+  const get = firstRecordRetried((epoch) => m.host.dht.getCheckpoint(epoch, { signal: timeoutSignal(m.clock, CHECKPOINT_GET_MS) }).catch(() => undefined))
   if (m.trusted && !m.handover.setFor(m.trusted.epoch + 1)) {
     const t = await get(m.trusted.epoch)
     if (!t) throw new Error(`trusted checkpoint of epoch ${m.trusted.epoch} not found`)
     if (!m.handover.setFor(m.trusted.epoch + 1)) m.handover.trust(t, m.trusted)
   }
   const last = await walkHandovers(m.handover, get)
-  if (!last) return
+  if (!last) return m.log.warn({ fromEpoch: m.handover.head }, 'checkpoint sync: no certified checkpoint found; replaying from genesis')
   const header = last.decoded.header
   if (header.height <= m.importer.view.height) return
   const bytes = await m.host.dht.getBlob(header.stateCid, { signal: timeoutSignal(m.clock, SNAPSHOT_GET_MS) })
@@ -42,4 +45,20 @@ export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, 
   await m.blocks.putBase(bytes)
   m.importer.adopt(restored, header.stateRoot)
   m.log.info({ epoch: header.epoch, height: header.height }, 'started from certified checkpoint')
+}
+
+/**
+ * A miss ends the walk, which is right at its far end (the newest epoch has no checkpoint yet) but not at
+ * its start: a first lookup lost to a slow DHT would send a fresh node to replay from genesis. Until one
+ * record is found, a miss is tried again.
+ */
+function firstRecordRetried<T>(get: (epoch: number) => Promise<T | undefined>): (epoch: number) => Promise<T | undefined> {
+  let found = false
+  return async (epoch) => {
+    for (let attempt = 1; ; attempt++) {
+      const r = await get(epoch)
+      if (r) found = true
+      if (r || found || attempt >= FIRST_RECORD_ATTEMPTS) return r
+    }
+  }
 }
