@@ -58,8 +58,7 @@ function timeToVoting(dataDir: string, genesisPath: string): Promise<{ ms: numbe
         done = true
         const ms = performance.now() - t0
         clearTimeout(timer)
-        if (process.env.BENCH_RESTART_LOG) process.stderr.write(`spawned at ${Math.round(Date.now() - ms)}\n${out}`)
-        child.once("exit", () => resolve({ ms, replayed }))
+        child.once('exit', () => resolve({ ms, replayed }))
         child.kill('SIGTERM')
       }
     }
