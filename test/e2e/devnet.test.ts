@@ -2,34 +2,12 @@
 // process (every node agrees, each epoch's weights on the chain, a checkpoint per epoch, nothing left
 // running). The faulty-validator network is in governance.test.ts.
 import { describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AGORA_BIN, agoraInProcess } from '../helpers/cli.ts'
-import { gql, startDevnet, stopDevnet, until, type Devnet } from '../helpers/e2e.ts'
+import { runAgora as run, type DevnetSummary as Summary } from '../helpers/e2e.ts'
 import { isAlive } from '../../tools/devnet/processes.ts'
-import { parseRep } from '../../core/amount.ts'
-import type { NodeRecord } from '../../tools/devnet/registry.ts'
 
-interface Summary {
-  agree: boolean
-  submissions: { total: number; final: number; overdue: number }
-  nodes: { id: string; peerId: string; height: number; stateRoot: string; blockHash: string; rep: string }[]
-  epochs: { epoch: number; uids: number[]; weights: number[]; onChain: boolean; checkpointCid: string | null }[]
-  warmupEpochs: number
-}
-
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [AGORA_BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stdout += d })
-    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs)
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout }) })
-  })
-}
 
 /** What one poll of one node saw: its ledger epoch and height, the governed value, the set and the equivocator's stake. */
 describe('agora devnet', () => {

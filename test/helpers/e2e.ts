@@ -10,6 +10,27 @@ import { AGORA_BIN } from './cli.ts'
 import { isAlive } from '../../tools/devnet/processes.ts'
 import { readRegistry, type NodeRecord, type Registry } from '../../tools/devnet/registry.ts'
 
+/** The last line `agora devnet --epochs N` prints: what the run saw on every node and on the chain. */
+export interface DevnetSummary {
+  agree: boolean
+  submissions: { total: number; final: number; overdue: number }
+  nodes: { id: string; peerId: string; height: number; stateRoot: string; blockHash: string; rep: string }[]
+  epochs: { epoch: number; uids: number[]; weights: number[]; onChain: boolean; checkpointCid: string | null }[]
+  warmupEpochs: number
+}
+
+/** `agora <args>` as a child process, to its exit (Ctrl-C after `timeoutMs`): exit code and all output. */
+export function runAgora(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [AGORA_BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stdout += d })
+    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs)
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout }) })
+  })
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** A node record (its API on 127.0.0.1:apiPort), or a base URL (`http://host:port`) or a `/graphql` URL. */
