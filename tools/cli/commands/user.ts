@@ -174,6 +174,11 @@ export function registerUserCommands(program: Command): void {
       await sendTx(o, 'unstakeAvailability', { type: 'UnstakeAvailability' })
     })
 
+  // The newest epoch record is often the one just closed, not yet certified or with no scores: the default
+  // is the newest of the recent ones that has certified weights.
+  const RECENT_EPOCHS = 16
+  const latestWithWeights = <E extends { uids: number[]; certificateSigners: string[] }>(items: E[]): E | null =>
+    items.find((e) => e.uids.length > 0 && e.certificateSigners.length > 0) ?? null
   withCommon(program.command('weights'), false)
     .description("show an epoch's certified weights (default: the latest)")
     .option('--epoch <e>', 'epoch number')
@@ -182,7 +187,7 @@ export function registerUserCommands(program: Command): void {
       type E = { epoch: number; uids: number[]; miners: string[]; weights: number[]; weightsHash: string; certificateSigners: string[]; chainTx: string | null }
       const e = o.epoch !== undefined
         ? (await graphqlData<{ epoch: E | null }>(o.node, `query($e: Int!) { epoch(epoch: $e) { ${fields} } }`, { e: nonNegInt(o.epoch, '--epoch') })).epoch
-        : (await graphqlData<{ epochs: { items: E[] } }>(o.node, `{ epochs(first: 1) { items { ${fields} } } }`)).epochs.items[0] ?? null
+        : latestWithWeights((await graphqlData<{ epochs: { items: E[] } }>(o.node, `{ epochs(first: ${RECENT_EPOCHS}) { items { ${fields} } } }`)).epochs.items)
       if (!e) throw new AgoraError('NOT_FOUND', o.epoch !== undefined ? `no weights for epoch ${o.epoch}` : 'no epoch has certified weights yet')
       if (o.json) return printJson(e)
       printKv([['epoch', String(e.epoch)], ['weights hash', e.weightsHash], ['signers', String(e.certificateSigners.length)], ['chain tx', e.chainTx ?? '-']])
