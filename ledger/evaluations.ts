@@ -1,6 +1,6 @@
 // The evaluation ledger (pure): submissions with their committees, evaluation reports, final scores and
 // per-epoch weight results. Driven by the block applier; no I/O, no clock — slots come from block headers.
-import { finalizeScore, type CommitteeMember } from './scoring/finality.ts'
+import { finalizeScore, provesDeviation, type CommitteeMember } from './scoring/finality.ts'
 import { epochWeights, type WeightVector } from './scoring/weights.ts'
 import { hashValue } from '../core/encoding.ts'
 import { toHex } from '../core/bytes.ts'
@@ -87,10 +87,13 @@ export function addCommit(s: EvalState, validator: string, c: ReportCommit, slot
 export type ReportOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'late-deviating' | 'too-early' | 'no-commitment'
 
 /**
- * Record a committee member's revealed report. A report arriving after the score became final still counts against
- * its author when it deviates from the final value (a liar is not saved by being slow).
+ * Record a committee member's revealed report. After the score became final, a report still counts against its
+ * author when it deviates from a final value that more than half of the committee's power backs (a liar is not
+ * saved by being slow); against a weakly backed one (too few reports made the deadline) it is only late. A late
+ * report that agrees can give the final value that majority: then the earlier reports that disagree are proven
+ * deviating too. Everyone newly proven deviating is appended to `accused` (in report order).
  */
-export function addReport(s: EvalState, validator: string, r: EvaluationReport, slot: number): ReportOutcome {
+export function addReport(s: EvalState, validator: string, r: EvaluationReport, slot: number, accused: string[] = []): ReportOutcome {
   const sub = s.submissions.get(r.submission)
   if (!sub) return 'unknown-submission'
   if (!sub.committee.some((m) => m.validator === validator)) return 'not-in-committee'
@@ -99,11 +102,22 @@ export function addReport(s: EvalState, validator: string, r: EvaluationReport, 
   if (slot < sub.revealSlot) return 'too-early'
   if (sub.commits.find((x) => x.validator === validator)?.commitment !== reportCommitment(validator, r)) return 'no-commitment'
   sub.reports.push({ validator, score: r.score, fuelUsed: BigInt(r.fuelUsed), outputHash: r.outputHash, ok: r.ok, slot })
-  if (sub.final && r.ok && (r.score !== sub.final.score || (sub.final.outputHash !== undefined && r.outputHash !== sub.final.outputHash))) {
-    sub.final.deviating = [...sub.final.deviating, validator].sort()
-    return 'late-deviating'
-  }
-  return 'recorded'
+  const f = sub.final
+  if (!f || !r.ok || !provesDeviation(finalBacking(sub), committeePower(sub))) return 'recorded'
+  const newly = sub.reports.filter((x) => x.ok && !agreesWithFinal(f, x) && !f.deviating.includes(x.validator)).map((x) => x.validator)
+  if (newly.length === 0) return 'recorded'
+  f.deviating = [...f.deviating, ...newly].sort()
+  accused.push(...newly)
+  return newly.includes(validator) ? 'late-deviating' : 'recorded'
+}
+
+type Final = NonNullable<SubmissionRecord['final']>
+const agreesWithFinal = (f: Final, r: { score: number; outputHash: string }) => r.score === f.score && (f.outputHash === undefined || r.outputHash === f.outputHash)
+const committeePower = (sub: SubmissionRecord) => sub.committee.reduce((a, m) => a + m.power, 0n)
+/** Power of the recorded reports (in time or late) that agree with the final value. */
+function finalBacking(sub: SubmissionRecord): bigint {
+  const power = new Map(sub.committee.map((m) => [m.validator, m.power]))
+  return sub.reports.reduce((a, x) => (x.ok && agreesWithFinal(sub.final!, x) ? a + (power.get(x.validator) ?? 0n) : a), 0n)
 }
 
 export interface Finalized { submission: SubmissionRecord; deviating: string[] }

@@ -194,8 +194,9 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       let recorded = 0
       for (const c of tx.commits) if (addCommit(s.evals, tx.sender, c, block.slot) === 'recorded') recorded++
       for (const r of tx.reports) {
-        const outcome = addReport(s.evals, tx.sender, r, block.slot)
-        if (outcome === 'late-deviating') dispute(s, s.evals.submissions.get(r.submission)!, tx.sender, block.slot, events)
+        const accused: string[] = []
+        const outcome = addReport(s.evals, tx.sender, r, block.slot, accused)
+        for (const v of accused) dispute(s, s.evals.submissions.get(r.submission)!, v, block.slot, events)
         if (outcome === 'recorded' || outcome === 'late-deviating') recorded++
       }
       return recorded > 0 ? { id: v.id, ok: true } : fail('NO_EFFECT', 'no report in the batch was accepted')

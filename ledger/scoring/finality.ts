@@ -1,7 +1,8 @@
 // Final score of one submission from its committee's evaluation reports. Final as soon as members holding
 // more than 2/3 of the committee's power report the same output hash; otherwise, once the deadline has
-// passed, the power-weighted median (kappa) of the reported scores. Reports that deviate are flagged so
-// the ledger can open a dispute pool for each. Pure and order-independent.
+// passed, the power-weighted median (kappa) of the reported scores. Reports that deviate from a value more
+// than half of the committee's power backs are flagged so the ledger can open a dispute pool for each.
+// Pure and order-independent.
 import { AgoraError } from '../../core/errors.ts'
 import { DEFAULT_KAPPA_U16, weightedMedian } from './median.ts'
 
@@ -33,7 +34,7 @@ export interface ScoreFinality {
   readonly agreeingPower: bigint
   readonly reportedPower: bigint
   readonly committeePower: bigint
-  /** Validators whose report deviates from the final value, sorted; empty while pending. */
+  /** Validators whose report deviates from the final value, sorted; empty while pending or when no majority backs it. */
   readonly deviating: readonly string[]
   /** Reports ignored: from non-members or a member's second report, sorted. */
   readonly ignored: readonly string[]
@@ -49,6 +50,13 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /** More than 2/3 of the total: 3·part > 2·total (integers, no rounding). */
 export const isQuorum = (part: bigint, total: bigint): boolean => total > 0n && 3n * part > 2n * total
+
+/**
+ * A final value proves a report deviating only when more than half of the committee's power backs it. With
+ * less, the reports that made the deadline may be a liar's and one slow honest member's, and the median of
+ * those two is the liar's as often as not: nobody can tell which one deviates, so nobody is accused.
+ */
+export const provesDeviation = (backing: bigint, committeePower: bigint): boolean => 2n * backing > committeePower
 
 export function finalizeScore(committee: readonly CommitteeMember[], reports: readonly ScoreReport[], opts: FinalizeOptions): ScoreFinality {
   const powerOf = new Map<string, bigint>()
@@ -106,6 +114,6 @@ export function finalizeScore(committee: readonly CommitteeMember[], reports: re
   const hashPower = new Map<string, bigint>()
   for (const r of atScore) hashPower.set(r.outputHash, (hashPower.get(r.outputHash) ?? 0n) + powerOf.get(r.validator)!)
   const outputHash = [...hashPower.entries()].sort((a, b) => (a[1] !== b[1] ? (a[1] > b[1] ? -1 : 1) : cmp(a[0], b[0])))[0]![0]
-  const deviating = counted.filter((r) => r.score !== score).map((r) => r.validator)
+  const deviating = provesDeviation(agreeingPower, committeePower) ? counted.filter((r) => r.score !== score).map((r) => r.validator) : []
   return { ...base, final: true, rule: 'median', score, outputHash, agreeingPower, deviating }
 }

@@ -36,12 +36,15 @@ describe('finalizeScore', () => {
     expect(r).toMatchObject({ final: true, rule: 'quorum', outputHash: 'h1', agreeingPower: 80n, deviating: ['c'] })
   })
 
-  it('takes the power-weighted median at the deadline and flags every other score', () => {
+  it('takes the power-weighted median at the deadline and flags every other score only when a majority backs it', () => {
     // scores 900k (a, 40), 500k (b, 30), 100k (c, 20), 500k (d, 10): ascending cumulative 20, 60, 100 of 100;
-    // minority ≈ 50.0008 → the first value whose cumulative exceeds it is 500k
+    // minority ≈ 50.0008 → the first value whose cumulative exceeds it is 500k, backed by 40 of 100: nobody is accused
     const reports = [rep('a', 900_000, 'ha'), rep('b', 500_000, 'hb'), rep('c', 100_000, 'hc'), rep('d', 500_000, 'hd')]
     const r = finalizeScore(committee, reports, { deadlinePassed: true })
-    expect(r).toMatchObject({ final: true, rule: 'median', score: 500_000n, agreeingPower: 40n, deviating: ['a', 'c'] })
+    expect(r).toMatchObject({ final: true, rule: 'median', score: 500_000n, agreeingPower: 40n, deviating: [] })
+    // 500k backed by a and c (60 of 100, no quorum on one hash): b and d deviate
+    const backed = finalizeScore(committee, [rep('a', 500_000, 'ha'), rep('b', 900_000, 'hb'), rep('c', 500_000, 'hc'), rep('d', 100_000, 'hd')], { deadlinePassed: true })
+    expect(backed).toMatchObject({ final: true, rule: 'median', score: 500_000n, agreeingPower: 60n, deviating: ['b', 'd'] })
     expect(r.outputHash).toBe('hb') // the best-backed hash among the median reports
     // a stricter majority (kappa 0.9) pulls the consensus score down to what 90 % of power supports
     expect(finalizeScore(committee, reports, { deadlinePassed: true, kappaU16: 58982 }).score).toBe(100_000n)
@@ -88,6 +91,8 @@ describe('finalizeScore', () => {
         expect([...firsts.values()].some((x) => x.outputHash === r.outputHash && x.score === r.score)).toBe(true)
       }
       if (r.rule === 'median') expect([...firsts.values()].map((x) => x.score)).toContain(r.score)
+      // Nobody is accused by a value that half of the committee's power or less backs.
+      if (r.deviating.length > 0) expect(2n * r.agreeingPower > total, `accused by ${r.agreeingPower} of ${total}`).toBe(true)
       if (!deadlinePassed && r.rule !== 'quorum') expect(r.final).toBe(false)
       if (deadlinePassed) expect(r.final).toBe(true)
     }), { numRuns: 300 })
