@@ -3,15 +3,17 @@
 // proposal. Every message is checked (schema, size, signer in the set, signature) before it is buffered
 // or makes us sync; verified messages a few heights ahead are buffered, further ahead means we are behind.
 import type { Clock } from '../../core/clock.ts'
+import { ed25519PublicKey } from '../../core/crypto/sign.ts'
 import { errorMessage } from '../../core/errors.ts'
 import {
   startInstance, exponentialTimeout, encodeConsensusMessage, heightOf, ed25519VoteSigner,
   type ConsensusMessage, type Definition, type Instance, type ValidatorSet, type CommitCertificate, type SignerStore, type Evidence,
+  type Vote, type VoteSigner, type VoteVerifier,
 } from '../consensus/index.ts'
 import type { Block } from '../../ledger/block.ts'
 import type { Logger } from '../infra/log.ts'
 import { CONSENSUS_BUFFER_HEIGHTS } from './limits.ts'
-import { checkProposalSize, ConsensusError, ConsensusErrorCode, createVerifiedMessages, verifyConsensusMessage } from './consensus-message.ts'
+import { checkProposalSize, ConsensusError, ConsensusErrorCode, createVerifiedMessages, createVoteVerifyCache, verifyConsensusMessage } from './consensus-message.ts'
 import { createConsensusBuffer } from './consensus-buffer.ts'
 
 // The message door lives in consensus-message.ts; these are part of this component's interface.
@@ -79,9 +81,9 @@ function proposalFor(m: BlockConsensusModules, height: number): Block {
 export const MAX_ROUND_TIMEOUT_SLOTS = 8
 
 /** The QBFT instance of the block log for one height: its set, round timer, value check and decision. */
-function blockInstance(m: BlockConsensusModules, set: ValidatorSet): Definition<Block> {
+function blockInstance(m: BlockConsensusModules, set: ValidatorSet, verifyVote: VoteVerifier): Definition<Block> {
   return {
-    instance: 'block', set,
+    instance: 'block', set, verifyVote,
     // Doubling, not linear: the simulator showed a linear timer leaves a node that ran ahead out of
     // step for many rounds (its round starts never converge with the others'). Capped, so that a CPU stall
     // or a staggered start does not leave the network in minute-long rounds (round changes, not the
@@ -90,7 +92,14 @@ function blockInstance(m: BlockConsensusModules, set: ValidatorSet): Definition<
     validateValue: (h, v) => { checkProposalSize(v); return m.validateBlock(h, v) },
     decide: async (h, v, cert) => { if (h === m.nextHeight()) await m.onDecided(v, cert) }, // else applied through sync
     onEvidence: (e) => m.onEvidence(e),
+    // Each upon-rule with its time (debug): where a height's time goes, from the nodes' own logs.
+    trace: (h, e) => { if (e.kind === 'rule') m.log.debug({ height: h, rule: e.rule, round: e.round, t: m.clock.now() }, 'qbft rule') },
   }
+}
+
+/** Our own votes go into the verified cache as they are signed (justifications and certificates quote them). */
+function rememberingSigner(signer: VoteSigner, publicKey: Uint8Array, signed: (publicKey: Uint8Array, vote: Vote, signature: Uint8Array) => void): VoteSigner {
+  return { id: signer.id, sign: (vote) => { const s = signer.sign(vote); signed(publicKey, vote, s); return s } }
 }
 
 const drop = (code: ConsensusErrorCode, message: string) => new ConsensusError(code, message, 'ignore')
@@ -101,17 +110,19 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
   let starting = false
   let stopped = false
   const buffer = createConsensusBuffer()
-  const signer = ed25519VoteSigner(m.selfId, m.ed25519Seed)
-  const verifyOnce = createVerifiedMessages((bytes) => verifyConsensusMessage(bytes, m.validatorSet(), m.nextHeight()))
+  const votes = createVoteVerifyCache()
+  const signer = rememberingSigner(ed25519VoteSigner(m.selfId, m.ed25519Seed), ed25519PublicKey(m.ed25519Seed), votes.signed)
+  const verifyOnce = createVerifiedMessages((bytes) => verifyConsensusMessage(bytes, m.validatorSet(), m.nextHeight(), votes.verify))
 
   async function start(height: number): Promise<void> {
     if (starting || stopped || !m.canVote() || (current && current.height === height)) return
     const set = m.validatorSet()
     if (set.indexOf(m.selfId) < 0) return // not a validator this epoch: follow by sync only
     starting = true
+    m.log.debug({ height, t: m.clock.now() }, 'qbft start')
     try {
       const inst = await startInstance<Block>({ height }, {
-        definition: blockInstance(m, set), transport: { broadcast: (msg) => publishMessage(m, msg) }, signer, store: m.store, clock: m.clock,
+        definition: blockInstance(m, set, votes.verify), transport: { broadcast: (msg) => publishMessage(m, msg) }, signer, store: m.store, clock: m.clock,
       })
       previous?.stop()
       previous = current

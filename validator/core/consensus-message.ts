@@ -5,7 +5,10 @@ import { encode, hashValue } from '../../core/encoding.ts'
 import { sha256 } from '../../core/hash.ts'
 import { toHex } from '../../core/bytes.ts'
 import { errorMessage } from '../../core/errors.ts'
-import { decodeConsensusMessage, heightOf, certificateError, verifyVoteEd25519, type ConsensusMessage, type ValidatorSet } from '../consensus/index.ts'
+import {
+  decodeConsensusMessage, heightOf, certificateError, verifyVoteEd25519,
+  type ConsensusMessage, type ValidatorSet, type Vote, type VoteVerifier,
+} from '../consensus/index.ts'
 import { BlockSchema, type Block } from '../../ledger/block.ts'
 import { MAX_PROPOSAL_BYTES } from './limits.ts'
 import { GossipRefusal, type RefusalVerdict } from './refusal.ts'
@@ -52,7 +55,7 @@ export type Verified = { msg: ConsensusMessage<Block> } | { error: ConsensusErro
  * Stateless checks of one message against the validator set: schema, block size, instance, signer and
  * signature (votes) or certificate (decided). Justifications are checked by the QBFT core.
  */
-export function verifyConsensusMessage(bytes: Uint8Array, set: ValidatorSet, nextHeight: number): Verified {
+export function verifyConsensusMessage(bytes: Uint8Array, set: ValidatorSet, nextHeight: number, verifyVote: VoteVerifier = verifyVoteEd25519): Verified {
   const fail = (code: ConsensusErrorCode, message: string, verdict: RefusalVerdict) => ({ error: new ConsensusError(code, message, verdict) })
   let msg: ConsensusMessage<Block>
   try {
@@ -70,11 +73,11 @@ export function verifyConsensusMessage(bytes: Uint8Array, set: ValidatorSet, nex
     if (vote.instance !== 'block') return fail(ConsensusErrorCode.WRONG_INSTANCE, `instance ${vote.instance}`, 'reject')
     const member = set.byId(signer)
     if (!member) return fail(ConsensusErrorCode.NOT_A_VALIDATOR, `${signer} is not a validator`, unknownVerdict)
-    if (!verifyVoteEd25519(member.publicKey, vote, signature)) return fail(ConsensusErrorCode.BAD_SIGNATURE, `vote of ${signer} does not verify`, 'reject')
+    if (!verifyVote(member.publicKey, vote, signature)) return fail(ConsensusErrorCode.BAD_SIGNATURE, `vote of ${signer} does not verify`, 'reject')
     return { msg }
   }
   if (msg.certificate.instance !== 'block') return fail(ConsensusErrorCode.WRONG_INSTANCE, `instance ${msg.certificate.instance}`, 'reject')
-  const why = certificateError(hashValue(msg.value), msg.certificate, set)
+  const why = certificateError(hashValue(msg.value), msg.certificate, set, verifyVote)
   if (why) return fail(ConsensusErrorCode.BAD_CERTIFICATE, why, unknownVerdict)
   return { msg }
 }
@@ -98,5 +101,37 @@ export function createVerifiedMessages(verify: (bytes: Uint8Array) => Verified):
       if (checked.size > VERIFIED_KEPT) checked.delete(checked.keys().next().value!)
     }
     return r
+  }
+}
+
+/**
+ * Vote signatures already checked, by (key, vote, signature): enough for the votes of a few heights of a
+ * large set (each height: every member's PREPARE and COMMIT, the proposal, a few round changes).
+ */
+const VOTES_KEPT = 2_048
+
+const voteKey = (publicKey: Uint8Array, v: Vote, signature: Uint8Array) =>
+  `${toHex(publicKey)}|${v.instance}|${v.height}|${v.round}|${v.type}|${toHex(v.valueHash)}|${v.preparedRound}|${toHex(v.preparedValueHash)}|${toHex(signature)}`
+
+/**
+ * A vote is checked once: at the gossip door, then the QBFT core (its authenticity check) and a DECIDED
+ * message's certificate find it here. Our own votes are known good from the moment we sign them. Only
+ * successes are kept, and the key covers the whole vote, so a signature never passes for another vote.
+ */
+export function createVoteVerifyCache(verify: VoteVerifier = verifyVoteEd25519): { verify: VoteVerifier; signed(publicKey: Uint8Array, vote: Vote, signature: Uint8Array): void } {
+  const good = new Set<string>()
+  const remember = (k: string) => {
+    good.add(k)
+    if (good.size > VOTES_KEPT) good.delete(good.values().next().value!)
+  }
+  return {
+    verify(publicKey, vote, signature) {
+      const k = voteKey(publicKey, vote, signature)
+      if (good.has(k)) return true
+      const ok = verify(publicKey, vote, signature)
+      if (ok) remember(k)
+      return ok
+    },
+    signed: (publicKey, vote, signature) => remember(voteKey(publicKey, vote, signature)),
   }
 }

@@ -30,6 +30,7 @@ export function onDecided(m: DecidedModules): (i: Imported) => void {
     const finality = Math.max(0, m.clock.now() - m.schedule.info(block.slot).slotStartMs) / 1000
     m.metrics.blockFinality.observe(finality)
     m.metrics.blockFinalityQuantiles.observe(finality)
+    m.log.debug({ height: block.height, finalityMs: Math.round(finality * 1000), t: m.clock.now() }, 'block imported')
     for (const r of result.outcomes) m.metrics.txOutcomes.inc({ result: r.ok ? 'ok' : r.code ?? 'failed' })
     m.mempool.prune(result.outcomes.map((r) => r.id)) // and whatever can no longer apply (cannotApply)
     for (const e of result.events) route(m, e, block)
