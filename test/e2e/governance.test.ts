@@ -81,8 +81,14 @@ describe('agora devnet governance and accountability', () => {
       // The other four keep finalizing without it.
       await until(() => `blocks after node-5 left: ${state()}`, 60_000, () => ids.slice(0, 4).every((id) => (w.last(id)?.height ?? 0) >= gone.height + 4))
 
-      // (b) Every node shows the new value from one epoch boundary on, and the old one before it.
-      await until(() => `${KEY}=${next} on every node: ${state()}`, 90_000, () => ids.every((id) => w.last(id)?.value === next))
+      // (b) Every node shows the new value from one epoch boundary on, and the old one before it. A failure
+      // names the proposal's pool as node-1 last saw it (its window, stakes and outcome).
+      const poolId = (JSON.parse(p.stdout) as { pool: string }).pool
+      let pool: unknown
+      await until(() => `${KEY}=${next} on every node (pool ${JSON.stringify(pool)}): ${state()}`, 90_000, async () => {
+        pool = (await gql<{ pool: unknown }>(d!.node('node-1'), `query($id: String!) { pool(id: $id) { startSlot endSlot resolved passed quorumMet forTotal againstTotal stakes { member amount inFavor } } }`, { id: poolId }).catch(() => undefined))?.pool ?? pool
+        return ids.every((id) => w.last(id)?.value === next)
+      })
       await w.stop()
       // The epoch the passed change named while pending (seen if a poll fell between pool and boundary).
       const named = ids.flatMap((id) => w.seen.get(id)!).find((s) => s.pendingEpoch !== null)?.pendingEpoch

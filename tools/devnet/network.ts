@@ -78,9 +78,11 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     // Slots that pass while the processes start are simply skipped (the first block has a later slot).
     genesisTime: Date.now() + 5_000, params: {
       poolDurationSlots: Math.max(2, Math.floor(o.epochSlots / 2)), availabilityMinLockEpochs: 1,
-      // Every operator of a devnet is local: one epoch (at least the envelope's 8 slots) is time enough for
-      // every node to see a governance pool and vote by its policy, so a change passes within a short run.
-      govMinDurationSlots: Math.max(8, o.epochSlots),
+      // Two epochs (at least the envelope's 8 slots): a node's vote needs two blocks after the pool's (one to
+      // see the pool in, one to include its stake), and while a loaded devnet starts blocks come 4–7 slots
+      // apart (a governance e2e at 1 s slots: pool open slots 48–56, blocks at 52 and 59, every stake refused
+      // POOL_CLOSED). Still short enough that a change passes within a short run.
+      govMinDurationSlots: Math.max(8, 2 * o.epochSlots),
     },
     challenges: o.challenges.map((id) => ({ id, modulePath: join(BUILD_DIR, `${id}.wasm`), emissionSharePpm: Math.floor(1_000_000 / o.challenges.length) })),
   })
