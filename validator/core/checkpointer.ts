@@ -22,7 +22,7 @@ import type { Fetcher } from './fetcher.ts'
 import type { HandoverChain } from './handover.ts'
 import type { Importer } from './importer.ts'
 import type { Network } from './interfaces.ts'
-import { createParSigDb, type Aggregate, type ParSigDb, type ParSigKind, type ParSigMessage } from './parsig.ts'
+import { createParSigDb, type Aggregate, type ParSigConflict, type ParSigDb, type ParSigKind, type ParSigMessage } from './parsig.ts'
 import { certifyingSetParSig } from './parsig-verify.ts'
 import type { Signer } from './signer.ts'
 
@@ -42,6 +42,8 @@ export interface CheckpointerModules {
   readonly metrics: Metrics; readonly log: Logger; readonly broadcaster: Broadcaster
   readonly chainTarget?: { readonly chainId: bigint; readonly contract: string }
   canSign(): boolean
+  /** A certifier signed two values for one duty (the evidence reporter turns a checkpoint one into Evidence). */
+  onParSigConflict?(c: ParSigConflict): void
 }
 
 /**
@@ -74,7 +76,7 @@ export function createCheckpointer(m: CheckpointerModules): Checkpointer {
   const changed = (epoch: number, certified = false) => { for (const fn of records) fn(epoch, certified) }
   const pendingHeaders = new Map<number, { header: CheckpointHeader; nextSet: CertificationSet }>()
   const pendingSetUpdates = new Map<number, ReturnType<typeof evmValidatorSet>>()
-  const parsig = createParSigDb(certifyingSetParSig(m.handover, () => ledger.forum.epoch))
+  const parsig = createParSigDb({ ...certifyingSetParSig(m.handover, () => ledger.forum.epoch), onConflict: m.onParSigConflict })
 
   async function share(kind: ParSigKind, epoch: number, valueHash: string, signature: string): Promise<void> {
     const msg = { kind, epoch, valueHash, signature }

@@ -40,6 +40,17 @@ export interface ParSigModules {
    * dropped, so a far-future epoch can never push out the current one. Absent: every epoch is near.
    */
   currentEpoch?(): number
+  /** A signer's two verified signatures over different values for one (kind, epoch): equivocation evidence. */
+  onConflict?(c: ParSigConflict): void
+}
+
+/** Two signatures (hex, as received) by `signer` for one (kind, epoch) over different values: the first kept, the second refused. */
+export interface ParSigConflict {
+  readonly kind: ParSigKind
+  readonly epoch: number
+  readonly signer: string
+  readonly first: { readonly valueHash: string; readonly signature: string }
+  readonly second: { readonly valueHash: string; readonly signature: string }
 }
 
 export const ParSigErrorCode = {
@@ -133,7 +144,12 @@ export function createParSigDb(m: ParSigModules): ParSigDb {
       verifiedSigs.add(vk)
       if (verifiedSigs.size > VERIFIED_KEPT) verifiedSigs.delete(verifiedSigs.values().next().value!)
     }
-    if (prior !== undefined) return new ParSigError(ParSigErrorCode.CONFLICTING, `${signer} signed another ${msg.kind} value for epoch ${msg.epoch}`, 'reject')
+    if (prior !== undefined) {
+      // Both verify: the signer equivocated. Whoever slashes it (ledger/evidence.ts) needs both signatures.
+      const first = { valueHash: prior, signature: sigs.get(key(msg.kind, msg.epoch))!.get(prior)!.get(signer)! }
+      m.onConflict?.({ kind: msg.kind, epoch: msg.epoch, signer, first, second: { valueHash, signature: msg.signature } })
+      return new ParSigError(ParSigErrorCode.CONFLICTING, `${signer} signed another ${msg.kind} value for epoch ${msg.epoch}`, 'reject')
+    }
     return undefined
   }
 

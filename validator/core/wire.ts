@@ -55,7 +55,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     rotation: (epoch) => (m.handover.setFor(epoch)?.members ?? []).map((x) => x.member), chainTxKnown: (epoch) => bus.epochChanged(epoch, true) })
   const signer = createSigner({ keys, duties: m.duties })
   const checkpointer = createCheckpointer({ self, genesis, net, blocks, importer, handover: m.handover, signer, fetcher, metrics, log, broadcaster,
-    chainTarget: m.chain ? o.chainTarget : undefined, canSign: guard.canSign })
+    chainTarget: m.chain ? o.chainTarget : undefined, canSign: guard.canSign, onParSigConflict: (c) => evidence.onParSigConflict(c) })
   const proposer = createProposer({ importer, schedule, clock, self, mempool })
   const blockValidator = createBlockValidator({ importer, schedule, clock, self, verifier })
   const consensus = createBlockConsensus({ clock, log, store: m.signerStore, selfId: self, ed25519Seed: keys.ed25519Seed,
