@@ -49,6 +49,24 @@ describe('execution service', () => {
     expect(service.stats().workers).toBe(2)
   })
 
+  it('keeps a result the worker sent while this thread was blocked past the backstop', async () => {
+    const s = createExecutionService({ workers: 1 })
+    try {
+      expect((await s.evaluate(request(ECHO))).ok).toBe(true) // the worker is up and the module compiled
+      const pending = s.evaluate(request(ECHO, { input: new Uint8Array(8), policy: { wallClockMs: 20 } }))
+      // The job is posted on a microtask; then this thread sleeps (no CPU taken) far past the 20 ms
+      // backstop while the worker answers in about a millisecond. Slept in the check phase, so the
+      // loop's next phase is the timers': the backstop is run before the reply is read.
+      for (let i = 0; i < 100 && s.stats().busy === 0; i++) await Promise.resolve()
+      expect(s.stats().busy).toBe(1)
+      await new Promise<void>((done) => setImmediate(() => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500); done() }))
+      const r = await pending
+      expect(r.noResult).toBeUndefined()
+      expect(r.ok).toBe(true)
+      expect(s.stats().lateReplies).toBe(1)
+    } finally { await s.close() }
+  })
+
   it('refuses a job at once with QUEUE_FULL when the queue is full, and keeps serving', async () => {
     const s = createExecutionService({ workers: 1, maxQueued: 2 })
     try {

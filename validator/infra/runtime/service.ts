@@ -1,10 +1,12 @@
 // The execution service the node calls: a pool of worker threads (sized to the cores), each with its own
 // compiled-module cache, a bounded job queue, and a wall-clock backstop per evaluation. A worker that
 // overruns is terminated and replaced; its evaluation yields "no result" (noResult: true), never a score.
+// The backstop is the worker's time, not the node's: a result the worker sent before the timer fired is
+// taken even if this thread's event loop was too busy to read it first (timers run before port messages).
 // A full queue refuses new work at once (QUEUE_FULL): the caller backs off and retries later.
 import { availableParallelism } from 'node:os'
 import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import { DEFAULT_ENTRY } from './abi.ts'
 import { auditHash, hashHex, policyHash, type AuditRecord } from './audit.ts'
@@ -34,7 +36,8 @@ export interface ServiceResult extends EvaluationResult {
 export interface ExecutionService {
   evaluate(req: EvaluationRequest): Promise<ServiceResult>
   /** Figures for metrics: workers, queued jobs, cache hits/misses reported by workers. */
-  stats(): { workers: number; queued: number; maxQueued: number; busy: number; cacheHits: number; cacheMisses: number; noResults: number; refused: number }
+  /** lateReplies: results read when the backstop fired (the worker had finished; this thread was busy). */
+  stats(): { workers: number; queued: number; maxQueued: number; busy: number; cacheHits: number; cacheMisses: number; noResults: number; refused: number; lateReplies: number }
   close(): Promise<void>
 }
 
@@ -47,7 +50,8 @@ export interface ExecutionServiceOptions {
 }
 
 interface Job { readonly id: number; readonly request: EvaluationRequest; resolve(r: ServiceResult): void; reject(e: unknown): void }
-interface Slot { worker: Worker; ready: Promise<void>; job?: Job; timer?: NodeJS.Timeout }
+interface Slot { worker: Worker; results: MessagePort; ready: Promise<void>; job?: Job; timer?: NodeJS.Timeout }
+type WorkerMessage = { ready?: boolean; id?: number; result?: EvaluationResult; cacheHits?: number; cacheMisses?: number }
 
 // Workers run precompiled JS (worker-bundle.ts), built at most once per process and change.
 let workerUrl: URL | undefined
@@ -69,22 +73,16 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
   let cacheMisses = 0
   let noResults = 0
   let refused = 0
+  let lateReplies = 0
 
   const spawn = (): Slot => {
-    const worker = new Worker(url, { resourceLimits: { stackSizeMb: opts.stackSizeMb ?? 32, maxOldGenerationSizeMb: 512 } })
+    const { port1: results, port2 } = new MessageChannel()
+    const worker = new Worker(url, { workerData: { results: port2 }, transferList: [port2], resourceLimits: { stackSizeMb: opts.stackSizeMb ?? 32, maxOldGenerationSizeMb: 512 } })
     let markReady!: () => void
-    const slot: Slot = { worker, ready: new Promise((r) => { markReady = r }) }
-    worker.on('message', (msg: { ready?: boolean; id?: number; result?: EvaluationResult; cacheHits?: number; cacheMisses?: number }) => {
+    const slot: Slot = { worker, results, ready: new Promise((r) => { markReady = r }) }
+    results.on('message', (msg: WorkerMessage) => {
       if (msg.ready) { slotStarted.add(slot); startFailures = 0; markReady(); pump(); return }
-      const job = slot.job
-      if (!job || msg.id !== job.id) return
-      clearTimeout(slot.timer)
-      slot.job = undefined
-      cacheHits += msg.cacheHits! - (slotStats.get(slot)?.hits ?? 0)
-      cacheMisses += msg.cacheMisses! - (slotStats.get(slot)?.misses ?? 0)
-      slotStats.set(slot, { hits: msg.cacheHits!, misses: msg.cacheMisses! })
-      job.resolve(msg.result!)
-      pump()
+      settle(slot, msg)
     })
     worker.on('error', (e) => {
       // A worker that cannot even start (bad install) must not respawn forever: fail the queue instead.
@@ -97,6 +95,24 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
     worker.on('exit', () => { if (!closed && slots.includes(slot)) replace(slot, 'worker exited') })
     return slot
   }
+  /** The worker's reply to its current job: resolve it and hand the worker the next one. */
+  const settle = (slot: Slot, msg: WorkerMessage): void => {
+    const job = slot.job
+    if (!job || msg.id !== job.id) return
+    clearTimeout(slot.timer)
+    slot.job = undefined
+    cacheHits += msg.cacheHits! - (slotStats.get(slot)?.hits ?? 0)
+    cacheMisses += msg.cacheMisses! - (slotStats.get(slot)?.misses ?? 0)
+    slotStats.set(slot, { hits: msg.cacheHits!, misses: msg.cacheMisses! })
+    job.resolve(msg.result!)
+    pump()
+  }
+  /** The backstop fired: a reply already sent wins (read synchronously); otherwise the worker overran. */
+  const backstop = (slot: Slot, job: Job): void => {
+    const sent = receiveMessageOnPort(slot.results)?.message as WorkerMessage | undefined
+    if (sent && sent.id === job.id) { lateReplies++; settle(slot, sent); return }
+    replace(slot, `wall-clock backstop (${job.request.policy.wallClockMs} ms)`)
+  }
   const slotStats = new WeakMap<Slot, { hits: number; misses: number }>()
   const slotStarted = new WeakSet<Slot>()
   let startFailures = 0
@@ -108,6 +124,7 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
     const job = slot.job
     slot.job = undefined
     slots.splice(i, 1)
+    slot.results.close()
     void slot.worker.terminate()
     if (job) { noResults++; job.resolve(noResult(job.request, why)) }
     if (!closed) { slots.push(spawn()) }
@@ -121,7 +138,7 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
         const job = queue.shift()
         if (!job) return
         slot.job = job
-        slot.timer = setTimeout(() => replace(slot, `wall-clock backstop (${job.request.policy.wallClockMs} ms)`), job.request.policy.wallClockMs)
+        slot.timer = setTimeout(() => backstop(slot, job), job.request.policy.wallClockMs)
         slot.worker.postMessage({ id: job.id, request: job.request })
       })
     }
@@ -141,13 +158,14 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
         pump()
       })
     },
-    stats: () => ({ workers: slots.length, queued: queue.length, maxQueued, busy: slots.filter((s) => s.job).length, cacheHits, cacheMisses, noResults, refused }),
+    stats: () => ({ workers: slots.length, queued: queue.length, maxQueued, busy: slots.filter((s) => s.job).length, cacheHits, cacheMisses, noResults, refused, lateReplies }),
     async close() {
       closed = true
       for (const job of queue.splice(0)) job.resolve(noResult(job.request, 'service closed'))
       await Promise.all(slots.splice(0).map(async (s) => {
         clearTimeout(s.timer)
         if (s.job) s.job.resolve(noResult(s.job.request, 'service closed'))
+        s.results.close()
         await s.worker.terminate()
       }))
     },
