@@ -20,8 +20,11 @@ import { startRealNet, type RealNet } from './real-node.ts'
 let net: RealNet
 let nonce = 0
 const MAX_PAYLOAD = 4096
-/** Governed parameters the test relies on: no epoch boundary mid-test (fees are distributed there), one fee-waived tx. */
-const PARAMS = { epochSlots: 10_000, freeTxsPerSender: 1 }
+/**
+ * Governed parameters the test relies on: no epoch boundary mid-test (fees are distributed there), one
+ * fee-waived tx, and pools as short as 2 slots (one closes within the test; the others ask for 5,000).
+ */
+const PARAMS = { epochSlots: 10_000, freeTxsPerSender: 1, poolDurationSlots: 2 }
 let P0 = '', POOL0 = ''
 
 const url = () => net.url
@@ -136,8 +139,8 @@ describe('mutations: happy paths show up in every node\'s state after the next b
       expect(q.data.availability.items).toContainEqual({ member: net.user.peerId, amount: '100', exiting: true })
     }
     await unchangedBy(async () => {
-      await refused(M('unstakeAvailability'), { tx: userTx({ type: 'UnstakeAvailability' }) }, 'REJECTED', /exiting and locked until epoch/)
-      await refused(M('unstakeAvailability'), { tx: sign(net.poor, { type: 'UnstakeAvailability' }) }, 'REJECTED', /has no availability stake/)
+      await refused(M('unstakeAvailability'), { tx: userTx({ type: 'UnstakeAvailability' }) }, 'LOCKED', /exiting and locked until epoch/)
+      await refused(M('unstakeAvailability'), { tx: sign(net.poor, { type: 'UnstakeAvailability' }) }, 'NO_STAKE', /has no availability stake/)
     })
   })
 
@@ -211,12 +214,12 @@ describe('mutations: every refusal code, from the real admission path, changes n
     } finally { await wide.close() }
   }))
 
-  it('INSUFFICIENT_REP: a stake and an availability lock beyond free REP; pool and business fees beyond credits', () => unchangedBy(async () => {
+  it('INSUFFICIENT_REP: a stake and an availability lock beyond free REP; INSUFFICIENT_CREDITS: pool and business fees beyond credits', () => unchangedBy(async () => {
     await refused(M('stake'), { tx: sign(net.poor, { type: 'Stake', pool: POOL0, amount: rep(2), inFavor: false }) }, 'INSUFFICIENT_REP', /but has 1 free/)
     await refused(M('stakeAvailability'), { tx: userTx({ type: 'StakeAvailability', amount: rep(1_000_000), epochs: 2 }) }, 'INSUFFICIENT_REP')
     // The poor member has REP but no credits: fees are paid in credits.
-    await refused(M('initiatePool'), { tx: sign(net.poor, { type: 'InitiatePool', id: userPoolId(net.poor.peerId, nonce + 1), post: P0, fee: rep(0.5) }) }, 'INSUFFICIENT_REP', /cannot pay pool fee/)
-    await refused(M('businessRequest'), { tx: sign(net.poor, { type: 'BusinessRequest', fee: rep(0.5), request: 'free lunch' }) }, 'INSUFFICIENT_REP', /cannot pay fee/)
+    await refused(M('initiatePool'), { tx: sign(net.poor, { type: 'InitiatePool', id: userPoolId(net.poor.peerId, nonce + 1), post: P0, fee: rep(0.5) }) }, 'INSUFFICIENT_CREDITS', /cannot pay pool fee/)
+    await refused(M('businessRequest'), { tx: sign(net.poor, { type: 'BusinessRequest', fee: rep(0.5), request: 'free lunch' }) }, 'INSUFFICIENT_CREDITS', /cannot pay fee/)
   }))
 
   it('WRONG_TX_TYPE: a body for another mutation; Evaluations have no mutation and the node refuses them from the API', () => unchangedBy(async () => {
@@ -248,16 +251,16 @@ describe('mutations: every refusal code, from the real admission path, changes n
     await refused(M('stake'), { tx: { body: b64(reordered), publicKey: good.publicKey, signature: '0x' + toHex(signEd25519(net.user.ed25519Seed, Domain.transaction, full)) } }, 'MALFORMED', /canonical/)
   }))
 
-  it('REJECTED: a replayed transaction, pending or decided, and a fresh one reusing a decided nonce', async () => {
+  it('ALREADY_PENDING: a replayed transaction; NONCE_USED: a decided one, and a fresh one reusing a decided nonce', async () => {
     const tx = userTx({ type: 'BusinessRequest', fee: rep(1), request: 'once' })
     accepted(await gql(url(), M('businessRequest'), { tx }))
     const pending = await gql(url(), M('businessRequest'), { tx })
-    expect(codeOf(pending)).toBe('REJECTED')
+    expect(codeOf(pending)).toBe('ALREADY_PENDING')
     expect(pending.errors![0]!.message).toMatch(/already pending/)
     await net.produce()
     await unchangedBy(async () => {
-      await refused(M('businessRequest'), { tx }, 'REJECTED', new RegExp(`nonce ${nonce} already used`))
-      await refused(M('businessRequest'), { tx: sign(net.user, { type: 'BusinessRequest', fee: rep(1), request: 'twice' }, nonce) }, 'REJECTED', /already used/)
+      await refused(M('businessRequest'), { tx }, 'NONCE_USED', new RegExp(`nonce ${nonce} already used`))
+      await refused(M('businessRequest'), { tx: sign(net.user, { type: 'BusinessRequest', fee: rep(1), request: 'twice' }, nonce) }, 'NONCE_USED', /already used/)
     })
   })
 
@@ -280,15 +283,22 @@ describe('mutations: every refusal code, from the real admission path, changes n
     expect(codeOf(r)).toBe('UNKNOWN_POOL')
   }))
 
-  it('fee and quota: a member without credits gets its fee-waived quota, then REJECTED; one sender\'s pending txs are capped', async () => {
+  it('POOL_CLOSED: a stake on a pool past its end slot', async () => {
+    const id = userPoolId(net.user.peerId, nonce + 1)
+    accepted(await gql(url(), M('initiatePool'), { tx: userTx({ type: 'InitiatePool', id, post: P0, fee: rep(1), durationSlots: PARAMS.poolDurationSlots }) }))
+    await net.produce(PARAMS.poolDurationSlots + 1)
+    await unchangedBy(() => refused(M('stake'), { tx: userTx({ type: 'Stake', pool: id, amount: rep(1), inFavor: true }) }, 'POOL_CLOSED', /closed at slot|already resolved/))
+  })
+
+  it('FEE_UNPAID: a member without credits past its fee-waived quota; SENDER_QUOTA: one sender\'s pending txs are capped', async () => {
     accepted(await gql(url(), M('stake'), { tx: sign(net.poor, { type: 'Stake', pool: POOL0, amount: rep(0.1), inFavor: true }) }))
     await net.produce()
-    await unchangedBy(() => refused(M('stake'), { tx: sign(net.poor, { type: 'Stake', pool: POOL0, amount: rep(0.1), inFavor: true }) }, 'REJECTED', /already pending, or the mempool is full/))
+    await unchangedBy(() => refused(M('stake'), { tx: sign(net.poor, { type: 'Stake', pool: POOL0, amount: rep(0.1), inFavor: true }) }, 'FEE_UNPAID', /fee-waived/))
     // The per-sender cap of the mempool (MEMPOOL_MAX_TXS_PER_SENDER): the next one waits for a block.
     const codes: (string | undefined)[] = []
     for (let i = 0; i < 65; i++) codes.push(codeOf(await gql(url(), M('stake'), { tx: userTx({ type: 'Stake', pool: POOL0, amount: '1', inFavor: true }) })))
     expect(codes.slice(0, 64).every((c) => c === undefined), String(codes)).toBe(true)
-    expect(codes[64]).toBe('REJECTED')
+    expect(codes[64]).toBe('SENDER_QUOTA')
   })
 })
 

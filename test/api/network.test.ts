@@ -125,7 +125,7 @@ describe('API on a running two-node network', () => {
     const before = s0
     const refusals: [string, Record<string, unknown>, string][] = [
       [M('stakeAvailability'), { tx: sign(miner, { type: 'StakeAvailability', amount: (500n * ONE_REP).toString(), epochs: 4 }) }, 'INSUFFICIENT_REP'],
-      [M('initiatePool'), { tx: sign(validator, { type: 'InitiatePool', id: 'pool-api', post: postId, fee: (200n * ONE_REP).toString() }) }, 'INSUFFICIENT_REP'], // fee above its 100 genesis credits
+      [M('initiatePool'), { tx: sign(validator, { type: 'InitiatePool', id: 'pool-api', post: postId, fee: (200n * ONE_REP).toString() }) }, 'INSUFFICIENT_CREDITS'], // fee above its 100 genesis credits
       [M('initiatePool'), { tx: sign(validator, { type: 'InitiatePool', id: 'pool-x', post: 'no-such-post', fee: '0' }) }, 'UNKNOWN_POST'],
       [M('stake'), { tx: sign(validator, { type: 'Stake', pool: 'no-such-pool', amount: ONE_REP.toString(), inFavor: true }) }, 'UNKNOWN_POOL'],
       [M('submit', 'payload'), { tx: sign(miner, { type: 'Submission', challenge: 'nope', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload: Buffer.from(payload).toString('base64') }, 'UNKNOWN_CHALLENGE'],

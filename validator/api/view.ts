@@ -86,7 +86,9 @@ export interface SignedTxInput {
 }
 
 export type ActionResult = { readonly accepted: true; readonly txId: string } | { readonly accepted: false; readonly code: ActionErrorCode; readonly message: string }
-export type ActionErrorCode = 'BAD_SIGNATURE' | 'MALFORMED' | 'UNKNOWN_CHALLENGE' | 'PAYLOAD_TOO_LARGE' | 'INSUFFICIENT_REP' | 'UNKNOWN_POST' | 'UNKNOWN_POOL' | 'RATE_LIMITED' | 'REJECTED'
+export type ActionErrorCode = 'BAD_SIGNATURE' | 'MALFORMED' | 'UNKNOWN_CHALLENGE' | 'PAYLOAD_TOO_LARGE' | 'INSUFFICIENT_REP' | 'INSUFFICIENT_CREDITS'
+  | 'UNKNOWN_POST' | 'UNKNOWN_POOL' | 'POOL_CLOSED' | 'LOCKED' | 'NO_STAKE' | 'NONCE_USED' | 'FEE_UNPAID' | 'ALREADY_PENDING' | 'SENDER_QUOTA'
+  | 'MEMPOOL_FULL' | 'RATE_LIMITED' | 'REJECTED'
 
 export interface NodeActions {
   /** Verify (signature, schema, state preconditions), then add to the mempool and gossip. Changes nothing on error. */

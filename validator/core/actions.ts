@@ -1,7 +1,7 @@
-// NodeActions: a client-signed transaction enters here (GraphQL), is verified — envelope, schema, and the
-// state preconditions (known challenge, payload size and content id, enough free REP, pool and post
-// exist) checked by applying it to a copy of the forum state — then goes to the mempool and gossip.
-// Nothing changes on error.
+// NodeActions: a client-signed transaction enters here (GraphQL), is checked — the mempool's cheap
+// refusals from its unverified head first, then the signature and schema, the state preconditions (known
+// challenge, payload size and content id), and a forum dry run (enough free REP, pool and post exist) —
+// then goes to the mempool and gossip. Nothing changes on error; each refusal has its own API code.
 import { fromHex } from '../../core/bytes.ts'
 import { isAgoraError, errorMessage } from '../../core/errors.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
@@ -11,12 +11,13 @@ import type { LedgerState } from '../../ledger/ledger.ts'
 import { checkTx, TxError, TxErrorCode } from '../../ledger/admission.ts'
 import { signTx, type SignedTx, type VerifiedTx } from '../../ledger/txs.ts'
 import { validatorKeysInput } from '../../ledger/validator-keys.ts'
-import type { Mempool } from './mempool.ts'
+import { MempoolErrorCode, type Mempool, type MempoolError } from './mempool.ts'
+import { createForumDryRun } from './forum-dry-run.ts'
 import type { Fetcher } from './fetcher.ts'
 import type { ModuleStore } from './modules.ts'
 import type { Network } from './interfaces.ts'
 import type { OwnTxs } from './own-txs.ts'
-import type { TxVerifier } from './tx-verifier.ts'
+import type { TxHead, TxVerifier } from './tx-verifier.ts'
 
 export interface ActionsModules {
   ledger: Readonly<LedgerState>
@@ -33,25 +34,54 @@ export interface ActionsModules {
   verifier: TxVerifier
 }
 
+const refuse = (code: ActionErrorCode, message: string): ActionResult => ({ accepted: false, code, message })
+
+/** The forum's refusal codes the API passes on as they are (docs/PROTOCOL.md §9). */
 const FORUM_CODES: Record<string, ActionErrorCode> = {
-  INSUFFICIENT: 'INSUFFICIENT_REP', UNKNOWN_POST: 'UNKNOWN_POST', UNKNOWN_POOL: 'UNKNOWN_POOL',
+  UNKNOWN_POST: 'UNKNOWN_POST', UNKNOWN_POOL: 'UNKNOWN_POOL', POOL_CLOSED: 'POOL_CLOSED', LOCKED: 'LOCKED', NO_STAKE: 'NO_STAKE', FEE_UNPAID: 'FEE_UNPAID',
 }
+/** Txs whose forum INSUFFICIENT is about fee credits (a pool's or a business request's fee), not free REP. */
+const PAYS_IN_CREDITS = new Set(['InitiatePool', 'BusinessRequest'])
 
 /** The API's codes for admission refusals (ledger/admission.ts). */
 const TX_CODES: Partial<Record<string, ActionErrorCode>> = {
   [TxErrorCode.CHALLENGE_NOT_ACTIVE]: 'UNKNOWN_CHALLENGE', [TxErrorCode.PAYLOAD_MISSING]: 'MALFORMED', [TxErrorCode.PAYLOAD_MISMATCH]: 'MALFORMED',
-  [TxErrorCode.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
+  [TxErrorCode.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE', [TxErrorCode.STALE_NONCE]: 'NONCE_USED', [TxErrorCode.FEE_UNPAID]: 'FEE_UNPAID',
 }
 
-const refuse = (code: ActionErrorCode, message: string): ActionResult => ({ accepted: false, code, message })
+/** The API's codes for mempool refusals; a tx that can never apply takes its ledger code's. */
+const MEMPOOL_CODES: Record<MempoolErrorCode, ActionErrorCode> = {
+  [MempoolErrorCode.KNOWN]: 'ALREADY_PENDING', [MempoolErrorCode.SENDER_QUOTA]: 'SENDER_QUOTA', [MempoolErrorCode.FULL]: 'MEMPOOL_FULL',
+  [MempoolErrorCode.CANNOT_APPLY]: 'REJECTED',
+}
+/** A mempool refusal of the tx with `head` as the API says it. */
+function mempoolRefusal(e: MempoolError, head: TxHead): ActionResult {
+  if (e.code !== MempoolErrorCode.CANNOT_APPLY) return refuse(MEMPOOL_CODES[e.code], e.message)
+  if (e.ledgerCode === TxErrorCode.STALE_NONCE) return refuse('NONCE_USED', `nonce ${head.nonce} already used`)
+  if (e.ledgerCode === TxErrorCode.FEE_UNPAID) return refuse('FEE_UNPAID', `${head.sender} has no credits for the fee and no fee-waived transaction left this epoch (counting its pending ones)`)
+  return refuse(TX_CODES[e.ledgerCode ?? ''] ?? 'REJECTED', e.message)
+}
+
+/** The API's code for a forum refusal of a tx of `type`. */
+export function forumCode(type: string, code: string): ActionErrorCode {
+  if (code === 'INSUFFICIENT') return PAYS_IN_CREDITS.has(type) ? 'INSUFFICIENT_CREDITS' : 'INSUFFICIENT_REP'
+  return FORUM_CODES[code] ?? 'REJECTED'
+}
 
 export function createActions(m: ActionsModules): NodeActions {
+  const dryRun = createForumDryRun(m.ledger)
+
+  /**
+   * Cheapest first: the unverified head against the mempool (already pending, used nonce, fee unpaid,
+   * sender quota, full lane), then the one signature check (cached for gossip and block validation),
+   * then the state checks, the forum dry run last.
+   */
   async function accept(signed: SignedTx, payload?: Uint8Array): Promise<ActionResult> {
     let v: VerifiedTx
     try {
       const head = m.verifier.head(signed)
       const early = m.mempool.precheck(head)
-      if (early) return refuse('REJECTED', early.ledgerCode === TxErrorCode.STALE_NONCE ? `nonce ${head.nonce} already used` : `already pending, or the mempool is full (${early.message})`)
+      if (early) return mempoolRefusal(early, head)
       v = m.verifier.verified(signed)
     } catch (e) {
       return refuse(isAgoraError(e, 'BAD_SIGNATURE') ? 'BAD_SIGNATURE' : 'MALFORMED', errorMessage(e))
@@ -59,12 +89,17 @@ export function createActions(m: ActionsModules): NodeActions {
     const tx = v.tx
     if (tx.type === 'Evaluations') return refuse('REJECTED', 'evaluation reports come from validators over gossip, not the API')
     try {
-      checkTx(m.ledger, v, { payload, dryRunForum: true })
+      checkTx(m.ledger, v, { payload })
     } catch (e) {
       if (!(e instanceof TxError)) throw e
-      return refuse(e.code === TxErrorCode.FORUM_REFUSED ? FORUM_CODES[e.detail ?? ''] ?? 'REJECTED' : TX_CODES[e.code] ?? 'REJECTED', e.message)
+      return refuse(TX_CODES[e.code] ?? 'REJECTED', e.message)
     }
-    if (!m.mempool.add(v)) return refuse('REJECTED', 'already pending, or the mempool is full')
+    if (tx.type !== 'Submission' && tx.type !== 'Evidence') {
+      const r = dryRun.check(tx)
+      if (!r.ok) return refuse(forumCode(tx.type, r.code), r.message)
+    }
+    const added = m.mempool.admit(v)
+    if (!added.ok) return mempoolRefusal(added.error, v)
     if (payload && tx.type === 'Submission') m.fetcher.remember(tx.payloadCid, payload)
     if (payload && tx.type === 'ProposeChallenge') m.modules.remember(tx.signed.manifest.moduleHash, payload)
     const topic = tx.type === 'Submission' ? Topic.submissions : Topic.forum
