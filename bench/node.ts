@@ -210,7 +210,12 @@ async function finalityUnderSpam(nodes: Running[], dataDirs: string[], genesisTi
   const b0 = slotNow(), h0 = await nodeHeight(nodes[0]!.apiPort)
   while (slotNow() < b0 + BASELINE_SLOTS) await sleep(200)
   const before = await blocksIn(h0, b0, b0 + BASELINE_SLOTS)
-  report(B, 'block-finality-before-spam', { slots: BASELINE_SLOTS, blocks: before.length, slotsWithBlockPct: round((100 * before.length) / BASELINE_SLOTS, 1) })
+  const finalityOf = (bs: readonly { height: number; slot: number }[]) => bs.filter((b) => seen.has(b.height)).map((b) => seen.get(b.height)! - (genesisTime + b.slot * SLOT_MS))
+  const f0 = finalityOf(before)
+  report(B, 'block-finality-before-spam', {
+    slots: BASELINE_SLOTS, blocks: before.length, slotsWithBlockPct: round((100 * before.length) / BASELINE_SLOTS, 1),
+    p50Ms: round(percentile(f0, 50), 1), p99Ms: round(percentile(f0, 99), 1),
+  })
   const s0 = slotNow(), h1 = await nodeHeight(nodes[0]!.apiPort)
   const MiB = 1024 * 1024
   const [api, raw] = await Promise.all([
@@ -222,7 +227,7 @@ async function finalityUnderSpam(nodes: Running[], dataDirs: string[], genesisTi
   polling = false
   await poller
   const blocks = await blocksIn(h1, s0, s1)
-  const finality = blocks.filter((b) => seen.has(b.height)).map((b) => seen.get(b.height)! - (genesisTime + b.slot * SLOT_MS))
+  const finality = finalityOf(blocks)
   report(B, 'block-finality-under-spam', {
     apiPosts: api.sent, apiAccepted: api.accepted, apiBytes: api.bytes, gossipPosts: raw.sent, gossipBytes: raw.bytes,
     slots: s1 - s0, blocks: blocks.length, slotsWithBlockPct: round((100 * blocks.length) / (s1 - s0), 1),

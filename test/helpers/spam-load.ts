@@ -17,7 +17,11 @@ const seedOf = (label: string) => new Uint8Array(createHash('sha256').update(`ag
 
 /** One fat post signed by a fresh key; `bytes` is the signed body's length. */
 export function fatPost(label: string, nonce: number): { tx: { body: string; publicKey: string; signature: string }; bytes: number } {
-  const seed = seedOf(label)
+  return fatPostBy(seedOf(label), nonce)
+}
+
+/** One fat post signed by the key of `seed` (e.g. a funded member's). */
+export function fatPostBy(seed: Uint8Array, nonce: number): { tx: { body: string; publicKey: string; signature: string }; bytes: number } {
   const sender = memberIdOf(ed25519PublicKey(seed))
   const body = {
     type: 'Post', sender, nonce, id: userPostId(sender, nonce),
@@ -28,32 +32,54 @@ export function fatPost(label: string, nonce: number): { tx: { body: string; pub
   return { tx, bytes: Buffer.from(tx.body, 'base64').length }
 }
 
-export interface BurstResult { readonly sent: number; readonly accepted: number; readonly refused: number; readonly bytes: number }
+export interface BurstResult {
+  readonly sent: number; readonly accepted: number; readonly refused: number; readonly bytes: number
+  /** API refusals by `extensions.code` (NO_ANSWER: no GraphQL answer in time). */
+  readonly codes?: Readonly<Record<string, number>>
+}
+
+export interface BurstOptions {
+  readonly tag: string
+  /** Funded members' ed25519 seeds: every other post is signed by one of them (round robin), the rest by fresh keys. */
+  readonly funded?: readonly Uint8Array[]
+}
+
+/** Post `i` of a burst: odd ones from a funded key when there are any (increasing nonces), else a fresh key. */
+function postOf(o: BurstOptions, via: string, i: number, nonce: number): ReturnType<typeof fatPost> {
+  const f = o.funded ?? []
+  return f.length > 0 && i % 2 === 1 ? fatPostBy(f[(i >> 1) % f.length]!, nonce + i) : fatPost(`${o.tag}-${via}-${i}`, nonce + i)
+}
 
 /** At least `minBytes` of fat posts through the APIs (round robin), `concurrency` requests in flight. */
-export async function apiBurst(apiUrls: readonly string[], minBytes: number, opts: { tag: string; concurrency?: number }): Promise<BurstResult> {
+export async function apiBurst(apiUrls: readonly string[], minBytes: number, opts: BurstOptions & { concurrency?: number }): Promise<BurstResult> {
   let sent = 0, accepted = 0, refused = 0, bytes = 0, next = 0
   const nonce = Date.now() * 1000
+  const codes: Record<string, number> = {}
   const worker = async () => {
     while (bytes < minBytes) {
       const i = next++
-      const p = fatPost(`${opts.tag}-api-${i}`, nonce + i)
+      const p = postOf(opts, 'api', i, nonce)
       bytes += p.bytes
       sent++
       const r = await graphqlRequest<{ post: { txId: string } }>(`${apiUrls[i % apiUrls.length]}/graphql`,
         'mutation($tx: SignedTxInput!) { post(tx: $tx) { txId } }', { tx: p.tx }, { timeoutMs: 20_000 }).catch(() => undefined)
-      if (r?.data?.post.txId) accepted++; else refused++
+      if (r?.data?.post.txId) accepted++
+      else {
+        refused++
+        const code = String(r?.errors?.[0]?.extensions?.code ?? 'NO_ANSWER')
+        codes[code] = (codes[code] ?? 0) + 1
+      }
     }
   }
   await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker))
-  return { sent, accepted, refused, bytes }
+  return { sent, accepted, refused, bytes, codes }
 }
 
 /**
  * At least `minBytes` of fat posts published on /agora/1/forum by an outside peer that dials `bootstrap`
  * (a node's multiaddrs): signed envelopes with `{ tx }` payloads, exactly as PROTOCOL.md describes.
  */
-export async function gossipBurst(bootstrap: readonly string[], minBytes: number, opts: { tag: string; waitForMeshMs?: number }): Promise<BurstResult & { recipients: number }> {
+export async function gossipBurst(bootstrap: readonly string[], minBytes: number, opts: BurstOptions & { waitForMeshMs?: number }): Promise<BurstResult & { recipients: number }> {
   const host = await createAgoraHost({ ed25519Seed: seedOf(`${opts.tag}-outsider`), bootstrap: [...bootstrap], verifyCheckpoint: () => false })
   await host.start()
   try {
@@ -63,7 +89,7 @@ export async function gossipBurst(bootstrap: readonly string[], minBytes: number
     let sent = 0, bytes = 0, recipients = 0, refused = 0
     const nonce = Date.now() * 1000
     for (let i = 0; bytes < minBytes; i++) {
-      const p = fatPost(`${opts.tag}-gossip-${i}`, nonce + i)
+      const p = postOf(opts, 'gossip', i, nonce)
       const tx = { body: new Uint8Array(Buffer.from(p.tx.body, 'base64')), publicKey: fromHex(p.tx.publicKey.slice(2)), signature: fromHex(p.tx.signature.slice(2)) }
       const r = await host.gossip.publish(Topic.forum, { tx }).catch(() => undefined)
       if (r) recipients += r.recipients; else refused++
