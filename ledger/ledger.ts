@@ -34,6 +34,10 @@ export { ledgerStateRoot }
 export const LEDGER_RULES = {
   // Inline payloads travel in a /agora/1/submissions envelope (256 KiB cap) with the signed transaction.
   maxPayloadBytes: 192 * 1024,
+  // Work made for epoch e − 1's seed still counts in the first slots of e: a miner that submits near the
+  // boundary lands after it (gossip, then the next proposal, plus a round change or two). Older work, or
+  // e − 1's after this, is refused STALE_EPOCH.
+  lateWorkGraceSlots: 4,
 } as const
 
 export interface LedgerState {
@@ -50,6 +54,8 @@ export interface LedgerState {
   validatorKeys: Map<string, ValidatorKeys>
   /** Seed of the current epoch's challenge instances: the hash of the last block of the previous epoch. */
   epochSeed: string
+  /** The previous epoch's seed: late work for it is accepted for LEDGER_RULES.lateWorkGraceSlots. */
+  prevEpochSeed: string
   /**
    * The challenges of the current epoch (genesis ones plus registry-active ones), fixed at the boundary:
    * an activation, upgrade, deprecation or retirement the registry records takes effect at the next one.
@@ -100,7 +106,7 @@ export function createGenesisLedger(g: Genesis): LedgerState {
   }
   const s: LedgerState = {
     height: 0, lastBlockHash: genesisHash(g), lastSlot: -1, forum: state, evals: emptyEvalState(), nonces: new Map(),
-    validatorKeys, epochSeed: genesisHash(g), challengeTable: [],
+    validatorKeys, epochSeed: genesisHash(g), prevEpochSeed: genesisHash(g), challengeTable: [],
     genesisChallenges: g.challenges.map((c) => ({ id: c.id, moduleHash: c.moduleHash.replace(/^0x/, ''), emissionSharePpm: c.emissionSharePpm })).sort((a, b) => (a.id < b.id ? -1 : 1)),
   }
   s.challengeTable = registryChallengeTable(s)
@@ -140,7 +146,11 @@ export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedT
   const closingSet = currentCertificationSet(s)
   push(forum.advanceTo(s.forum, block.slot))
   // The new epoch's instances are seeded by the last block of the one before: unknown until it is decided.
-  if (s.forum.epoch > prevEpoch) s.epochSeed = s.lastBlockHash
+  // Skipped epochs had no block in between, so the one just before the new epoch had this same seed.
+  if (s.forum.epoch > prevEpoch) {
+    s.prevEpochSeed = s.forum.epoch === prevEpoch + 1 ? s.epochSeed : s.lastBlockHash
+    s.epochSeed = s.lastBlockHash
+  }
   const nextSet = currentCertificationSet(s)
   // Epochs skipped without a block had no set change in between: the closing set certified them too.
   for (let e = prevEpoch; e < s.forum.epoch; e++) closeEpoch(s, e, block.slot, events, closingSet, e === s.forum.epoch - 1 ? nextSet : closingSet)
@@ -158,6 +168,16 @@ export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedT
   return { events, outcomes, stateRoot: ledgerStateRoot(s), hash: s.lastBlockHash }
 }
 
+/**
+ * The epoch seed that work named for `epoch` was made with, or undefined when it is stale: the current
+ * epoch's, or the previous one's within its grace slots (no epoch named: the current one, as before).
+ */
+function workSeed(s: LedgerState, epoch: number | undefined, slot: number): string | undefined {
+  if (epoch === undefined || epoch === s.forum.epoch) return s.epochSeed
+  const late = epoch === s.forum.epoch - 1 && slot < s.forum.epochStartSlot + LEDGER_RULES.lateWorkGraceSlots
+  return late ? s.prevEpochSeed : undefined
+}
+
 function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEvent[]): TxOutcome {
   const fail = (code: string, message: string): TxOutcome => ({ id: v.id, ok: false, code, message })
   if (v.nonce <= (s.nonces.get(v.sender) ?? -1)) return fail('STALE_NONCE', `nonce ${v.nonce} already used by ${v.sender}`)
@@ -172,7 +192,8 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       const ch = activeChallengeTable(s).find((c) => c.id === tx.challenge)
       if (!ch) return fail('UNKNOWN_CHALLENGE', `challenge ${tx.challenge} is not active`)
       // Work is for one epoch's instance: a payload made for another epoch's seed is refused.
-      if (tx.epoch !== undefined && tx.epoch !== s.forum.epoch) return fail('STALE_EPOCH', `submission for epoch ${tx.epoch}, the log is at epoch ${s.forum.epoch}`)
+      const epochSeed = workSeed(s, tx.epoch, block.slot)
+      if (epochSeed === undefined) return fail('STALE_EPOCH', `submission for epoch ${tx.epoch}, the log is at epoch ${s.forum.epoch}`)
       if (tx.payloadBytes > LEDGER_RULES.maxPayloadBytes) return fail('PAYLOAD_TOO_LARGE', `payload of ${tx.payloadBytes} bytes`)
       const id = submissionIdOf(tx.challenge, tx.payloadCid)
       if (s.evals.submissions.has(id)) return fail('DUPLICATE', 'this payload was already submitted (the first committer owns it)')
@@ -184,7 +205,7 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       const committee = [...chosen].sort().map((m) => ({ validator: m as string, power: power.get(m)! }))
       addSubmission(s.evals, {
         id, miner: tx.sender, challenge: tx.challenge, payloadCid: tx.payloadCid, payloadBytes: tx.payloadBytes,
-        height: block.height, slot: block.slot, epoch: s.forum.epoch, seed: challengeInstanceSeed(s.epochSeed, tx.challenge), committee,
+        height: block.height, slot: block.slot, epoch: s.forum.epoch, seed: challengeInstanceSeed(epochSeed, tx.challenge), committee,
         revealSlot: block.slot + forum.commitWindowSlots(s.forum.params), deadlineSlot: block.slot + forum.evaluationDeadlineSlots(s.forum.params),
       })
       events.push({ type: 'submission', submission: s.evals.submissions.get(id)! })

@@ -35,6 +35,7 @@ const SnapshotSchema = z.object({
   validatorKeys: z.array(z.tuple([z.string(), z.string(), z.string()])),
   challengeTable: z.array(z.object({ id: z.string(), moduleHash: z.string(), emissionSharePpm: num, committeeSize: num.optional(), policy: RuntimePolicySchema.optional() })),
   epochSeed: z.string(),
+  prevEpochSeed: z.string(),
 })
 
 export function snapshotLedger(s: LedgerState): Uint8Array {
@@ -42,7 +43,7 @@ export function snapshotLedger(s: LedgerState): Uint8Array {
     v: VERSION, height: s.height, lastBlockHash: s.lastBlockHash, lastSlot: s.lastSlot,
     forum: forum.snapshot(s.forum), evals: evalStateView(s.evals),
     nonces: [...s.nonces.keys()].sort().map((k) => [k, s.nonces.get(k)!]), genesisChallenges: s.genesisChallenges,
-    validatorKeys: validatorKeysRows(s), epochSeed: s.epochSeed, challengeTable: s.challengeTable,
+    validatorKeys: validatorKeysRows(s), epochSeed: s.epochSeed, prevEpochSeed: s.prevEpochSeed, challengeTable: s.challengeTable,
   })
 }
 
@@ -65,7 +66,7 @@ export function restoreLedger(bytes: Uint8Array): LedgerState {
   return {
     height: c.height, lastBlockHash: c.lastBlockHash, lastSlot: c.lastSlot, forum: forum.restore(c.forum), evals,
     nonces: new Map(c.nonces), genesisChallenges: c.genesisChallenges,
-    validatorKeys: new Map(c.validatorKeys.map(([m, blsPublicKey, evmAddress]) => [m, { blsPublicKey, evmAddress }])), epochSeed: c.epochSeed,
+    validatorKeys: new Map(c.validatorKeys.map(([m, blsPublicKey, evmAddress]) => [m, { blsPublicKey, evmAddress }])), epochSeed: c.epochSeed, prevEpochSeed: c.prevEpochSeed,
     challengeTable: c.challengeTable.map((r) => {
       const row: ChallengeRow = { id: r.id, moduleHash: r.moduleHash, emissionSharePpm: r.emissionSharePpm }
       if (r.committeeSize !== undefined) row.committeeSize = r.committeeSize

@@ -33,7 +33,7 @@ export const LEDGER_TREE: TreeSpec<LedgerState> = {
   // Miners only ever get a uid appended (evaluations.ts addSubmission).
   arrays: [{ prefix: 'miner', read: (s) => s.evals.miners }],
   meta: (s) => ({
-    v: VERSION, height: s.height, last: s.lastBlockHash, slot: s.lastSlot, seed: s.epochSeed,
+    v: VERSION, height: s.height, last: s.lastBlockHash, slot: s.lastSlot, seed: s.epochSeed, prevSeed: s.prevEpochSeed,
     challenges: s.challengeTable, genesisChallenges: s.genesisChallenges, pending: s.evals.pending,
   }),
 }

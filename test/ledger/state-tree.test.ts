@@ -80,7 +80,7 @@ describe('ledger state proofs', () => {
     const forum = createState({ rep: { a: 5n, b: 7n }, credits: { a: 1n } })
     return {
       height: 3, lastBlockHash: '11'.repeat(32), lastSlot: 9, forum, evals: emptyEvalState(), nonces: new Map([['a', 4], ['b', 2]]),
-      genesisChallenges: [], validatorKeys: new Map(), epochSeed: '22'.repeat(32), challengeTable: [],
+      genesisChallenges: [], validatorKeys: new Map(), epochSeed: '22'.repeat(32), prevEpochSeed: '33'.repeat(32), challengeTable: [],
     }
   }
 

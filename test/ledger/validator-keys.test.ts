@@ -8,7 +8,7 @@ import { toHex, utf8 } from '../../core/bytes.ts'
 import { cidOfBytes } from '../../core/encoding.ts'
 import { ONE_REP } from '../../core/amount.ts'
 import { applyAt, ids, keys, testGenesis } from './chain.ts'
-import { createGenesisLedger, currentCertificationSet, ledgerStateRoot } from '../../ledger/ledger.ts'
+import { createGenesisLedger, currentCertificationSet, LEDGER_RULES, ledgerStateRoot } from '../../ledger/ledger.ts'
 import { signTx, type SignedTx } from '../../ledger/txs.ts'
 import { restoreLedger, snapshotLedger } from '../../ledger/snapshot.ts'
 import { challengeInstanceSeed } from '../../ledger/evaluations.ts'
@@ -84,10 +84,35 @@ describe('validator keys', () => {
     expect(s.epochSeed).not.toBe(seed0)
     const payload = utf8('nonce')
     const sub = (epoch: number) => tx(NEW, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: payload.length, epoch })
-    const r = apply(s, 12, [sub(0), sub(1)])
+    const r = apply(s, 10 + LEDGER_RULES.lateWorkGraceSlots, [sub(0), sub(1)]) // past epoch 0's grace slots
     expect(r.outcomes.map((o) => o.code ?? 'ok')).toEqual(['STALE_EPOCH', 'ok'])
     expect([...s.evals.submissions.values()][0]!.seed).toBe(challengeInstanceSeed(lastOfEpoch0, 'pow'))
     expect(challengeInstanceSeed(lastOfEpoch0, 'pow')).not.toBe(challengeInstanceSeed(seed0, 'pow'))
+  })
+
+  it('accepts late work for the previous epoch in its grace slots, with that epoch\'s seed, and not after', () => {
+    const s = createGenesisLedger(genesis)
+    apply(s, 3, [])
+    const seedOfEpoch1 = s.lastBlockHash
+    apply(s, 12, []) // epoch 1 starts at slot 10
+    const lastOfEpoch1 = s.lastBlockHash
+    const start2 = 20
+    apply(s, start2, []) // the first block of epoch 2
+    expect(s.prevEpochSeed).toBe(seedOfEpoch1)
+    expect(s.epochSeed).toBe(lastOfEpoch1)
+    const sub = (epoch: number, text: string) => {
+      const payload = utf8(text)
+      return tx(NEW, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: payload.length, epoch })
+    }
+    // In grace: epoch 1's work counts, with epoch 1's seed; epoch 0's is stale.
+    const inGrace = apply(s, start2 + LEDGER_RULES.lateWorkGraceSlots - 1, [sub(1, 'late'), sub(0, 'older'), sub(2, 'fresh')])
+    expect(inGrace.outcomes.map((o) => o.code ?? 'ok')).toEqual(['ok', 'STALE_EPOCH', 'ok'])
+    const seeds = [...s.evals.submissions.values()].map((x) => x.seed)
+    expect(seeds).toEqual([challengeInstanceSeed(s.prevEpochSeed, 'pow'), challengeInstanceSeed(s.epochSeed, 'pow')])
+    expect(s.prevEpochSeed).not.toBe(s.epochSeed)
+    // After the grace slots: refused.
+    const after = apply(s, start2 + LEDGER_RULES.lateWorkGraceSlots, [sub(1, 'too late')])
+    expect(after.outcomes.map((o) => o.code ?? 'ok')).toEqual(['STALE_EPOCH'])
   })
 
   it('keys and the epoch seed survive a snapshot (same state root)', () => {
@@ -98,6 +123,7 @@ describe('validator keys', () => {
     expect(ledgerStateRoot(restored)).toBe(ledgerStateRoot(s))
     expect(restored.validatorKeys.get(ids[NEW]!)).toEqual(s.validatorKeys.get(ids[NEW]!))
     expect(restored.epochSeed).toBe(s.epochSeed)
+    expect(restored.prevEpochSeed).toBe(s.prevEpochSeed)
   })
 
   it('a quorum is strictly more than 2/3 of the power', () => {
