@@ -28,8 +28,14 @@ export interface SubmissionRecord {
   commits: { validator: string; commitment: string }[]
   /** In inclusion (consensus) order. */
   reports: StoredReport[]
+  /** rule 'empty': no member had a result by the deadline — final, but no score (its 0 is not a score). */
   final?: { score: number; outputHash?: string; rule: string; deviating: string[]; slot: number; epoch: number }
 }
+
+/** How a submission ended: not yet, scored (by quorum or median), or final with no result from anyone. */
+export type SubmissionOutcome = 'pending' | 'quorum' | 'median' | 'no-result'
+export const submissionOutcome = (s: SubmissionRecord): SubmissionOutcome =>
+  !s.final ? 'pending' : s.final.rule === 'empty' ? 'no-result' : (s.final.rule as 'quorum' | 'median')
 
 export interface EpochResult {
   epoch: number
@@ -147,7 +153,8 @@ export function computeEpochResult(s: EvalState, epoch: number, challenges: read
   const ids = [...s.submissions.keys()].sort()
   for (const id of ids) {
     const sub = s.submissions.get(id)!
-    if (!sub.final || sub.final.epoch !== epoch) continue
+    // A submission no member had a result for is not a score of 0: it takes no part in the weights.
+    if (!sub.final || sub.final.epoch !== epoch || submissionOutcome(sub) === 'no-result') continue
     const uid = s.minerUid.get(sub.miner)
     if (uid !== undefined) bestScores.push({ challengeId: sub.challenge, uid, score: BigInt(sub.final.score) })
   }

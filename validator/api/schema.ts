@@ -149,7 +149,8 @@ type Challenge {
 type ChallengePage { items: [Challenge!]!, nextCursor: String, total: Int! }
 
 "One committee member's evaluation of a submission."
-type Report { validator: String!, score: String!, fuelUsed: String!, outputHash: String!, deviating: Boolean! }
+"ok false: the member had no result (backstop, payload or module unavailable); its score is not a score."
+type Report { validator: String!, score: String!, fuelUsed: String!, outputHash: String!, deviating: Boolean!, ok: Boolean! }
 "A miner's submission: its committee, their reports and the final score."
 type Submission {
   id: String!
@@ -161,8 +162,11 @@ type Submission {
   height: Int!
   committee: [String!]!
   reports: [Report!]!
+  "Null until final, and when final with no result (outcome no-result): never a made-up 0."
   finalScore: String
   final: Boolean!
+  "pending | quorum | median | no-result (no committee member had a result by the deadline)."
+  outcome: String!
 }
 type SubmissionPage { items: [Submission!]!, nextCursor: String, total: Int! }
 
@@ -255,6 +259,8 @@ type Mutation {
   businessRequest(tx: SignedTxInput!): TxReceipt!
   "Propose a challenge (ProposeChallenge); the module bytes inline (base64) must hash to the manifest's moduleHash."
   proposeChallenge(tx: SignedTxInput!, module: String): TxReceipt!
+  "Equivocation evidence (Evidence), from anyone: two conflicting consensus votes, or two checkpoint signatures for one epoch, by one validator. Verified before it is accepted (refused REJECTED with the reason); the ledger slashes the offender once."
+  evidence(tx: SignedTxInput!): TxReceipt!
   "Operator only (Authorization: Bearer <api token>): the node stakes availability with its own key."
   nodeStakeAvailability(amount: String!, epochs: Int!): TxReceipt!
   "Operator only: the node stakes in a pool with its own key."

@@ -28,8 +28,10 @@ export interface AvailabilityDto { member: string; amount: string; untilEpoch: n
 export interface ParamDto { name: string; value: string; min: string | null; max: string | null }
 export interface PendingParamDto { name: string; value: string; effectiveEpoch: number }
 export interface ChallengeDto { id: string; name: string; version: string; moduleHash: string; owner: string; status: string; emissionSharePpm: number; policy: string /* JSON */ }
-export interface ReportDto { validator: string; score: string; fuelUsed: string; outputHash: string; deviating: boolean }
-export interface SubmissionDto { id: string; miner: string; challenge: string; payloadCid: string; height: number; committee: string[]; reports: ReportDto[]; finalScore: string | null; final: boolean }
+/** ok false: the member had no result (backstop, payload or module unavailable); its score is not one. */
+export interface ReportDto { validator: string; score: string; fuelUsed: string; outputHash: string; deviating: boolean; ok: boolean }
+/** finalScore is null until final and when final with no result (outcome 'no-result'), never a made-up 0. */
+export interface SubmissionDto { id: string; miner: string; challenge: string; payloadCid: string; height: number; committee: string[]; reports: ReportDto[]; finalScore: string | null; final: boolean; outcome: 'pending' | 'quorum' | 'median' | 'no-result' }
 export interface EpochDto { epoch: number; uids: number[]; miners: string[]; weights: number[]; weightsHash: string; certificateSigners: string[]; chainTx: string | null; yuma: string | null /* JSON */ }
 /** One leaf of the authenticated state with its proof (ledger/state-tree.ts); bytes as hex. Checked by state-proof.ts. */
 export interface StateProofDto {

@@ -14,7 +14,7 @@ import type { Genesis } from '../../ledger/genesis.ts'
 import { blockHash, type Block } from '../../ledger/block.ts'
 import { activeChallengeTable, type LedgerState } from '../../ledger/ledger.ts'
 import { proveKey, type StateProof } from '../../ledger/state-tree.ts'
-import type { SubmissionRecord } from '../../ledger/evaluations.ts'
+import { submissionOutcome, type SubmissionRecord } from '../../ledger/evaluations.ts'
 import type { BlockStore, EpochRecord } from '../infra/db/block-store.ts'
 import type { Schedule } from './scheduler.ts'
 import type { Mempool } from './mempool.ts'
@@ -59,11 +59,12 @@ export function dtoPool(p: forum.PoolRecord): PoolDto {
 
 export function dtoSubmission(s: SubmissionRecord): SubmissionDto {
   const deviating = new Set(s.final?.deviating ?? [])
+  const outcome = submissionOutcome(s)
   return {
     id: s.id, miner: s.miner, challenge: s.challenge, payloadCid: s.payloadCid, height: s.height,
     committee: s.committee.map((c) => c.validator),
-    reports: s.reports.map((r) => ({ validator: r.validator, score: String(r.score), fuelUsed: r.fuelUsed.toString(), outputHash: r.outputHash, deviating: deviating.has(r.validator) })),
-    finalScore: s.final ? String(s.final.score) : null, final: !!s.final,
+    reports: s.reports.map((r) => ({ validator: r.validator, score: String(r.score), fuelUsed: r.fuelUsed.toString(), outputHash: r.outputHash, deviating: deviating.has(r.validator), ok: r.ok })),
+    finalScore: s.final && outcome !== 'no-result' ? String(s.final.score) : null, final: !!s.final, outcome,
   }
 }
 

@@ -28,7 +28,7 @@ export function inProcessRuntime(opts: { lazy?: boolean } = {}): ExecutionServic
       }
       return r
     },
-    stats: () => ({ workers: 0, queued: 0, maxQueued: 0, busy: 0, cacheHits: 0, cacheMisses: 0, noResults: 0, refused: 0 }),
+    stats: () => ({ workers: 0, queued: 0, maxQueued: 0, busy: 0, cacheHits: 0, cacheMisses: 0, noResults: 0, refused: 0, lateReplies: 0 }),
     close: async () => {},
   }
   return svc
