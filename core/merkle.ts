@@ -124,6 +124,64 @@ export class MerkleTree {
     }
   }
 
+  /**
+   * Fill an empty tree with `paths.length / 32` leaves at once (paths and hashes packed 32 bytes each, in
+   * any order, no path twice): the tree that as many `set`s would give, but built top-down by nibble
+   * buckets, each branch created once and hashed once (a restored state's first root).
+   */
+  fill(paths: Uint8Array, hashes: Uint8Array): void {
+    if (this.count !== 0) throw new Error('merkle: fill needs an empty tree')
+    const n = paths.length / 32
+    if (!Number.isInteger(n) || hashes.length !== paths.length) throw new Error('merkle: paths and hashes are 32 bytes')
+    if (n === 0) return
+    // Room for n leaves and an eighth more before the first doubling copy.
+    const room = n + (n >> 3)
+    this.leaves = new Uint8Array(room * LEAF_BYTES)
+    this.freeLeaves.length = 0
+    for (let l = 0; l < n; l++) {
+      this.leaves.set(paths.subarray(l * 32, l * 32 + 32), l * LEAF_BYTES)
+      this.leaves.set(hashes.subarray(l * 32, l * 32 + 32), l * LEAF_BYTES + 32)
+    }
+    this.leafTop = n
+    const idx = new Int32Array(n)
+    for (let l = 0; l < n; l++) idx[l] = l
+    this.top = this.fillRange(idx, new Int32Array(n), 0, n, 0, new Int32Array(17 * PATH_NIBBLES))
+    this.count = n
+    this.rootHash = null
+  }
+
+  /** The subtree of leaves `idx[lo, hi)` from `depth` on, its branches hashed (reorders that range). */
+  private fillRange(idx: Int32Array, tmp: Int32Array, lo: number, hi: number, depth: number, counts: Int32Array): number {
+    if (hi - lo === 1) return leafRef(idx[lo]!)
+    if (depth >= PATH_NIBBLES) throw new Error('merkle: two leaves with one path')
+    // Counting sort of the range by this level's nibble; counts[c + 1] ends as the start of bucket c + 1.
+    const c = depth * 17
+    counts.fill(0, c, c + 17)
+    const leaves = this.leaves
+    const byte = depth >> 1
+    const shift = depth & 1 ? 0 : 4
+    const nib = (l: number): number => (leaves[l * LEAF_BYTES + byte]! >> shift) & 15
+    for (let i = lo; i < hi; i++) counts[c + 1 + nib(idx[i]!)]!++
+    counts[c] = lo
+    for (let k = 1; k <= ARITY; k++) counts[c + k] = counts[c + k]! + counts[c + k - 1]!
+    for (let i = lo; i < hi; i++) { const l = idx[i]!; tmp[counts[c + nib(l)]!++] = l }
+    idx.set(tmp.subarray(lo, hi), lo)
+    const br = this.newBranch()
+    let start = lo
+    for (let k = 0; k < ARITY; k++) {
+      // After the scatter counts[c + k] is the end of bucket k.
+      const end = counts[c + k]!
+      if (end === start) continue
+      const ref = this.fillRange(idx, tmp, start, end, depth + 1, counts)
+      this.kids[br * ARITY + k] = ref
+      const o = br * PRE + 1 + k * 32
+      if (ref < 0) this.pre.set(this.leaves.subarray((-ref - 1) * LEAF_BYTES + 32, (-ref - 1) * LEAF_BYTES + 64), o)
+      else this.pre.set(sha256(this.pre.subarray((ref - 1) * PRE, ref * PRE)), o)
+      start = end
+    }
+    return branchRef(br)
+  }
+
   /** The root hash (rehashes only the branches changed since the last root). */
   root(): Uint8Array {
     if (this.rootHash === null) {

@@ -44,13 +44,59 @@ const caches = new WeakMap<object, Cache>()
 /** The canonical bytes of a leaf's value (what proofs carry): `encode(row)`. */
 export const leafBytes = (row: unknown): Uint8Array => rowBytes(row)
 
-/** Set the leaf `key` to the row's hash, `leafHash(path, leafBytes(row))`, without copying the bytes. */
-function put(tree: MerkleTree, key: string, row: unknown): void {
-  const path = pathOf(key)
+/** The hash of the leaf `key` holding `row`, `leafHash(path, leafBytes(row))`, without copying the bytes. */
+function leafHashOf(path: Uint8Array, row: unknown): Uint8Array {
   const pre = rowBytesAt(row, 33)
   pre[0] = 0
   pre.set(path, 1)
-  tree.set(path, nodeHash('sha256', pre, 'buffer'))
+  return nodeHash('sha256', pre, 'buffer')
+}
+
+/** Paths of recently written keys, two generations of at most PATH_CACHE each: accounts and busy pools
+ *  recur block after block, and a Map lookup costs a fraction of a sha256 call. */
+const PATH_CACHE = 1 << 14
+let pathsNew = new Map<string, Uint8Array>()
+let pathsOld = new Map<string, Uint8Array>()
+function cachedPath(key: string): Uint8Array {
+  let p = pathsNew.get(key)
+  if (p !== undefined) return p
+  p = pathsOld.get(key) ?? pathOf(key)
+  if (pathsNew.size >= PATH_CACHE) { pathsOld = pathsNew; pathsNew = new Map() }
+  pathsNew.set(key, p)
+  return p
+}
+
+/**
+ * Leaf writes of one sync. Into a non-empty tree they go one by one; into an empty one (a state's first
+ * root: fresh, restored or replaced) they are gathered and the tree is built in one pass (`fill`).
+ */
+class Writes {
+  private paths: Uint8Array | null
+  private hashes: Uint8Array | null
+  private n = 0
+  constructor(private readonly tree: MerkleTree) {
+    const gather = tree.size === 0
+    this.paths = gather ? new Uint8Array(32 * 1024) : null
+    this.hashes = gather ? new Uint8Array(32 * 1024) : null
+  }
+
+  put(key: string, row: unknown): void {
+    if (this.paths === null) { const path = cachedPath(key); this.tree.set(path, leafHashOf(path, row)); return }
+    const path = pathOf(key)
+    const h = leafHashOf(path, row)
+    if (this.n * 32 === this.paths.length) {
+      const p = new Uint8Array(this.paths.length * 2); p.set(this.paths); this.paths = p
+      const q = new Uint8Array(this.hashes!.length * 2); q.set(this.hashes!); this.hashes = q
+    }
+    this.paths.set(path, this.n * 32)
+    this.hashes!.set(h, this.n * 32)
+    this.n++
+  }
+
+  /** Nothing to delete while gathering: the tree was empty and each key is written once per sync. */
+  delete(key: string): void { if (this.paths === null) this.tree.delete(cachedPath(key)) }
+
+  done(): void { if (this.paths !== null && this.n > 0) this.tree.fill(this.paths.subarray(0, this.n * 32), this.hashes!.subarray(0, this.n * 32)) }
 }
 
 /** Bring the tree of `s` up to date and return it (mutates only the cache and swaps untracked maps). */
@@ -58,30 +104,23 @@ export function syncTree<S extends object>(spec: TreeSpec<S>, s: S): MerkleTree 
   let c = caches.get(s)
   if (!c) { c = { tree: new MerkleTree(), maps: new Map(), arrays: new Map() }; caches.set(s, c) }
   const tree = c.tree
+  const w = new Writes(tree)
   for (const sec of spec.sections) {
-    let m = sec.read(s)
+    const m = sec.read(s)
     const known = c.maps.get(sec.prefix)
-    let keys: Iterable<string | number>
-    if (m instanceof TrackedMap && known === m) {
-      keys = m.drainChanged()
+    if (m instanceof TrackedMap && known === m) { writeKeys(w, sec, m, m.drainChanged()); continue }
+    // Replaced or untracked: every key the old map held or changed, and every key of the new one.
+    const tracked = TrackedMap.of(peekEntries(m), sec.mutableValues)
+    sec.replace(s, tracked)
+    c.maps.set(sec.prefix, tracked)
+    if (known instanceof TrackedMap) {
+      const all = new Set<string | number>(known.keys())
+      for (const k of known.changedKeys()) all.add(k)
+      for (const k of tracked.keys()) all.add(k)
+      writeKeys(w, sec, tracked, all)
     } else {
-      // Replaced or untracked: every key the old map held or changed, and every key of the new one.
-      const tracked = TrackedMap.of(peekEntries(m), sec.mutableValues)
-      sec.replace(s, tracked)
-      if (known instanceof TrackedMap) {
-        const all = new Set<string | number>(known.keys())
-        for (const k of known.changedKeys()) all.add(k)
-        for (const k of tracked.keys()) all.add(k)
-        keys = all
-      } else keys = tracked.keys() // first sync of this section: no old keys to drop
-      m = tracked
-    }
-    c.maps.set(sec.prefix, m)
-    for (const k of keys) {
-      const v = peek(m, k)
-      const key = `${sec.prefix}/${k}`
-      if (v === undefined) tree.delete(pathOf(key))
-      else put(tree, key, sec.row(v))
+      // First sync of this section: no old keys to drop, and the entries need no lookups.
+      for (const [k, v] of tracked.peekEntries()) w.put(`${sec.prefix}/${k}`, sec.row(v))
     }
   }
   for (const a of spec.arrays) {
@@ -89,12 +128,21 @@ export function syncTree<S extends object>(spec: TreeSpec<S>, s: S): MerkleTree 
     const known = c.arrays.get(a.prefix)
     let from = 0
     if (known && known.ref === arr && arr.length >= known.length) from = known.length
-    else if (known) for (let i = arr.length; i < known.length; i++) tree.delete(pathOf(`${a.prefix}/${i}`))
-    for (let i = from; i < arr.length; i++) put(tree, `${a.prefix}/${i}`, arr[i])
+    else if (known) for (let i = arr.length; i < known.length; i++) w.delete(`${a.prefix}/${i}`)
+    for (let i = from; i < arr.length; i++) w.put(`${a.prefix}/${i}`, arr[i])
     c.arrays.set(a.prefix, { ref: arr, length: arr.length })
   }
-  put(tree, 'meta', spec.meta(s))
+  w.put('meta', spec.meta(s))
+  w.done()
   return tree
+}
+
+function writeKeys<S>(w: Writes, sec: Section<S, unknown>, m: Map<string | number, unknown>, keys: Iterable<string | number>): void {
+  for (const k of keys) {
+    const v = peek(m, k)
+    if (v === undefined) w.delete(`${sec.prefix}/${k}`)
+    else w.put(`${sec.prefix}/${k}`, sec.row(v))
+  }
 }
 
 /** The root of the tree of `s` (see syncTree). */
