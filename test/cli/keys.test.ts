@@ -1,5 +1,5 @@
-// `agora keys` / `init`: the real bin/agora.js for JSON output, an error line and --help exit codes; the keystore
-// round trip in process.
+// `agora keys` / `init`: the real bin/agora.js once (JSON on stdout, exit 0); error lines, --help exit codes and
+// the keystore round trip in process (the same commander program and exit mapping, without a start-up per command).
 import { describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,8 +18,8 @@ describe('agora keys / init', () => {
     expect(k.blsPublicKey).toMatch(/^0x[0-9a-f]{96}$/)
   })
 
-  it('a mnemonic with a bad checksum is one clear line and exit 1', () => {
-    const r = runCli(['keys', '--mnemonic', ABANDON.replace(/about$/, 'abandon'), '--json'])
+  it('a mnemonic with a bad checksum is one clear line and exit 1', async () => {
+    const r = await agoraInProcess(['keys', '--mnemonic', ABANDON.replace(/about$/, 'abandon'), '--json'])
     expect(r.status).toBe(1)
     expect(r.stderr.trim()).toBe('error: invalid mnemonic: invalid checksum')
     expect(r.stdout).toBe('')
@@ -46,9 +46,9 @@ describe('agora keys / init', () => {
     expect((await agoraInProcess(['init', '--data-dir', dir, '--force', '--json'], env)).status).toBe(0)
   })
 
-  it('every command has --help', () => {
+  it('every command has --help', async () => {
     for (const cmd of [[], ['init'], ['keys']]) {
-      const r = runCli([...cmd, '--help'])
+      const r = await agoraInProcess([...cmd, '--help'])
       expect(r.status, cmd.join(' ')).toBe(0)
       expect(r.stdout).toMatch(/Usage: agora/)
     }
