@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
+import { readManifest } from '../../core/bundle.js'
 import { workerBundle } from '../../validator/infra/runtime/worker-bundle.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'agora-worker-bundle-'))
@@ -14,14 +15,14 @@ describe('worker bundle', () => {
   it('is reused while its inputs are unchanged and rebuilt when one changed', () => {
     const path = workerBundle(dir)
     const built = statSync(path).mtimeMs
-    const inputs = join(dir, 'worker.inputs.json')
-    const manifest = JSON.parse(readFileSync(inputs, 'utf8')) as { inputs: Record<string, string> }
+    const manifest = readManifest(path)!
     expect(Object.keys(manifest.inputs)).toContain('validator/infra/runtime/worker.ts')
     expect(Object.keys(manifest.inputs).some((p) => p.includes('zod'))).toBe(false) // zod stays out of workers
     expect(statSync(workerBundle(dir)).mtimeMs).toBe(built)
-    writeFileSync(inputs, JSON.stringify({ inputs: { ...manifest.inputs, 'validator/infra/runtime/worker.ts': 'stale' } }))
+    const stale = JSON.stringify({ ...manifest, inputs: { ...manifest.inputs, 'validator/infra/runtime/worker.ts': 'stale' } })
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^.*\n/, `// agora-bundle ${stale}\n`))
     workerBundle(dir)
-    expect(JSON.parse(readFileSync(inputs, 'utf8'))).toEqual(manifest)
+    expect(readManifest(path)).toEqual(manifest)
   })
 
   it('starts as a plain worker and says it is ready', async () => {
