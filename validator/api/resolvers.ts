@@ -131,6 +131,7 @@ export function buildResolvers({ view, actions, pubsub, limits, metrics, operato
       stakeAvailability: (_: unknown, a: { tx: SignedTxInput }) => signedTx('stakeAvailability', a.tx),
       unstakeAvailability: (_: unknown, a: { tx: SignedTxInput }) => signedTx('unstakeAvailability', a.tx),
       businessRequest: (_: unknown, a: { tx: SignedTxInput }) => signedTx('businessRequest', a.tx),
+      evidence: (_: unknown, a: { tx: SignedTxInput }) => signedTx('evidence', a.tx),
       proposeChallenge: (_: unknown, a: { tx: SignedTxInput; module?: string | null }) => signedTx('proposeChallenge', a.tx, a.module ? {
         b64: a.module,
         check: (bytes, body) => {

@@ -148,8 +148,7 @@ type Challenge {
 }
 type ChallengePage { items: [Challenge!]!, nextCursor: String, total: Int! }
 
-"One committee member's evaluation of a submission."
-"ok false: the member had no result (backstop, payload or module unavailable); its score is not a score."
+"One committee member's evaluation of a submission. ok false: the member had no result (backstop, payload or module unavailable); its score is not a score."
 type Report { validator: String!, score: String!, fuelUsed: String!, outputHash: String!, deviating: Boolean!, ok: Boolean! }
 "A miner's submission: its committee, their reports and the final score."
 type Submission {

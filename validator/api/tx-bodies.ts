@@ -7,6 +7,7 @@ import {
   StakeTxSchema, UnstakeAvailabilityTxSchema,
 } from '../../forum/tx.ts'
 import { SubmissionTxSchema } from '../../ledger/txs.ts'
+import { EvidenceTxSchema } from '../../ledger/evidence.ts'
 
 const nonce = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
@@ -23,12 +24,15 @@ export const TX_BODY_BY_MUTATION = {
   unstakeAvailability: UnstakeAvailabilityTxSchema.extend({ nonce }),
   businessRequest: BusinessRequestTxSchema.extend({ nonce }),
   proposeChallenge: ProposeChallengeTxSchema.extend({ nonce }),
+  // Equivocation evidence names its own nonce (ledger/evidence.ts): anyone may submit it.
+  evidence: EvidenceTxSchema,
 } as const
 export type TxMutation = keyof typeof TX_BODY_BY_MUTATION
 
 export const TX_TYPE_BY_MUTATION: Readonly<Record<TxMutation, string>> = {
   submit: 'Submission', post: 'Post', initiatePool: 'InitiatePool', stake: 'Stake',
   stakeAvailability: 'StakeAvailability', unstakeAvailability: 'UnstakeAvailability', businessRequest: 'BusinessRequest', proposeChallenge: 'ProposeChallenge',
+  evidence: 'Evidence',
 }
 
 /** What a client puts on the wire for each mutation (before the schemas' transforms). */
