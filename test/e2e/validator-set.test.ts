@@ -220,15 +220,17 @@ describe('a validator set and a challenge registry that change end to end', () =
       for (const e of early) expect(e).toMatch(/^error: UNKNOWN_CHALLENGE: /)
 
       // 5. Evaluated by its committee (module fetched by hash, run under the manifest's policy): final on every node, one score.
-      type Sub = { final: boolean; finalScore: string | null; committee: string[]; reports: { outputHash: string; deviating: boolean }[] }
+      type Sub = { final: boolean; finalScore: string | null; outcome: string; committee: string[]; reports: { outputHash: string; deviating: boolean; ok: boolean }[] }
       const finals = await wait(`a ${CHALLENGE} submission final on every node`, 90_000, async () => {
         const id = (await mine()).find((x) => x.final)?.id
         if (!id) return undefined
-        const all = await Promise.all(members().map((n) => gql<{ submission: Sub | null }>(n, 'query($id: String!) { submission(id: $id) { final finalScore committee reports { outputHash deviating } } }', { id })))
+        const all = await Promise.all(members().map((n) => gql<{ submission: Sub | null }>(n, 'query($id: String!) { submission(id: $id) { final finalScore outcome committee reports { outputHash deviating ok } } }', { id })))
         return all.every((r) => r.submission?.final) ? all.map((r) => r.submission!) : undefined
-      }, async () => ({ heights: await heights(), submissions: await gql(entry, 'query($m: String!) { submissions(first: 10, miner: $m) { items { final committee reports { validator score } } } }', { m: minerId }) }))
+      }, async () => ({ heights: await heights(), submissions: await gql(entry, 'query($m: String!) { submissions(first: 10, miner: $m) { items { final outcome committee reports { validator score ok } } } }', { m: minerId }) }))
       step('final')
       expect(new Set(finals.map((s) => s.finalScore)).size).toBe(1)
+      // A run no member had a result for (backstop, missing payload or module) is its own outcome, not a 0.
+      expect(finals[0]!.outcome).not.toBe('no-result')
       expect(Number(finals[0]!.finalScore)).toBeGreaterThan(0)
       expect(finals[0]!.reports.length).toBeGreaterThan(0)
       expect(new Set(finals[0]!.reports.map((r) => r.outputHash)).size).toBe(1)
