@@ -1,10 +1,12 @@
-// `agora forum simulate <scenario.json>`: the JSON contract on stdout, and exit 1 naming the bad step.
+// `agora forum simulate <scenario.json>`: the JSON contract on stdout, and exit 1 naming the bad step. The first
+// case runs the real bin/agora.js; the others run the same program in process (test/helpers/cli.ts).
 import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { agoraInProcess } from '../helpers/cli.ts'
 
 const run = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), 'agora-forum-'))
@@ -36,21 +38,22 @@ describe('agora forum simulate', () => {
 
   it('the 1 %-holder capture fails under default parameters (scenario files in forum/scenarios)', async () => {
     // The change as found: refused when posted (outside the safety envelope).
-    const err = await run('./bin/agora.js', ['forum', 'simulate', 'forum/scenarios/capture.json'], { timeout: 30_000 }).then(() => undefined, (e: { code: number; stderr: string }) => e)
-    expect(err?.code).toBe(1)
-    expect(err?.stderr).toMatch(/step 0 \(post X\): parameter (winRatioPpm=1|mintingRatioPpm=100000000) outside the safety envelope/)
+    const err = await agoraInProcess(['forum', 'simulate', 'forum/scenarios/capture.json'])
+    expect(err.status).toBe(1)
+    expect(err.stderr).toMatch(/step 0 \(post X\): parameter (winRatioPpm=1|mintingRatioPpm=100000000) outside the safety envelope/)
     // The same attempt inside the envelope, with the governed fee: 1 REP staked misses the 10 % quorum.
-    const { stdout } = await run('./bin/agora.js', ['forum', 'simulate', 'forum/scenarios/capture-in-envelope.json'], { timeout: 30_000 })
-    const out = JSON.parse(stdout)
+    const ok = await agoraInProcess(['forum', 'simulate', 'forum/scenarios/capture-in-envelope.json'])
+    expect(ok.status, ok.stderr).toBe(0)
+    const out = JSON.parse(ok.stdout)
     expect(out.pools.VY).toEqual({ passed: false, quorumMet: false })
     expect(out.params).toMatchObject({ winRatioPpm: 500_000, mintingRatioPpm: 1_000_000 })
   })
 
   it('exits 1 naming the invalid step', async () => {
     const p = file('bad.json', { genesis: { alice: '1' }, steps: [{ op: 'post', id: 'P1', authors: { alice: 1_000_000 } }, { op: 'pool', id: 'V1', post: 'P9', fee: '1' }] })
-    const err = await run('./bin/agora.js', ['forum', 'simulate', p], { timeout: 30_000 }).then(() => undefined, (e: { code: number; stderr: string; stdout: string }) => e)
-    expect(err?.code).toBe(1)
-    expect(err?.stderr).toMatch(/^error: step 1 \(pool V1\): unknown post P9/)
-    expect(err?.stdout).toBe('')
+    const err = await agoraInProcess(['forum', 'simulate', p])
+    expect(err.status).toBe(1)
+    expect(err.stderr).toMatch(/^error: step 1 \(pool V1\): unknown post P9/)
+    expect(err.stdout).toBe('')
   })
 })
