@@ -144,7 +144,14 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
     }
   }
 
-  for (let i = 0; i < size; i++) slots.push(spawn())
+  // Workers start with the first evaluation, not with the service: a node with nothing to evaluate keeps
+  // no worker isolates (each is several MB of RSS). The bundle is still built (or found) above, at once.
+  let started = false
+  const start = (): void => {
+    if (started) return
+    started = true
+    for (let i = 0; i < size; i++) slots.push(spawn())
+  }
 
   return {
     evaluate(request) {
@@ -155,6 +162,7 @@ export function createExecutionService(opts: ExecutionServiceOptions = {}): Exec
       }
       return new Promise<ServiceResult>((resolve, reject) => {
         queue.push({ id: nextId++, request, resolve, reject })
+        start()
         pump()
       })
     },
