@@ -9,9 +9,25 @@ import { toHex } from '../../core/bytes.ts'
 import { initDataDir } from '../../tools/cli/commands/keys.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { writeGenesis } from './genesis-file.ts'
+import { CHALLENGE_POLICIES } from '../../challenges/index.ts'
 
-/** Evaluation timing of a local network (see the params comment in buildLocalNetwork). */
-const LOCAL_TIMING = { evaluationBackstopMs: 2_000, payloadFetchMs: 1_000 }
+/**
+ * A local network's evaluation backstop, derived from the bundled challenges' fuel budgets: the largest
+ * budget at the slowest metered rate measured (`npm run bench -- runtime`, metered-vs-plain: pow, host-call
+ * bound, ~90k fuel/ms on one core; compute kernels run 0.7–1.6M/ms), plus a worker's first run of a module
+ * (meter + compile the challenge and its nested program: 27–250 ms measured), times the slowdown of a
+ * devnet whose nodes share two cores; rounded up to a second. Today: (222 + 250) ms × 4 → 2 s.
+ */
+const WORST_FUEL_PER_MS = 90_000n
+const FIRST_RUN_MS = 250
+const SHARED_CORE_SLOWDOWN = 4
+export const localEvaluationBackstopMs = (policies: readonly { fuelLimit: bigint }[]): number => {
+  const fuel = policies.reduce((m, p) => (p.fuelLimit > m ? p.fuelLimit : m), 0n)
+  const ms = (FIRST_RUN_MS + Number((fuel + WORST_FUEL_PER_MS - 1n) / WORST_FUEL_PER_MS)) * SHARED_CORE_SLOWDOWN
+  return Math.ceil(ms / 1000) * 1000
+}
+/** Evaluation timing of a local network: payloads come over loopback from a peer (1 s covers a retry). */
+const LOCAL_TIMING = { evaluationBackstopMs: localEvaluationBackstopMs(Object.values(CHALLENGE_POLICIES)), payloadFetchMs: 1_000 }
 
 export interface LocalChallenge { id: string; modulePath: string; emissionSharePpm: number }
 
@@ -82,8 +98,8 @@ export async function buildLocalNetwork(o: LocalNetworkOptions): Promise<LocalNe
   const genesis: Genesis = {
     networkId: o.networkId ?? 'agora-devnet',
     genesisTime: o.genesisTime ?? Date.now() + 3000,
-    // A local network's challenges are tiny and its payloads are on loopback: a 2 s evaluation backstop and 1 s
-    // fetch budget give a commit window of a few slots, so submissions finalize within short devnet epochs.
+    // A local network's challenges are tiny and its payloads are on loopback: the derived backstop (2 s) and a
+    // 1 s fetch budget give a commit window of a few slots, so submissions finalize within short devnet epochs.
     params: { ...LOCAL_TIMING, ...(o.slotMs ? { slotMs: o.slotMs } : {}), ...(o.epochSlots ? { epochSlots: o.epochSlots } : {}), ...(o.params ?? {}) },
     balances,
     credits,
