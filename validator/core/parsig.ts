@@ -76,6 +76,12 @@ export class ParSigError extends GossipRefusal<ParSigErrorCode> {
   }
 }
 
+/** A second verified value from `signer` for (kind, epoch): reported as a conflict, refused. */
+function conflicting(signer: string, msg: ParSigMessage, first: ParSigConflict['first'], report: ParSigModules['onConflict']): ParSigError {
+  report?.({ kind: msg.kind, epoch: msg.epoch, signer, first, second: { valueHash: msg.valueHash.replace(/^0x/, ''), signature: msg.signature } })
+  return new ParSigError(ParSigErrorCode.CONFLICTING, `${signer} signed another ${msg.kind} value for epoch ${msg.epoch}`, 'reject')
+}
+
 /** Recently verified signatures remembered between the gossip check and the add. */
 const VERIFIED_KEPT = 1024
 
@@ -144,12 +150,8 @@ export function createParSigDb(m: ParSigModules): ParSigDb {
       verifiedSigs.add(vk)
       if (verifiedSigs.size > VERIFIED_KEPT) verifiedSigs.delete(verifiedSigs.values().next().value!)
     }
-    if (prior !== undefined) {
-      // Both verify: the signer equivocated. Whoever slashes it (ledger/evidence.ts) needs both signatures.
-      const first = { valueHash: prior, signature: sigs.get(key(msg.kind, msg.epoch))!.get(prior)!.get(signer)! }
-      m.onConflict?.({ kind: msg.kind, epoch: msg.epoch, signer, first, second: { valueHash, signature: msg.signature } })
-      return new ParSigError(ParSigErrorCode.CONFLICTING, `${signer} signed another ${msg.kind} value for epoch ${msg.epoch}`, 'reject')
-    }
+    // Both verify: the signer equivocated, and whoever slashes it (ledger/evidence.ts) needs both signatures.
+    if (prior !== undefined) return conflicting(signer, msg, { valueHash: prior, signature: sigs.get(key(msg.kind, msg.epoch))!.get(prior)!.get(signer)! }, m.onConflict)
     return undefined
   }
 
