@@ -83,8 +83,9 @@ async function gossipFloor(): Promise<number> {
 }
 
 /**
- * `npm run bench -- node [loadSeconds] [--spam-only | --costs-only]`: --spam-only runs the in-process
- * costs and the spam case only (profiling), --costs-only the in-process costs only.
+ * `npm run bench -- node [loadSeconds] [--spam-only | --costs-only | --idle-only]`: --spam-only runs the
+ * in-process costs and the spam case only (profiling), --costs-only the in-process costs only, --idle-only
+ * stops after the idle cases (idle-per-node, block-finality-idle).
  */
 /** Block finality p50/p99 from a node's own summary metric, against the 3-hop gossip floor of this run. */
 async function reportFinality(apiPort: number, name: string, gossipP50: number): Promise<void> {
@@ -132,6 +133,7 @@ export async function run(args: string[]): Promise<void> {
     report(B, 'idle-per-node', { nodes: VALIDATORS, cpuPctMedian: round(median(idle.map((x) => x.cpuPct)), 1), cpuPct: idle.map((x) => x.cpuPct), rssMbMedian: round(median(idle.map((x) => x.rssMb)), 1), rssMb: idle.map((x) => x.rssMb) })
     // The node's finality quantiles so far cover only the idle phase (the load starts after this read).
     await reportFinality(nodes[0]!.apiPort, 'block-finality-idle', gossipP50)
+    if (args.includes('--idle-only')) { ok = true; return }
 
     // Load: one miner key, unique pow nonces, submitted with 8 in flight, round-robin over the nodes.
     const miner = await deriveNodeKeys(net.miners[0]!.mnemonic)
