@@ -2,6 +2,7 @@
 // priority (fee, then age) but never our own duty txs, and proposals bounded by bytes in nonce order.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
+import { encode } from '../../../core/encoding.ts'
 import { FREE, Mempool, MempoolErrorCode, txWireBytes, type MempoolLane } from '../../../validator/core/mempool.ts'
 import type { VerifiedTx } from '../../../ledger/txs.ts'
 import type { TxHead } from '../../../validator/core/tx-verifier.ts'
@@ -124,6 +125,16 @@ describe('mempool invariants (property)', () => {
         for (const t of pending.values()) if (laneOf(t) === 'user') perSender.set(t.sender, (perSender.get(t.sender) ?? 0) + 1)
         for (const n of perSender.values()) expect(n).toBeLessThanOrEqual(small.user.perSenderTxs)
       }
+    }), { numRuns: 200 })
+  })
+})
+
+describe('txWireBytes', () => {
+  it('is the length of the tx encoded as in a block, at every CBOR length boundary (property)', () => {
+    const sizes = fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.constantFrom(0, 23, 24, 255, 256, 65_535, 65_536))
+    fc.assert(fc.property(sizes, fc.constantFrom(0, 31, 32), fc.constantFrom(63, 64), (body, key, sig) => {
+      const t = { body: new Uint8Array(body), publicKey: new Uint8Array(key), signature: new Uint8Array(sig) }
+      expect(txWireBytes(t)).toBe(encode(t).length)
     }), { numRuns: 200 })
   })
 })
