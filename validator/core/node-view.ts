@@ -175,6 +175,9 @@ function stateProofDto(key: string, height: number, stateRoot: string, p: StateP
   }
 }
 
+/** Blocks the view keeps (newest first) for the blocks query. */
+const RECENT_BLOCKS = 200
+
 /** Recent blocks and epoch records are cached in memory for the synchronous view; the owner calls refresh() when they change. */
 export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Promise<void> } {
   const { ledger } = m
@@ -182,9 +185,13 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
   let epochs: EpochRecord[] = []
   const refresh = async () => {
     const last = ledger.height
-    const stored = await m.blocks.range(Math.max(1, last - 199), last)
+    // Only the blocks above the newest cached one are read (a refresh per block used to decode all 200).
+    const cached = recentBlocks[0]?.height ?? 0
+    const from = cached > 0 && cached <= last && last - cached < RECENT_BLOCKS ? cached : Math.max(1, last - RECENT_BLOCKS + 1)
+    const stored = await m.blocks.range(from, last)
     // A block's post-state root is the next block's prevStateRoot (or the current root for the newest).
-    recentBlocks = stored.map((s, i) => dtoBlock(s.block, stored[i + 1]?.block.prevStateRoot ?? (s.block.height === ledger.height ? m.root() : ''), s.certificate, m.schedule.epochOf(s.block.slot))).reverse()
+    const fresh = stored.map((s, i) => dtoBlock(s.block, stored[i + 1]?.block.prevStateRoot ?? (s.block.height === ledger.height ? m.root() : ''), s.certificate, m.schedule.epochOf(s.block.slot))).reverse()
+    recentBlocks = from === cached ? [...fresh, ...recentBlocks.slice(1)].slice(0, RECENT_BLOCKS) : fresh
     epochs = (await m.blocks.epochRecords()).sort((a, b) => b.epoch - a.epoch)
   }
   void refresh().catch(() => {})
