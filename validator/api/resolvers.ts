@@ -12,7 +12,7 @@ import { checkSignedTx, decodeBase64 } from './envelope.ts'
 import { MAX_PROOF_KEY_CHARS } from './state-proof.ts'
 import { clampFirst, type ApiLimits } from './limits.ts'
 import type { ApiMetrics } from './metrics.ts'
-import type { TxMutation } from './tx-bodies.ts'
+import { TX_TYPE_BY_MUTATION, type TxMutation } from './tx-bodies.ts'
 import type {
   ActionResult, BlockDto, EpochDto, NodeActions, NodeView, PageArgs, PoolDto, SignedTxInput, SubmissionDto,
 } from './view.ts'
@@ -49,7 +49,10 @@ export function buildResolvers({ view, actions, pubsub, limits, metrics, operato
   }
 
   const signedTx = async (mutation: TxMutation, tx: SignedTxInput, inline?: { b64: string; check: (bytes: Uint8Array, body: Record<string, unknown>) => void }) => {
-    // Size first (cheap), then the envelope, then whether the bytes are the ones the body names.
+    // The mempool's cheap refusals first (a spam burst past its fee-waived quota costs no decoding here),
+    // then size, the envelope, and whether the bytes are the ones the body names.
+    const early = actions.precheck?.(tx)
+    if (early) return settle(TX_TYPE_BY_MUTATION[mutation], '', early)
     const bytes = inline ? inlineBytes(inline.b64, INLINE_NAME[mutation] ?? 'payload') : undefined
     let checked
     try {

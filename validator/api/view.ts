@@ -95,6 +95,8 @@ export type ActionErrorCode = 'BAD_SIGNATURE' | 'MALFORMED' | 'UNKNOWN_CHALLENGE
 export interface NodeActions {
   /** Verify (signature, schema, state preconditions), then add to the mempool and gossip. Changes nothing on error. */
   submitTransaction(tx: SignedTxInput, payload?: Uint8Array): Promise<ActionResult>
+  /** The mempool's refusal of `tx` from its unverified head (no signature check, no schema), if any: the API asks first. */
+  precheck?(tx: SignedTxInput): (ActionResult & { readonly accepted: false }) | undefined
   /** Operator actions (API token required): the node signs `body` (type + fields, no sender/nonce) with its own member key. Optional. */
   submitAsNode?(body: { readonly type: string; readonly [k: string]: unknown }): Promise<ActionResult>
 }

@@ -107,15 +107,28 @@ export function createActions(m: ActionsModules): NodeActions {
     return { accepted: true, txId: v.id }
   }
 
+  const signedOf = (input: SignedTxInput): SignedTx =>
+    ({ body: new Uint8Array(Buffer.from(input.body, 'base64')), publicKey: fromHex(input.publicKey), signature: fromHex(input.signature) })
+
   return {
     submitTransaction(input: SignedTxInput, payload?: Uint8Array) {
       let signed: SignedTx
       try {
-        signed = { body: new Uint8Array(Buffer.from(input.body, 'base64')), publicKey: fromHex(input.publicKey), signature: fromHex(input.signature) }
+        signed = signedOf(input)
       } catch (e) {
         return Promise.resolve(refuse('MALFORMED', errorMessage(e)))
       }
       return accept(signed, payload)
+    },
+    precheck(input) {
+      let head: TxHead
+      try {
+        head = m.verifier.head(signedOf(input))
+      } catch {
+        return undefined // malformed: the full path says how
+      }
+      const early = m.mempool.precheck(head)
+      return early ? mempoolRefusal(early, head) as ActionResult & { accepted: false } : undefined
     },
     submitAsNode(body) {
       // The node's own availability stake registers the keys it certifies with.

@@ -30,8 +30,9 @@ function rig() {
     fetcher: { remember() {} }, modules: { remember: () => true }, verifier,
     net: { gossip: { publish: async (_t: string, m: unknown) => { published.push(m); return { recipients: 0 } } } as never },
   })
-  const submit = (t: SignedTx) => actions.submitTransaction({ body: Buffer.from(t.body).toString('base64'), publicKey: toHex(t.publicKey), signature: toHex(t.signature) })
-  return { c, mempool, submit, verifications: () => verifications, published }
+  const input = (t: SignedTx) => ({ body: Buffer.from(t.body).toString('base64'), publicKey: toHex(t.publicKey), signature: toHex(t.signature) })
+  const submit = (t: SignedTx) => actions.submitTransaction(input(t))
+  return { c, mempool, submit, precheck: (t: SignedTx) => actions.precheck!(input(t)), verifications: () => verifications, published }
 }
 const fat = (label: string, nonce = 1): SignedTx => {
   const p = fatPost(label, nonce).tx
@@ -51,6 +52,18 @@ describe('API admission: cheap refusals first, each with its own code', () => {
     expect(verifications()).toBe(FREE_PER_EPOCH)
     expect(mempool.size).toBe(FREE_PER_EPOCH)
     expect(codeOf(await submit(posts[0]!))).toBe('ALREADY_PENDING')
+    expect(verifications()).toBe(FREE_PER_EPOCH)
+  })
+
+  it('precheck (asked by the API before it decodes anything) answers the same refusals from the head alone', async () => {
+    const { submit, precheck, verifications } = rig()
+    const posts = Array.from({ length: FREE_PER_EPOCH + 1 }, (_, i) => fat(`act-pre-${i}`))
+    for (const p of posts.slice(0, FREE_PER_EPOCH)) {
+      expect(precheck(p)).toBeUndefined()
+      expect(codeOf(await submit(p))).toBe('accepted')
+    }
+    expect(precheck(posts[FREE_PER_EPOCH]!)).toMatchObject({ accepted: false, code: 'FEE_UNPAID' })
+    expect(precheck(posts[0]!)).toMatchObject({ accepted: false, code: 'ALREADY_PENDING' })
     expect(verifications()).toBe(FREE_PER_EPOCH)
   })
 
