@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { u64be } from '../core/bytes.ts'
 import type { MemberId, PoolId, PostId } from '../core/ids.ts'
 import {
-  applyTx, assignCommittee, createState, resolveDuePools, stateRoot, SYSTEM_SENDER, type ForumState, type ForumTx, type WeightedMember,
+  applyTx, assignCommittee, createState, forumTree, resolveDuePools, stateRoot, SYSTEM_SENDER, type ForumState, type ForumTx, type WeightedMember,
 } from '../forum/index.ts'
 import { median, report, round, timeIt } from './report.ts'
 
@@ -178,8 +178,11 @@ const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.s
 function blockApplyAndRoot(posts: number, pools: number, blocks: number) {
   const { s, buildMs, firstRootMs } = bigForum(posts, pools)
   const rnd = prng(11)
-  const total: number[] = [], apply: number[] = [], cpu: number[] = []
+  const total: number[] = [], apply: number[] = [], cpu: number[] = [], cpuRoot: number[] = []
   let accepted = 0
+  // What the root did over the blocks (the tree counts its own work; see MerkleTree.work).
+  const work = forumTree(s).work
+  const w0 = { ...work }
   for (let b = 0; b < blocks; b++) {
     const txs = blockTxs(b, 1000, posts, pools, rnd)
     const c0 = cpuMs()
@@ -187,12 +190,18 @@ function blockApplyAndRoot(posts: number, pools: number, blocks: number) {
     resolveDuePools(s)
     for (const tx of txs) if (applyTx(s, tx, { slot: 1 + b }).ok) accepted++
     const t1 = performance.now()
+    const c1 = cpuMs()
     stateRoot(s)
     total.push(performance.now() - t0)
-    cpu.push(cpuMs() - c0)
+    const c2 = cpuMs()
+    cpu.push(c2 - c0)
+    cpuRoot.push(c2 - c1)
     apply.push(t1 - t0)
   }
-  return { buildMs, firstRootMs, msApplyAndRoot: median(total), msApply: median(apply), cpuMsApplyAndRoot: median(cpu), accepted }
+  return {
+    buildMs, firstRootMs, msApplyAndRoot: median(total), msApply: median(apply), cpuMsApplyAndRoot: median(cpu), cpuMsRoot: median(cpuRoot), accepted,
+    leafWrites: (work.leafWrites - w0.leafWrites) / blocks, branchHashes: (work.branchHashes - w0.branchHashes) / blocks,
+  }
 }
 
 async function benchBlockApply(posts: number): Promise<void> {
@@ -206,6 +215,9 @@ async function benchBlockApply(posts: number): Promise<void> {
     ratio: round(big.msApplyAndRoot / small.msApplyAndRoot, 2), acceptedPerBlock: Math.round(big.accepted / blocks),
     cpuMsApplyAndRoot: round(big.cpuMsApplyAndRoot, 1), cpuMsApplyAndRoot10k: round(small.cpuMsApplyAndRoot, 1),
     cpuRatio: round(big.cpuMsApplyAndRoot / small.cpuMsApplyAndRoot, 2),
+    cpuMsRoot: round(big.cpuMsRoot, 1), cpuMsRoot10k: round(small.cpuMsRoot, 1),
+    leafWritesPerBlock: Math.round(big.leafWrites), branchHashesPerBlock: Math.round(big.branchHashes),
+    leafWritesPerBlock10k: Math.round(small.leafWrites), branchHashesPerBlock10k: Math.round(small.branchHashes),
   })
 }
 

@@ -70,6 +70,8 @@ export class MerkleTree {
   private top = 0
   private rootHash: Uint8Array | null = EMPTY
   private count = 0
+  /** Work done so far (benchmarks and profiles): leaves written or deleted, branches hashed. */
+  readonly work = { leafWrites: 0, branchHashes: 0 }
 
   /** Number of leaves. */
   get size(): number { return this.count }
@@ -96,6 +98,7 @@ export class MerkleTree {
       this.leaves.set(hash, o)
       next = ref
     } else { next = this.join(-ref - 1, this.newLeaf(path, hash), depth); this.count++ }
+    this.work.leafWrites++
     if (depth === 0) this.top = next
     else this.link(this.walkB[depth - 1]!, this.walkS[depth - 1]!, next)
     this.flagWalk(depth)
@@ -107,6 +110,7 @@ export class MerkleTree {
     const ref = depth === 0 ? this.top : this.kids[this.walkB[depth - 1]! * ARITY + this.walkS[depth - 1]!]!
     if (ref >= 0 || !this.samePath(-ref - 1, path)) return
     this.flagWalk(depth)
+    this.work.leafWrites++
     this.count--
     this.freeLeaves.push(-ref - 1)
     let replacement = 0
@@ -143,6 +147,7 @@ export class MerkleTree {
       this.leaves.set(hashes.subarray(l * 32, l * 32 + 32), l * LEAF_BYTES + 32)
     }
     this.leafTop = n
+    this.work.leafWrites += n
     const idx = new Int32Array(n)
     for (let l = 0; l < n; l++) idx[l] = l
     this.top = this.fillRange(idx, new Int32Array(n), 0, n, 0, new Int32Array(17 * PATH_NIBBLES))
@@ -176,7 +181,7 @@ export class MerkleTree {
       this.kids[br * ARITY + k] = ref
       const o = br * PRE + 1 + k * 32
       if (ref < 0) this.pre.set(this.leaves.subarray((-ref - 1) * LEAF_BYTES + 32, (-ref - 1) * LEAF_BYTES + 64), o)
-      else this.pre.set(sha256(this.pre.subarray((ref - 1) * PRE, ref * PRE)), o)
+      else { this.pre.set(sha256(this.pre.subarray((ref - 1) * PRE, ref * PRE)), o); this.work.branchHashes++ }
       start = end
     }
     return branchRef(br)
@@ -295,6 +300,7 @@ export class MerkleTree {
       this.stale[b] = 0
       for (let i = 0; i < ARITY; i++) if (m & (1 << i)) this.pre.set(this.rehash(this.kids[b * ARITY + i]! - 1), b * PRE + 1 + i * 32)
     }
+    this.work.branchHashes++
     return sha256(this.pre.subarray(b * PRE, (b + 1) * PRE))
   }
 }
