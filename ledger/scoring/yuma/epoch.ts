@@ -8,7 +8,7 @@
 import { AgoraError, assert } from '../../../core/errors.ts'
 import { type Fixed, ONE, div, normalizeInPlace, ratio, sum } from '../fixed.ts'
 import { U16_MAX } from '../median.ts'
-import { type BondInputs, type U16Rows, type WeightRows, consensusColumns, originalBonds, yuma3Bonds } from './columns.ts'
+import { type BondParams, type U16Rows, type WeightRows, bondDividends, epochColumns } from './columns.ts'
 import { fdiv, fmul } from './exact.ts'
 import { type LiquidAlpha, liquidAlphaRate } from './liquid.ts'
 
@@ -81,25 +81,24 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
   const rowStake = Float64Array.from(vals, (uid) => activeStake[uid]!)
 
   const kappa = div(params.kappa * ONE, U16_MAX * ONE)
-  const { weights, preranks, consensus, ranks, trust: trustRows } = consensusColumns(weightRows, rowStake, n, kappa)
+  const storedBonds = vals.map(() => new Uint16Array(n)) // 2 bytes an entry: the epoch's one large allocation
+  const bondParams: BondParams = {
+    yuma3: params.yuma3, bonds, badBonds: () => { checkRows('bonds', bonds!, vals.length, n); assert(false, 'a bond entry failed the u16 check that checkRows passed') },
+    penalty: div(params.bondsPenalty * ONE, U16_MAX * ONE), alpha: ONE - ratio(BigInt(params.bondsMovingAverage), 1_000_000n),
+    liquid: params.yuma3 && params.liquidAlpha ? liquidAlphaRate(params.liquidAlpha) : null, stored: storedBonds,
+  }
+  let columns = epochColumns(weightRows, rowStake, n, kappa, bondParams)
+  // Liquid alpha applies only when some consensus is non-zero, which is known after the pass: otherwise
+  // the bonds are recomputed with the plain alpha (every median zero: a network where nobody agrees).
+  const liquidAlphaApplied = bondParams.liquid !== null && columns.consensus.some((c) => c !== 0)
+  if (bondParams.liquid && !liquidAlphaApplied) columns = epochColumns(weightRows, rowStake, n, kappa, { ...bondParams, liquid: null })
+  const { preranks, consensus, ranks, trust: trustRows } = columns
   const trust = ranks.map((r, j) => fdiv(r, preranks[j]!))
   normalizeInPlace(ranks)
   const incentive = Float64Array.from(ranks)
 
-  const storedBonds = vals.map(() => new Uint16Array(n)) // 2 bytes an entry: the epoch's one large allocation
-  const bondInputs: BondInputs = {
-    weights, consensus, bonds, badBonds: () => { checkRows('bonds', bonds!, vals.length, n); assert(false, 'a bond entry failed the u16 check that checkRows passed') }, stake: rowStake, incentive, stored: storedBonds,
-    penalty: div(params.bondsPenalty * ONE, U16_MAX * ONE), alpha: ONE - ratio(BigInt(params.bondsMovingAverage), 1_000_000n),
-  }
-  let dividendRows: Float64Array
-  let liquidAlphaApplied = false
-  if (params.yuma3) {
-    liquidAlphaApplied = params.liquidAlpha !== null && consensus.some((c) => c !== 0)
-    const bondValue = yuma3Bonds(bondInputs, liquidAlphaApplied ? liquidAlphaRate(params.liquidAlpha!) : null)
-    dividendRows = bondValue.map((b, k) => fmul(b, rowStake[k]!))
-  } else {
-    dividendRows = originalBonds(bondInputs)
-  }
+  const bondValue = bondDividends(columns, incentive)
+  const dividendRows = params.yuma3 ? bondValue.map((b, k) => fmul(b, rowStake[k]!)) : bondValue
   normalizeInPlace(dividendRows)
   const dividends = new Float64Array(n)
   const validatorTrust = new Float64Array(n)

@@ -2,7 +2,7 @@
 // ../fixed.ts bit for bit, from one float operation plus a check. A correctly rounded float t' of the exact
 // quotient or product t (|t| < 2^52) has floor(t') = floor(t) (trunc likewise) unless t' is an integer, since
 // rounding is monotone and integers are representable; only then is the exact routine asked.
-import { type Fixed, ONE as FIXED_ONE, div as fixedDiv, logistic as fixedLogistic, mul as fixedMul } from '../fixed.ts'
+import { type Fixed, ONE as FIXED_ONE, div as fixedDiv, logistic as fixedLogistic, mul as fixedMul, toU16Proportion } from '../fixed.ts'
 
 // Module-local bindings: an imported binding can cost a getter call per use under the TS loader.
 const ONE = FIXED_ONE
@@ -64,9 +64,18 @@ export function flogistic(x: Fixed): Fixed {
   return fdiv(ONE, ONE + (k >= 0 ? acc * 2 ** k : Math.floor(acc / 2 ** -k)))
 }
 
-let u16Table: Float64Array | undefined
-/** x / 65535 for every u16 (`fromU16Proportion`), computed once: stored bonds are read per entry. */
-export function u16Proportions(): Float64Array {
-  if (!u16Table) { u16Table = new Float64Array(65536); for (let x = 1; x < 65536; x++) u16Table[x] = fdiv(x, 65535) }
-  return u16Table
+/**
+ * floor(x × 65535) as `toU16Proportion`, saturating, for 0 ≤ x < 2^33 (a bond or a ratio: x ≤ ONE here):
+ * x·65535 < 2^49 is exact and the scaling by 2^−32 is exact, so only the floor rounds (no division).
+ */
+export function ftoU16(x: Fixed): number {
+  if (x <= 0) return 0
+  if (x >= ONE) return x >= 2 ** 33 ? toU16Proportion(x) : 65535
+  return Math.floor(x * 65535 * TWO_M32)
 }
+
+/**
+ * x / 65535 in I32F32 for a u16 x (`fromU16Proportion`) without a division: 2^32 = 65535·65537 + 1, so
+ * x·2^32/65535 = 65537·x + x/65535, whose floor is 65537·x, plus 1 at x = 65535 (ONE).
+ */
+export const u16Proportion = (x: number): Fixed => x * 65537 + (x === 65535 ? 1 : 0)
