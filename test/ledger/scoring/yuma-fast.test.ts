@@ -5,8 +5,8 @@
 // bucketing rounds, with ties, zeros and saturated weights — and each fast primitive equals its oracle.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { div, logistic, mul } from '../../../ledger/scoring/fixed.ts'
-import { fdiv, flogistic, fmul } from '../../../ledger/scoring/yuma/exact.ts'
+import { div, fromU16Proportion, logistic, mul, toU16Proportion } from '../../../ledger/scoring/fixed.ts'
+import { fdiv, flogistic, fmul, ftoU16, u16Proportion } from '../../../ledger/scoring/yuma/exact.ts'
 import { runYumaEpoch, type YumaParams } from '../../../ledger/scoring/yuma/epoch.ts'
 import { exactAlpha, liquidAlpha, liquidAlphaRate } from '../../../ledger/scoring/yuma/liquid.ts'
 import { weightedMedianSelect } from '../../../ledger/scoring/yuma/select.ts'
@@ -29,6 +29,14 @@ describe('exact fast paths', () => {
       const x = Math.trunc(a / 2)
       expect(flogistic(x), `logistic ${x}`).toBe(logistic(x))
     }), { numRuns: 3000 })
+  })
+
+  it('u16Proportion and ftoU16 equal fromU16Proportion and toU16Proportion', () => {
+    const wrong = Array.from({ length: 65536 }, (_, x) => x).filter((x) => u16Proportion(x) !== fromU16Proportion(x))
+    expect(wrong, 'u16 values whose proportion differs').toEqual([])
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: -ONE, max: 2 ** 34 }), fc.constantFrom(0, 1, ONE - 1, ONE, ONE + 1, 2 ** 33)), (x) => {
+      expect(ftoU16(x), `toU16 ${x}`).toBe(toU16Proportion(x))
+    }), { numRuns: 1000 })
   })
 })
 
@@ -112,6 +120,30 @@ describe('fast Yuma epoch', () => {
     fc.assert(fc.property(params, wideNetwork, (p, input) => {
       expect(plain(runYumaEpoch(p, input))).toEqual(plain(referenceEpoch(p, input)))
     }), { numRuns: 80 })
+  })
+
+  // The call-free kernels (penalty = ONE) hand a column to the exact kernel when a float result is not
+  // proven exact: equal stakes (products and quotients that are integers), a column held by one validator
+  // (a quotient of exactly ONE), saturated bonds and weights, zero stakes and medians tied between rows.
+  const edgyNetwork = fc.integer({ min: 2, max: 20 }).chain((v) => fc.integer({ min: v + 1, max: v + 40 }).chain((n) => fc.record({
+    stake: fc.oneof(
+      fc.constant(Array.from({ length: n }, () => 2n ** 30n)),
+      fc.array(fc.constantFrom(0n, 1n, 2n ** 20n, 2n ** 30n), { minLength: n, maxLength: n }),
+    ),
+    weights: fc.array(fc.array(fc.oneof(fc.constantFrom(0, 65535, 32768), fc.integer({ min: 0, max: 65535 })), { minLength: n, maxLength: n }), { minLength: v, maxLength: v }),
+    bonds: fc.option(fc.array(fc.array(fc.constantFrom(0, 1, 65535, 65534), { minLength: n, maxLength: n }), { minLength: v, maxLength: v }), { nil: undefined }),
+    active: fc.subarray(Array.from({ length: n }, (_, i) => i), { minLength: Math.floor(n / 2) }),
+    validators: fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: v, maxLength: v }),
+    emission: fc.bigInt({ min: 0n, max: 10n ** 15n }),
+  })))
+  const edgyParams: fc.Arbitrary<YumaParams> = fc.record({
+    kappa: fc.constantFrom(32767, 0, 65535), bondsMovingAverage: fc.constantFrom(900_000, 0, 500_000, 1_000_000), bondsPenalty: fc.constant(65535), yuma3: fc.boolean(),
+    liquidAlpha: fc.option(fc.constant({ low: 3006477107, high: 3865470566, steepness: 1000 * ONE }), { nil: null }),
+  })
+  it('equals the reference where the fast kernels must fall back: integer products, whole columns, saturated bonds', () => {
+    fc.assert(fc.property(edgyParams, edgyNetwork, (p, input) => {
+      expect(plain(runYumaEpoch(p, input))).toEqual(plain(referenceEpoch(p, input)))
+    }), { numRuns: 150 })
   })
 
   it('reports malformed bond rows as the reference does', () => {
