@@ -1,6 +1,7 @@
 // The canonical bytes of a state row (core/encoding.ts `encode`), written fast for the common shapes:
-// arrays of ASCII strings, safe integers, 64-bit bigints, booleans and null. Anything else (objects,
-// byte strings, non-ASCII text, floats) goes through `encode`, so the bytes are always `encode(row)`'s.
+// arrays and plain objects (ASCII keys) of ASCII strings, safe integers, 64-bit bigints, booleans and null.
+// Anything else (byte strings, non-ASCII text, floats) goes through `encode`, so the bytes are always
+// `encode(row)`'s.
 import { encode } from './encoding.ts'
 
 let buf = new Uint8Array(1 << 16)
@@ -68,8 +69,18 @@ function write(v: unknown): void {
     case 'object':
       if (v === null) { ensure(1); buf[pos++] = 0xf6; return }
       if (Array.isArray(v)) { head(4, v.length); for (const x of v) write(x); return }
+      if (Object.getPrototypeOf(v) === Object.prototype) return writeMap(v as Record<string, unknown>)
   }
   throw UNSUPPORTED
+}
+
+/** A plain object as `encode` writes it: undefined fields dropped, keys shorter first, then bytewise. */
+function writeMap(o: Record<string, unknown>): void {
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined)
+  // ASCII keys (others are UNSUPPORTED when written): code unit order is byte order.
+  keys.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
+  head(5, keys.length)
+  for (const k of keys) { write(k); write(o[k]) }
 }
 
 /**

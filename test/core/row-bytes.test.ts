@@ -1,6 +1,7 @@
 // The fast row encoder (core/row-bytes.ts) writes exactly `encode(row)`: random rows of the shapes it
-// writes itself (ASCII strings, integers up to 64 bits, booleans, null, nested arrays) and of the shapes
-// it hands to `encode` (objects, bytes, non-ASCII text, wide bigints, floats: the same error).
+// writes itself (ASCII strings, integers up to 64 bits, booleans, null, nested arrays and plain objects,
+// undefined fields) and of the shapes it hands to `encode` (bytes, non-ASCII text, wide bigints, floats:
+// the same error).
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { toHex } from '../../core/bytes.ts'
@@ -19,7 +20,12 @@ const scalar = fc.oneof(
   fc.uint8Array({ maxLength: 4 }),
   fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
 )
-const row = fc.letrec((tie) => ({ row: fc.array(fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: tie('row') }), { maxLength: 6 }) })).row
+const { row } = fc.letrec((tie) => ({
+  row: fc.array(fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: tie('row') }, { weight: 1, arbitrary: tie('obj') }), { maxLength: 6 }),
+  // Keys of mixed lengths and order (the canonical order is shorter first), some fields undefined.
+  obj: fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a', 'b', 'aa', 'ab', 'B', 'v', 'params', 'height')),
+    fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: tie('row') }, { weight: 1, arbitrary: tie('obj') }), { maxKeys: 6 }),
+}))
 
 const outcome = (f: () => Uint8Array): string => { try { return toHex(f()) } catch (e) { return `error ${(e as Error).message}` } }
 
