@@ -48,20 +48,22 @@ export function isFresh(opts) {
  * Each of our files sees its own file URL as import.meta.url (not the bundle's), so code that finds files
  * next to itself (the dashboard, challenges, contracts, the worker bundle) works unchanged from a bundle.
  * Any other property of import.meta would silently describe the bundle instead: refused at build time.
+ * `read` gets the hash of the text each file was bundled from (a file edited mid-build then reads stale).
  */
-const importMetaUrlPlugin = {
+const importMetaUrlPlugin = (read) => ({
   name: 'agora-import-meta-url',
   setup(build) {
     build.onLoad({ filter: SOURCE }, (args) => {
       if (DEPENDENCY.test(args.path)) return undefined // dependencies load as they are
       const source = readFileSync(args.path, 'utf8')
+      read.set(args.path, createHash('sha256').update(source).digest('hex'))
       const other = META_OTHER.exec(source)
       if (other) return { errors: [{ text: `${relative(REPO_ROOT, args.path)}: ${other[0]} has no meaning in a bundle` }] }
       const contents = source.replace(META_URL, JSON.stringify(pathToFileURL(args.path).href))
       return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' }
     })
   },
-}
+})
 
 /**
  * Builds the bundle now (≈ 1 s for the CLI) and writes it; resolves to its path. Code splitting keeps each
@@ -73,17 +75,18 @@ export async function buildBundle(opts) {
   const { build } = await import('esbuild') // only when building: a fresh start never loads esbuild
   const outdir = dirname(opts.outFile)
   const name = basename(opts.outFile, '.mjs')
+  const read = new Map()
   const out = await build({
     entryPoints: [opts.entry], outdir, entryNames: name, chunkNames: `${name}.chunks/[name]-[hash]`,
     outExtension: { '.js': '.mjs' }, splitting: true, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    packages: opts.packages ?? 'external', plugins: [importMetaUrlPlugin],
+    packages: opts.packages ?? 'external', plugins: [importMetaUrlPlugin(read)],
     // Without keepNames esbuild renames colliding identifiers, and class/function names would change.
     keepNames: true, write: false, metafile: true, logLevel: 'silent', absWorkingDir: REPO_ROOT,
   })
   const inputs = {}
   for (const path of Object.keys(out.metafile.inputs)) {
     const abs = resolve(REPO_ROOT, path.replace(/^[\w-]+:/, ''))
-    inputs[relative(REPO_ROOT, abs)] = hashFile(abs) ?? ''
+    inputs[relative(REPO_ROOT, abs)] = read.get(abs) ?? hashFile(abs) ?? ''
   }
   const entry = out.outputFiles.find((f) => f.path === resolve(opts.outFile))
   const chunks = out.outputFiles.filter((f) => f !== entry)
@@ -101,8 +104,8 @@ function writeAtomic(path, data) {
 }
 
 /**
- * Chunks of earlier builds go once they are old: a process still running an earlier build may yet import
- * one of its lazy chunks, and all of those load while a command starts.
+ * Chunks of earlier builds are deleted only once an hour old: a process started from an earlier build may
+ * still import one of its lazy chunks, but it does so while its command starts, seconds after.
  */
 const STALE_CHUNK_MS = 60 * 60 * 1000
 
