@@ -3,6 +3,7 @@
 // closed (so a lazy validator cannot copy what others revealed). A deterministic failure (trap, fuel exhausted) is a score of 0 with an output hash naming the failure; a backstop
 // timeout or a payload we could not fetch is "no result" (ok = false), never a score.
 import { randomBytes } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
 import { sha256 } from '../../core/hash.ts'
 import { fromHex, toHex, utf8, concatBytes } from '../../core/bytes.ts'
 import { errorMessage, isAgoraError } from '../../core/errors.ts'
@@ -55,8 +56,12 @@ export function createEvaluator(m: EvaluatorModules): Evaluator {
     const input = await m.payload(sub.payloadCid)
     if (!input) return none(`payload ${sub.payloadCid} unavailable`)
     // The instance of the submission's epoch, fixed by the log (ledger/evaluations.ts challengeInstanceSeed).
+    const started = performance.now() // local timing, for the log only
     const r = await m.runtime.evaluate({ module: ch.module, input, seed: fromHex(sub.seed), policy: ch.policy })
     if (r.noResult) return none(r.error?.message ?? 'backstop')
+    // A run near its backstop is one a busier machine turns into "no result": worth seeing before it happens.
+    const ms = Math.round(performance.now() - started)
+    if (2 * ms > ch.policy.wallClockMs) m.log.warn({ submission: sub.id.slice(0, 12), challenge: sub.challenge, ms, backstopMs: ch.policy.wallClockMs, fuelUsed: String(r.fuelUsed) }, 'evaluation (queue wait + run) took over half its backstop')
     let score = 0
     let outputHash: string
     if (r.ok) {
