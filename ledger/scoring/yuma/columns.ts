@@ -46,8 +46,22 @@ function weightBlock(w: WeightRows, j0: number, j1: number, out: Float64Array): 
     const row = rows[i]!
     const total = totals[i]!
     const r = reciprocal(total)
-    // (x·2^32)/(Σ·2^32) in I32F32 is floor(x·2^32/Σ); x ≠ 0 off the self-weight implies Σ > 0
-    for (let j = j0, c = i; j < j1; j++, c += v) { const x = row[j]!; out[c] = x === 0 ? 0 : fdivBy(x, total, r) }
+    // (x·2^32)/(Σ·2^32) in I32F32 is floor(x·2^32/Σ); x ≠ 0 off the self-weight implies Σ > 0. fdivBy
+    // written out without its fallback call (see the fast kernels below); an unsure quotient redoes the row.
+    let sure = true
+    for (let j = j0, c = i; j < j1; j++, c += v) {
+      const x = row[j]!
+      let q = 0
+      if (x !== 0) {
+        const t = x * r
+        q = Math.floor(t)
+        const f = t - q
+        if (x === total) q = ONE
+        else if (!(f > MARGIN && f < 1 - MARGIN && t < LIMIT)) sure = false
+      }
+      out[c] = q
+    }
+    if (!sure) for (let j = j0, c = i; j < j1; j++, c += v) { const x = row[j]!; out[c] = x === 0 ? 0 : fdivBy(x, total, r) }
     const s = self[i]!
     if (s >= j0 && s < j1) out[(s - j0) * v + i] = 0
   }
@@ -176,7 +190,7 @@ interface Pass extends BondParams, EpochColumns {
 }
 
 function columnsBlock(pass: Pass, j0: number, j1: number, kept: number): void {
-  const { stake, voterRow, voterStake, minority, values, stakes, preranks, consensus, ranks, trust, weightCols, bondCols, yuma3 } = pass
+  const { stake, voterRow, voterStake, minority, values, stakes, preranks, consensus, ranks, trust, weightCols, bondCols, yuma3, liquid } = pass
   const rows = stake.length
   const clippedBonds = pass.penalty === ONE
   const p = voterRow.length
@@ -205,7 +219,7 @@ function columnsBlock(pass: Pass, j0: number, j1: number, kept: number): void {
     for (let i = 0; i < rows; i++) { const x = weightCols[c + i]!; trust[i] += x < median ? x : median }
     // The rank loop is each variant's first bond loop: both read the same clipped weights. The fast kernel
     // answers NaN when one of its float results is not proven exact; the exact kernel then redoes the column.
-    let rank = clippedBonds ? (yuma3 ? yuma3Fast(pass, median, c, kept + c) : originalFast(pass, median, bondSum, c, kept + c)) : NaN
+    let rank = clippedBonds ? (yuma3 ? (liquid ? yuma3LiquidFast(liquid, pass, median, c, kept + c) : yuma3Fast(pass, median, c, kept + c)) : originalFast(pass, median, bondSum, c, kept + c)) : NaN
     if (rank !== rank) rank = yuma3 ? yuma3Column(pass, median, c, kept + c) : originalColumn(pass, median, bondSum, c, kept + c)
     ranks[j] = rank
   }
@@ -398,7 +412,7 @@ function originalFast(pass: Pass, median: Fixed, bondSum: number, c: number, k: 
 
 /** Yuma 3, as `yuma3Column`. */
 function yuma3Fast(pass: Pass, median: Fixed, c: number, k: number): Fixed {
-  const { stake, alpha, keep, liquid, weightCols, bondCols, storedCols, col, normalisedBonds } = pass
+  const { stake, alpha, keep, weightCols, bondCols, storedCols, col, normalisedBonds } = pass
   const rows = stake.length
   let sure = true
   let rank = 0
@@ -408,30 +422,65 @@ function yuma3Fast(pass: Pass, median: Fixed, c: number, k: number): Fixed {
     const w = x < median ? x : median
     const s = stake[i]!
     if (w !== 0 && s !== 0) {
-      const t = s * w * TWO_M32
-      const q = Math.floor(t)
-      if (q === t) sure = false
+      const product = s * w * TWO_M32
+      const q = Math.floor(product)
+      if (q === product) sure = false
       rank += q
     }
     const old = proportion(bondCols[c + i]!)
-    let next = 0
-    if (liquid) {
-      const rate = alphaOf(liquid, median, w, old)
-      const t = rate * w * TWO_M32
-      const bought = Math.floor(t)
-      const u = (ONE - rate) * old * TWO_M32
-      const held = Math.floor(u)
-      if (bought === t && t !== 0 || held === u && u !== 0) sure = false
-      const v = held + (bought > 0 ? bought : 0)
-      next = v > ONE ? ONE : v
-    } else {
-      const t = alpha * w * TWO_M32
-      const bought = Math.floor(t)
-      const u = keep * old * TWO_M32
-      const held = Math.floor(u)
-      if (bought === t && t !== 0 || held === u && u !== 0) sure = false
-      next = bought + held
+    const t = alpha * w * TWO_M32
+    const bought = Math.floor(t)
+    const u = keep * old * TWO_M32
+    const held = Math.floor(u)
+    if (bought === t && t !== 0 || held === u && u !== 0) sure = false
+    const next = bought + held
+    if (!(next <= ONE)) sure = false
+    storedCols[c + i] = next >= ONE ? 65535 : Math.floor(next * 65535 * TWO_M32) // ftoU16 up to ONE
+    col[i] = next
+    total += next
+  }
+  if (!sure) return NaN
+  const scale = ONE / total
+  for (let i = 0; i < rows; i++) {
+    let next = col[i]!
+    if (next !== 0) { // ⇒ total > 0
+      const t = next * scale
+      const f = t - Math.floor(t)
+      if (next === total) next = ONE
+      else if (f > MARGIN && f < 1 - MARGIN && t < LIMIT) next = Math.floor(t)
+      else sure = false
     }
+    normalisedBonds[k + i] = next
+  }
+  return sure ? rank : NaN
+}
+
+/** Yuma 3 with liquid alpha, as `yuma3Column` (alphaOf is the one call left in its loop). */
+function yuma3LiquidFast(liquid: LiquidAlphaRate, pass: Pass, median: Fixed, c: number, k: number): Fixed {
+  const { stake, weightCols, bondCols, storedCols, col, normalisedBonds } = pass
+  const rows = stake.length
+  let sure = true
+  let rank = 0
+  let total = 0
+  for (let i = 0; i < rows; i++) {
+    const x = weightCols[c + i]!
+    const w = x < median ? x : median
+    const s = stake[i]!
+    if (w !== 0 && s !== 0) {
+      const product = s * w * TWO_M32
+      const q = Math.floor(product)
+      if (q === product) sure = false
+      rank += q
+    }
+    const old = proportion(bondCols[c + i]!)
+    const rate = alphaOf(liquid, median, w, old)
+    const t = rate * w * TWO_M32
+    const bought = Math.floor(t)
+    const u = (ONE - rate) * old * TWO_M32
+    const held = Math.floor(u)
+    if (bought === t && t !== 0 || held === u && u !== 0) sure = false
+    const v = held + (bought > 0 ? bought : 0)
+    const next = v > ONE ? ONE : v
     if (!(next <= ONE)) sure = false
     storedCols[c + i] = next >= ONE ? 65535 : Math.floor(next * 65535 * TWO_M32) // ftoU16 up to ONE
     col[i] = next
@@ -470,9 +519,15 @@ function dividendBlock(kept: Float64Array, incentive: Float64Array, j0: number, 
   for (let j = j0, c = k; j < j1; j++, c += rows) {
     const inc = incentive[j]!
     if (inc === 0) continue
+    let sure = true
     for (let i = 0; i < rows; i++) {
       const x = kept[c + i]!
-      if (x !== 0) out[i] += fmul(inc, x)
+      const t = inc * x * TWO_M32 // fmul(inc, x) without its fallback call
+      const q = Math.floor(t)
+      if (q === t && t !== 0) sure = false
+      out[i] += q
     }
+    // Sums of safe integers are exact: taking the float floors back out restores the rows.
+    if (!sure) for (let i = 0; i < rows; i++) { const x = kept[c + i]!; out[i] += fmul(inc, x) - Math.floor(inc * x * TWO_M32) }
   }
 }
