@@ -1,11 +1,12 @@
-// The epoch's matrix work, a block of miner columns at a time (subtensor math.rs, fused): each pass copies
-// BLOCK columns of the u16 input rows into a small column-major buffer (entry (i, j) at (j − j0)·rows + i),
-// runs every per-column step (normalise, median, clip, EMA, upscale) there, and writes the stored bonds
-// back the same way. Reading a block row by row touches each row's cache line once instead of once per
-// column. Matrices kept between passes are one 32 KB array per block, never one large array: a fresh
-// multi-MB typed array is mapped page by page on every epoch (measured 16× slower to fill than the blocks).
-// Results equal the row-wise reference (test/ledger/scoring/yuma-reference) bit for bit: the same
-// operations on the same integers, reordered only where sums are exact.
+// The epoch's matrix work in one pass over blocks of BLOCK miner columns (subtensor math.rs, fused): each
+// block copies its columns of the u16 input rows into small column-major buffers (entry (i, j) at
+// (j − j0)·rows + i), runs every per-column step there (normalise, median, clip, rank, bond EMA, upscale),
+// and writes the stored bonds back the same way; only the column-normalised bonds are kept, for the
+// dividends, which need every column's incentive. Reading a block row by row touches each row's cache line
+// once instead of once per column. Hot loops are call-free fast kernels that void a column (or row) when a
+// float result is not proven exact, and the exact kernel then redoes it. Results equal the row-wise
+// reference (test/ledger/scoring/yuma-reference) bit for bit: the same operations on the same integers,
+// reordered only where sums are exact.
 import { type Fixed, ONE as FIXED_ONE, div as fixedDiv, sum } from '../fixed.ts'
 import { fdivBy as exactDivBy, fmul as exactMul, ftoU16, reciprocal as exactReciprocal, u16Proportion } from './exact.ts'
 import { type LiquidAlphaRate, liquidAlpha } from './liquid.ts'
@@ -216,9 +217,10 @@ function columnsBlock(pass: Pass, j0: number, j1: number, kept: number): void {
       median = medianSelect(values, stakes, p, minority)
     }
     consensus[j] = median
-    for (let i = 0; i < rows; i++) { const x = weightCols[c + i]!; trust[i] += x < median ? x : median }
     // The rank loop is each variant's first bond loop: both read the same clipped weights. The fast kernel
     // answers NaN when one of its float results is not proven exact; the exact kernel then redoes the column.
+    // Validator trust Σ_j clipped_ij: the fast kernels add it in their first loop, which always completes.
+    if (!clippedBonds) for (let i = 0; i < rows; i++) { const x = weightCols[c + i]!; trust[i] += x < median ? x : median }
     let rank = clippedBonds ? (yuma3 ? (liquid ? yuma3LiquidFast(liquid, pass, median, c, kept + c) : yuma3Fast(pass, median, c, kept + c)) : originalFast(pass, median, bondSum, c, kept + c)) : NaN
     if (rank !== rank) rank = yuma3 ? yuma3Column(pass, median, c, kept + c) : originalColumn(pass, median, bondSum, c, kept + c)
     ranks[j] = rank
@@ -329,13 +331,14 @@ function yuma3Column(pass: Pass, median: Fixed, c: number, k: number): Fixed {
 
 /** original Yuma, as `originalColumn`. */
 function originalFast(pass: Pass, median: Fixed, bondSum: number, c: number, k: number): Fixed {
-  const { stake, alpha, keep, weightCols, bondCols, storedCols, col, normalisedBonds } = pass
+  const { stake, trust, alpha, keep, weightCols, bondCols, storedCols, col, normalisedBonds } = pass
   const rows = stake.length
   let sure = true
   let rank = 0
   for (let i = 0; i < rows; i++) {
     const x = weightCols[c + i]!
     const clipped = x < median ? x : median
+    trust[i] += clipped
     const s = stake[i]!
     let product = 0
     if (clipped !== 0 && s !== 0) {
@@ -412,7 +415,7 @@ function originalFast(pass: Pass, median: Fixed, bondSum: number, c: number, k: 
 
 /** Yuma 3, as `yuma3Column`. */
 function yuma3Fast(pass: Pass, median: Fixed, c: number, k: number): Fixed {
-  const { stake, alpha, keep, weightCols, bondCols, storedCols, col, normalisedBonds } = pass
+  const { stake, trust, alpha, keep, weightCols, bondCols, storedCols, col, normalisedBonds } = pass
   const rows = stake.length
   let sure = true
   let rank = 0
@@ -420,6 +423,7 @@ function yuma3Fast(pass: Pass, median: Fixed, c: number, k: number): Fixed {
   for (let i = 0; i < rows; i++) {
     const x = weightCols[c + i]!
     const w = x < median ? x : median
+    trust[i] += w
     const s = stake[i]!
     if (w !== 0 && s !== 0) {
       const product = s * w * TWO_M32
@@ -457,7 +461,7 @@ function yuma3Fast(pass: Pass, median: Fixed, c: number, k: number): Fixed {
 
 /** Yuma 3 with liquid alpha, as `yuma3Column` (alphaOf is the one call left in its loop). */
 function yuma3LiquidFast(liquid: LiquidAlphaRate, pass: Pass, median: Fixed, c: number, k: number): Fixed {
-  const { stake, weightCols, bondCols, storedCols, col, normalisedBonds } = pass
+  const { stake, trust, weightCols, bondCols, storedCols, col, normalisedBonds } = pass
   const rows = stake.length
   let sure = true
   let rank = 0
@@ -465,6 +469,7 @@ function yuma3LiquidFast(liquid: LiquidAlphaRate, pass: Pass, median: Fixed, c: 
   for (let i = 0; i < rows; i++) {
     const x = weightCols[c + i]!
     const w = x < median ? x : median
+    trust[i] += w
     const s = stake[i]!
     if (w !== 0 && s !== 0) {
       const product = s * w * TWO_M32
