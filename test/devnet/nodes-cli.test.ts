@@ -69,14 +69,19 @@ describe('agora nodes', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(1)
 
     const follower = spawnNodesCli(['logs', '2', '--dir', dir, '--follow'])
+    const code = new Promise((res) => follower.on('close', res))
     let out = ''
     follower.stdout!.on('data', (c) => { out += c })
-    await waitFor('initial log', () => out.includes('listening'))
-    appendFileSync(join(sup.nodes().find((n) => n.id === 'node-2')!.dataDir, 'node.log'), 'a line written later\n')
-    await waitFor('followed line', () => out.includes('a line written later'))
-    const code = new Promise((res) => follower.on('close', res))
-    follower.kill('SIGINT')
-    expect(await code).toBe(0)
+    try {
+      await waitFor('initial log', () => out.includes('listening'))
+      appendFileSync(join(sup.nodes().find((n) => n.id === 'node-2')!.dataDir, 'node.log'), 'a line written later\n')
+      await waitFor('followed line', () => out.includes('a line written later'))
+      follower.kill('SIGINT')
+      expect(await code).toBe(0)
+    } finally {
+      // A failed wait must not leave the follower running after the suite (it never exits by itself).
+      if (follower.exitCode === null && follower.signalCode === null) follower.kill('SIGKILL')
+    }
   })
 
   it('errors are one clear line and exit 1', async () => {
