@@ -1,6 +1,6 @@
 // The supervisor as its own process: SIGTERM or an uncaught error stops every node; a supervisor killed
 // with SIGKILL leaves nodes behind, and the next supervisor on the same dir stops them before starting.
-import { describe, it } from 'vitest'
+import { afterAll, describe, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,13 +9,24 @@ import { fileURLToPath } from 'node:url'
 import { REPO_ROOT } from '../../tools/devnet/launch.ts'
 import { createSupervisor } from '../../tools/devnet/supervisor.ts'
 import { readRegistry } from '../../tools/devnet/registry.ts'
-import { isAlive } from '../../tools/devnet/processes.ts'
+import { isAlive, signalGroup } from '../../tools/devnet/processes.ts'
 import { fakeNodeCommand, pidAlive, waitFor } from './fake.ts'
 
 const HOST = fileURLToPath(new URL('./supervisor-host.ts', import.meta.url))
 
+// Every host and dir this file made: a test that fails or times out before its own cleanup must not leave
+// its supervisor or its detached nodes running after the suite (they did, under load).
+const hosts: { kill(signal: NodeJS.Signals): boolean }[] = []
+const dirs: string[] = []
+const newDir = () => { const d = mkdtempSync(join(tmpdir(), 'agora-host-')); dirs.push(d); return d }
+afterAll(() => {
+  for (const h of hosts) h.kill('SIGKILL')
+  for (const d of dirs) for (const n of readRegistry(d)?.nodes ?? []) if (n.pid !== null && isAlive(n.pid)) signalGroup(n.pid, 'SIGKILL')
+})
+
 function startHost(dir: string, mode: 'wait' | 'throw') {
   const child = spawn(process.execPath, ['--import', 'tsx', HOST, dir, mode], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  hosts.push(child)
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (c) => { stdout += c })
@@ -29,7 +40,7 @@ function startHost(dir: string, mode: 'wait' | 'throw') {
 // waiting for processes to start); each uses its own context's expect.
 describe.concurrent('supervisor process shutdown', () => {
   it('SIGTERM to the supervisor stops every node and it exits', async ({ expect }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'agora-host-'))
+    const dir = newDir()
     const host = startHost(dir, 'wait')
     const pids = await host.pids
     expect(pids.every((p) => pidAlive(p))).toBe(true)
@@ -40,7 +51,7 @@ describe.concurrent('supervisor process shutdown', () => {
   })
 
   it('an uncaught error in the supervisor stops every node and exits 1', async ({ expect }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'agora-host-'))
+    const dir = newDir()
     const host = startHost(dir, 'throw')
     const pids = await host.pids
     expect((await host.exited).code).toBe(1)
@@ -49,7 +60,7 @@ describe.concurrent('supervisor process shutdown', () => {
   })
 
   it('after a SIGKILLed supervisor, the next one on the dir stops the orphans first', async ({ expect }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'agora-host-'))
+    const dir = newDir()
     const host = startHost(dir, 'wait')
     const pids = await host.pids
     host.child.kill('SIGKILL')
@@ -72,7 +83,7 @@ describe.concurrent('supervisor process shutdown', () => {
   })
 
   it('refuses to start a second supervisor on a dir whose supervisor is alive', async ({ expect }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'agora-host-'))
+    const dir = newDir()
     const host = startHost(dir, 'wait')
     await host.pids
     try {
