@@ -30,7 +30,9 @@ export function createNodeEventBus(m: { readonly view: NodeView & { refresh(): P
     refreshView,
     epochChanged(epoch, certified) {
       refreshView()
-      if (certified) void m.blocks.getEpoch(epoch).then((rec) => { if (rec) emit({ type: 'certifiedEpoch', epoch: dtoEpoch(m.ledger, rec) }) })
+      // A record certified while the node stops may find the store closed: nobody is left to tell, and an
+      // unhandled rejection here killed the node on its way out (DB_CLOSED after `checkpoint certified`).
+      if (certified) void m.blocks.getEpoch(epoch).then((rec) => { if (rec) emit({ type: 'certifiedEpoch', epoch: dtoEpoch(m.ledger, rec) }) }, () => undefined)
     },
   }
 }
