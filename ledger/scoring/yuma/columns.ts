@@ -443,8 +443,17 @@ function yuma3Fast(pass: Pass, median: Fixed, c: number, k: number): Fixed {
     col[i] = next
     total += next
   }
-  if (!sure) return NaN
+  return sure ? normaliseFast(col, rows, total, normalisedBonds, k, rank) : NaN
+}
+
+/**
+ * The Yuma 3 kernels' shared last step (one call per column, outside the per-entry loop): the column's
+ * bonds normalised to sum to ONE into `normalisedBonds` at `k`; `rank`, or NaN when a quotient is not
+ * proven exact (the caller then redoes the column exactly).
+ */
+function normaliseFast(col: Float64Array, rows: number, total: number, normalisedBonds: Float64Array, k: number, rank: Fixed): Fixed {
   const scale = ONE / total
+  let sure = true
   for (let i = 0; i < rows; i++) {
     let next = col[i]!
     if (next !== 0) { // ⇒ total > 0
@@ -491,20 +500,7 @@ function yuma3LiquidFast(liquid: LiquidAlphaRate, pass: Pass, median: Fixed, c: 
     col[i] = next
     total += next
   }
-  if (!sure) return NaN
-  const scale = ONE / total
-  for (let i = 0; i < rows; i++) {
-    let next = col[i]!
-    if (next !== 0) { // ⇒ total > 0
-      const t = next * scale
-      const f = t - Math.floor(t)
-      if (next === total) next = ONE
-      else if (f > MARGIN && f < 1 - MARGIN && t < LIMIT) next = Math.floor(t)
-      else sure = false
-    }
-    normalisedBonds[k + i] = next
-  }
-  return sure ? rank : NaN
+  return sure ? normaliseFast(col, rows, total, normalisedBonds, k, rank) : NaN
 }
 
 /**
