@@ -12,7 +12,7 @@ const PROCESS_TESTS = ['test/e2e/**/*.test.ts', 'test/**/*.e2e.test.ts', 'test/d
 // Long or not-yet-passing runs, only under `npm run test:soak` (AGORA_SOAK=1), so they cannot gate `npm test`:
 // the spam burst keeps 73 % of slots decided, not ≥ 80 %; the 5-validator governance devnet passes (10 quiet
 // runs in a row) but costs ~70 s the suite's 5 minutes do not have; the validator-set + registry devnet's
-// published challenge ends with no result (no report lands in its window; see the issues' notes).
+// published challenge ends with no result (no valid report by its deadline; see the issues' notes).
 const SOAK_TESTS = ['test/e2e/spam.test.ts', 'test/e2e/governance.test.ts', 'test/e2e/validator-set.test.ts']
 const soak = process.env.AGORA_SOAK === '1'
 const e2eWorkers = !soak && process.env.AGORA_E2E_WORKERS === '2' ? 2 : 1
