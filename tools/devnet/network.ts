@@ -189,7 +189,7 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     if (o.epochs === undefined) {
       await new Promise<void>(() => {}) // runs until Ctrl-C (the shutdown handlers stop everything)
     }
-    // Count epochs from the first scored one after the first block (warm-up: see waitForEpochs).
+    // Count epochs from the first scored, certified one after the first block (warm-up: see waitForEpochs).
     const first = sup.nodes().find((r) => r.status === 'running')!
     for (let i = 0; i < 600; i++) {
       if ((await gql<{ node: { height: number } }>(first, '{ node { height } }').catch(() => ({ node: { height: 0 } }))).node.height > 0) break
@@ -246,12 +246,18 @@ async function waitForEpochs(sup: Supervisor, reader: ReturnType<typeof createCh
   throw new Error(from === undefined ? `no epoch after ${firstBlockEpoch} was scored` : 'no node answered')
 }
 
-/** The first closed epoch after `after` with scored miners, as the first running node has it. */
+/**
+ * The first closed epoch after `after` with scored miners and a certified checkpoint, as the first running
+ * node has it. The checkpoint counts too: an epoch closed while the first nodes still start may never be
+ * certified (a CI run waited on epoch 1's for 33 epochs); the summary's `warmupEpochs` still bounds it.
+ */
 async function firstScoredEpoch(sup: Supervisor, after: number): Promise<number | undefined> {
   const rec = sup.nodes().find((r) => r.status === 'running')
   if (!rec) return undefined
-  const d = await gql<{ epochs: { items: { epoch: number; uids: number[] }[] } }>(rec, '{ epochs(first: 100) { items { epoch uids } } }')
-  return d.epochs.items.filter((e) => e.epoch > after && e.uids.length > 0).map((e) => e.epoch).sort((a, b) => a - b)[0]
+  const d = await gql<{ epochs: { items: { epoch: number; uids: number[] }[] }; checkpoints: { items: { epoch: number; cid: string | null }[] } }>(
+    rec, '{ epochs(first: 100) { items { epoch uids } } checkpoints(first: 100) { items { epoch cid } } }')
+  const certified = new Set(d.checkpoints.items.filter((c) => c.cid !== null).map((c) => c.epoch))
+  return d.epochs.items.filter((e) => e.epoch > after && e.uids.length > 0 && certified.has(e.epoch)).map((e) => e.epoch).sort((a, b) => a - b)[0]
 }
 
 async function summarize(sup: Supervisor, reader: ReturnType<typeof createChainClient>, from: number, n: number): Promise<DevnetSummary> {
