@@ -63,7 +63,8 @@ export function buildResolvers({ view, actions, pubsub, limits, metrics, operato
     }
     if (bytes && inline) inline.check(bytes, checked.body)
     const type = String(checked.body.type)
-    return settle(type, String(checked.body.sender), await actions.submitTransaction(tx, bytes))
+    // No await since the precheck: the mempool is as it was, so accept() does not decode and check the head again.
+    return settle(type, String(checked.body.sender), await actions.submitTransaction(tx, bytes, { prechecked: actions.precheck !== undefined }))
   }
 
   const operator = async (ctx: ApiContext, body: { type: string; [k: string]: unknown }) => {

@@ -93,8 +93,12 @@ export type ActionErrorCode = 'BAD_SIGNATURE' | 'MALFORMED' | 'UNKNOWN_CHALLENGE
   | 'MEMPOOL_FULL' | 'RATE_LIMITED' | 'REJECTED'
 
 export interface NodeActions {
-  /** Verify (signature, schema, state preconditions), then add to the mempool and gossip. Changes nothing on error. */
-  submitTransaction(tx: SignedTxInput, payload?: Uint8Array): Promise<ActionResult>
+  /**
+   * Verify (signature, schema, state preconditions), then add to the mempool and gossip. Changes nothing on error.
+   * `prechecked`: the caller asked `precheck` in this same turn (no await between), so its head is not decoded
+   * and checked again (the mempool's admission re-plans anyway; the early check only saves the signature).
+   */
+  submitTransaction(tx: SignedTxInput, payload?: Uint8Array, opts?: { readonly prechecked?: boolean }): Promise<ActionResult>
   /** The mempool's refusal of `tx` from its unverified head (no signature check, no schema), if any: the API asks first. */
   precheck?(tx: SignedTxInput): (ActionResult & { readonly accepted: false }) | undefined
   /** Operator actions (API token required): the node signs `body` (type + fields, no sender/nonce) with its own member key. Optional. */

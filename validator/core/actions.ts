@@ -76,12 +76,14 @@ export function createActions(m: ActionsModules): NodeActions {
    * sender quota, full lane), then the one signature check (cached for gossip and block validation),
    * then the state checks, the forum dry run last.
    */
-  async function accept(signed: SignedTx, payload?: Uint8Array): Promise<ActionResult> {
+  async function accept(signed: SignedTx, payload?: Uint8Array, prechecked = false): Promise<ActionResult> {
     let v: VerifiedTx
     try {
-      const head = m.verifier.head(signed)
-      const early = m.mempool.precheck(head)
-      if (early) return mempoolRefusal(early, head)
+      if (!prechecked) {
+        const head = m.verifier.head(signed)
+        const early = m.mempool.precheck(head)
+        if (early) return mempoolRefusal(early, head)
+      }
       v = m.verifier.verified(signed)
     } catch (e) {
       return refuse(isAgoraError(e, 'BAD_SIGNATURE') ? 'BAD_SIGNATURE' : 'MALFORMED', errorMessage(e))
@@ -111,14 +113,14 @@ export function createActions(m: ActionsModules): NodeActions {
     ({ body: new Uint8Array(Buffer.from(input.body, 'base64')), publicKey: fromHex(input.publicKey), signature: fromHex(input.signature) })
 
   return {
-    submitTransaction(input: SignedTxInput, payload?: Uint8Array) {
+    submitTransaction(input: SignedTxInput, payload?: Uint8Array, opts?: { prechecked?: boolean }) {
       let signed: SignedTx
       try {
         signed = signedOf(input)
       } catch (e) {
         return Promise.resolve(refuse('MALFORMED', errorMessage(e)))
       }
-      return accept(signed, payload)
+      return accept(signed, payload, opts?.prechecked === true)
     },
     precheck(input) {
       let head: TxHead

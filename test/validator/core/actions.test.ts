@@ -22,7 +22,8 @@ function rig() {
   const c = chain({ balances: ['100', '100', '100', '100', '10', '10'], credits: ['0', '0', '0', '0', '0', '10'], params: { freeTxsPerEpoch: FREE_PER_EPOCH, freeTxsPerSender: 2 } })
   const inner = createTxVerifier()
   let verifications = 0
-  const verifier: TxVerifier = { head: inner.head, verified: (t) => { verifications++; return inner.verified(t) } }
+  let heads = 0
+  const verifier: TxVerifier = { head: (t) => { heads++; return inner.head(t) }, verified: (t) => { verifications++; return inner.verified(t) } }
   const mempool = createMempool({ self: ids[0]!, ledger: c.s, isValidator: () => false })
   const published: unknown[] = []
   const actions = createActions({
@@ -31,8 +32,8 @@ function rig() {
     net: { gossip: { publish: async (_t: string, m: unknown) => { published.push(m); return { recipients: 0 } } } as never },
   })
   const input = (t: SignedTx) => ({ body: Buffer.from(t.body).toString('base64'), publicKey: toHex(t.publicKey), signature: toHex(t.signature) })
-  const submit = (t: SignedTx) => actions.submitTransaction(input(t))
-  return { c, mempool, submit, precheck: (t: SignedTx) => actions.precheck!(input(t)), verifications: () => verifications, published }
+  const submit = (t: SignedTx, opts?: { prechecked: boolean }) => actions.submitTransaction(input(t), undefined, opts)
+  return { c, mempool, submit, precheck: (t: SignedTx) => actions.precheck!(input(t)), verifications: () => verifications, heads: () => heads, published }
 }
 const fat = (label: string, nonce = 1): SignedTx => {
   const p = fatPost(label, nonce).tx
@@ -65,6 +66,19 @@ describe('API admission: cheap refusals first, each with its own code', () => {
     expect(precheck(posts[FREE_PER_EPOCH]!)).toMatchObject({ accepted: false, code: 'FEE_UNPAID' })
     expect(precheck(posts[0]!)).toMatchObject({ accepted: false, code: 'ALREADY_PENDING' })
     expect(verifications()).toBe(FREE_PER_EPOCH)
+  })
+
+  it('the API path (precheck, then submit marked prechecked) decodes each head once and still refuses at admission', async () => {
+    const { submit, precheck, heads, verifications, mempool } = rig()
+    const p = fat('act-once')
+    expect(precheck(p)).toBeUndefined()
+    expect(codeOf(await submit(p, { prechecked: true }))).toBe('accepted')
+    expect(heads()).toBe(1)
+    // A replay marked prechecked (the caller's promise broken) skips the early check, and the later
+    // checks still refuse it: nothing is admitted twice.
+    expect(await submit(p, { prechecked: true })).toMatchObject({ accepted: false })
+    expect(mempool.size).toBe(1)
+    expect(verifications()).toBe(2)
   })
 
   it('a decided nonce is NONCE_USED before any signature check, even with a bad signature', async () => {
