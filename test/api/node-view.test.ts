@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { paginate, sortedKeyIndex, yumaOfEpoch } from '../../validator/core/node-view.ts'
+import { dtoEpoch, paginate, sortedKeyIndex, yumaOfEpoch } from '../../validator/core/node-view.ts'
+import type { LedgerState } from '../../ledger/ledger.ts'
 
 describe('node view helpers', () => {
   it('yuma per epoch: with every validator on the same row, incentive follows the weights and dividends the stake', () => {
@@ -9,6 +10,18 @@ describe('node view helpers', () => {
     expect(y.dividends.a).toBeCloseTo(0.25, 6)
     expect(y.dividends.b).toBeCloseTo(0.75, 6)
     expect(yumaOfEpoch({ uids: [], weights: [], miners: [] }, [{ member: 'a', power: 1n }])).toBeNull()
+  })
+
+  it('an epoch whose result the ledger pruned is served from the node\'s epoch record, not with empty uids', () => {
+    const result = { epoch: 1, uids: [0, 2], weights: [65535, 21845], miners: ['m0', 'm1', 'm2'], weightsHash: 'h1' }
+    const ledger = (kept: boolean) => ({ evals: { results: new Map(kept ? [[1, result]] : []) }, forum: { validators: [{ member: 'a', power: 1n }] } }) as unknown as LedgerState
+    const rec = { epoch: 1, weightsHash: 'h1', result: { uids: [0, 2], miners: ['m0', 'm2'], weights: [65535, 21845] } }
+    const live = dtoEpoch(ledger(true), { epoch: 1, weightsHash: 'h1' })
+    const pruned = dtoEpoch(ledger(false), rec)
+    expect(live).toMatchObject({ uids: [0, 2], miners: ['m0', 'm2'], weights: [65535, 21845] })
+    expect(pruned).toEqual(live)
+    expect(JSON.parse(pruned.yuma!).incentive.m2).toBeCloseTo(0.25, 3)
+    expect(dtoEpoch(ledger(false), { epoch: 1 })).toMatchObject({ uids: [], miners: [], weights: [], yuma: null })
   })
 
   it('paginates by an opaque cursor until the end', () => {

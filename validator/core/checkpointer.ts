@@ -110,7 +110,8 @@ export function createCheckpointer(m: CheckpointerModules): Checkpointer {
     // Captured before the first await: the ledger moves on with the next block.
     const snapshot = snapshotLedger(ledger)
     const stateRoot = m.importer.root()
-    await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash })
+    const record = { uids: result.uids, miners: result.uids.map((u) => result.miners[u] ?? ''), weights: result.weights }
+    await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash, result: record })
     changed(e)
     // Only the set that certifies epoch e signs its duties, and only once the doppelgänger guard is clear.
     if (!set.members.some((x) => x.member === m.self) || !m.canSign()) return

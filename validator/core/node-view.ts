@@ -89,11 +89,21 @@ export function yumaOfEpoch(result: { uids: number[]; weights: number[]; miners:
 
 export function dtoEpoch(ledger: Readonly<LedgerState>, rec: EpochRecord): EpochDto {
   const r = ledger.evals.results.get(rec.epoch)
+  // The ledger's result while it keeps it, then the copy in the node's epoch record (pruned from state).
+  const kept = r ? { uids: r.uids, miners: r.uids.map((u) => r.miners[u] ?? ''), weights: r.weights } : rec.result
+  const byUid = kept ? { uids: kept.uids, weights: kept.weights, miners: minersByUid(kept) } : undefined
   return {
-    epoch: rec.epoch, uids: r?.uids ?? [], miners: r ? r.uids.map((u) => r.miners[u] ?? '') : [], weights: r?.weights ?? [],
+    epoch: rec.epoch, uids: kept?.uids ?? [], miners: kept?.miners ?? [], weights: kept?.weights ?? [],
     weightsHash: rec.weightsHash ?? r?.weightsHash ?? '', certificateSigners: Object.keys(rec.weightSignatures ?? {}).sort(),
-    chainTx: rec.chainTx ?? null, yuma: r ? yumaOfEpoch(r, ledger.forum.validators) : null,
+    chainTx: rec.chainTx ?? null, yuma: byUid ? yumaOfEpoch(byUid, ledger.forum.validators) : null,
   }
+}
+
+/** The miner list indexed by uid, from index-aligned uids and miners. */
+function minersByUid(k: { uids: readonly number[]; miners: readonly string[] }): string[] {
+  const out: string[] = []
+  k.uids.forEach((u, i) => { out[u] = k.miners[i]! })
+  return out
 }
 
 export interface NodeViewModules {

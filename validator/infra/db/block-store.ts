@@ -12,6 +12,11 @@ export interface StoredBlock { block: Block; certificate: CommitCertificate }
 export interface EpochRecord {
   epoch: number
   weightsHash?: string
+  /**
+   * The epoch's weights as decided (uids, each uid's miner, weights; index-aligned): the ledger keeps results
+   * for 8 epochs only (its state must not grow with history), this record keeps them for the API.
+   */
+  result?: { uids: number[]; miners: string[]; weights: number[] }
   /** EVM signatures (0x) of validators over the weights digest, by peer id. */
   weightSignatures?: Record<string, string>
   chainTx?: string
