@@ -3,12 +3,12 @@
 // clipping, validator trust, ranks/trust/incentive, bonds (original Yuma: column-normalised W∘S EMA;
 // Yuma 3: per-validator bond proportions with EMA, optionally liquid alpha), dividends and the emission
 // split. Everything in exact I32F32 (../fixed.ts, on the fast paths of ./exact.ts); the matrix work runs a
-// miner column at a time over column-major typed arrays (./columns.ts). Not modelled: registration/outdated-weight masks,
+// miner column at a time in the WASM kernel (./kernel.ts, i64 integer arithmetic). Not modelled: registration/outdated-weight masks,
 // minimum stake, max validators (the caller's `validators` are the permit holders), the owner uid.
-import { AgoraError, assert } from '../../../core/errors.ts'
+import { AgoraError } from '../../../core/errors.ts'
 import { type Fixed, ONE, div, normalizeInPlace, ratio, sum } from '../fixed.ts'
 import { U16_MAX } from '../median.ts'
-import { type BondParams, type U16Rows, type WeightRows, bondDividends, epochColumns } from './columns.ts'
+import { type ColumnsInput, type U16Rows, kernelColumns, kernelDividends } from './kernel.ts'
 import { fdiv, fmul } from './exact.ts'
 import { type LiquidAlpha, liquidAlphaRate } from './liquid.ts'
 
@@ -64,11 +64,9 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
   checkInput(params, input)
   const n = input.stake.length
   const vals = input.validators
-  const totals = checkU16Rows('weights', input.weights, vals.length, n)
+  checkU16Rows('weights', input.weights, vals.length, n)
   const bonds = input.bonds ?? null
-  if (bonds && (bonds.length !== vals.length || bonds.some((row) => row.length !== n))) checkRows('bonds', bonds, vals.length, n)
-  vals.forEach((uid, k) => { totals[k] -= input.weights[k]![uid]! }) // the self-weight is masked
-  const weightRows: WeightRows = { rows: input.weights, totals, self: vals }
+  if (bonds) checkU16Rows('bonds', bonds, vals.length, n)
 
   // Stake, normalised (I64F64 then truncated to I32F32 ⇒ floor(s·2^32/Σs)).
   const totalStake = input.stake.reduce((a, b) => a + b, 0n)
@@ -80,24 +78,22 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
   normalizeInPlace(activeStake)
   const rowStake = Float64Array.from(vals, (uid) => activeStake[uid]!)
 
-  const kappa = div(params.kappa * ONE, U16_MAX * ONE)
-  const storedBonds = vals.map(() => new Uint16Array(n)) // 2 bytes an entry: the epoch's one large allocation
-  const bondParams: BondParams = {
-    yuma3: params.yuma3, bonds, badBonds: () => { checkRows('bonds', bonds!, vals.length, n); assert(false, 'a bond entry failed the u16 check that checkRows passed') },
+  const pass: ColumnsInput = {
+    weights: input.weights, self: vals, bonds, stake: rowStake, cols: n, kappa: div(params.kappa * ONE, U16_MAX * ONE), yuma3: params.yuma3,
     penalty: div(params.bondsPenalty * ONE, U16_MAX * ONE), alpha: ONE - ratio(BigInt(params.bondsMovingAverage), 1_000_000n),
-    liquid: params.yuma3 && params.liquidAlpha ? liquidAlphaRate(params.liquidAlpha) : null, stored: storedBonds,
+    liquid: params.yuma3 && params.liquidAlpha ? liquidAlphaRate(params.liquidAlpha) : null,
   }
-  let columns = epochColumns(weightRows, rowStake, n, kappa, bondParams)
+  let columns = kernelColumns(pass)
   // Liquid alpha applies only when some consensus is non-zero, which is known after the pass: otherwise
   // the bonds are recomputed with the plain alpha (every median zero: a network where nobody agrees).
-  const liquidAlphaApplied = bondParams.liquid !== null && columns.consensus.some((c) => c !== 0)
-  if (bondParams.liquid && !liquidAlphaApplied) columns = epochColumns(weightRows, rowStake, n, kappa, { ...bondParams, liquid: null })
-  const { preranks, consensus, ranks, trust: trustRows } = columns
+  const liquidAlphaApplied = pass.liquid !== null && columns.consensus.some((c) => c !== 0)
+  if (pass.liquid && !liquidAlphaApplied) columns = kernelColumns({ ...pass, liquid: null })
+  const { preranks, consensus, ranks, trust: trustRows, stored: storedBonds } = columns
   const trust = ranks.map((r, j) => fdiv(r, preranks[j]!))
   normalizeInPlace(ranks)
   const incentive = Float64Array.from(ranks)
 
-  const bondValue = bondDividends(columns, incentive)
+  const bondValue = kernelDividends(incentive)
   const dividendRows = params.yuma3 ? bondValue.map((b, k) => fmul(b, rowStake[k]!)) : bondValue
   normalizeInPlace(dividendRows)
   const dividends = new Float64Array(n)
@@ -110,21 +106,17 @@ export function runYumaEpoch(params: YumaParams, input: YumaEpochInput): YumaEpo
 
 const isU16 = (x: number) => Number.isInteger(x) && x >= 0 && x <= U16_MAX
 
-/** Each row's sum; malformed rows (count, length, an entry not a u16) are reported as `checkRows` does. */
-function checkU16Rows(name: string, rows: U16Rows, v: number, n: number): Float64Array {
+/** Malformed rows (count, length, an entry not a u16) are reported as `checkRows` does; Uint16Array rows hold u16s by type. */
+function checkU16Rows(name: string, rows: U16Rows, v: number, n: number): void {
   if (rows.length !== v || rows.some((row) => row.length !== n)) checkRows(name, rows, v, n)
-  const totals = new Float64Array(v)
   for (let k = 0; k < v; k++) {
     const row = rows[k]!
-    let total = 0
+    if (row instanceof Uint16Array) continue
     for (let j = 0; j < n; j++) {
       const x = row[j]!
       if ((x & 0xffff) !== x) checkRows(name, rows, v, n) // not an integer in [0, 65535]
-      total += x
     }
-    totals[k] = total
   }
-  return totals
 }
 
 /** Throws the first problem of malformed rows, in row order. */
