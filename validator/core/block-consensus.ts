@@ -1,7 +1,8 @@
 // Consensus on the log: one QBFT instance per height over the /agora/1/consensus topic. At each slot the
-// node starts the next height's instance (if the last block is older than this slot) with its own
-// proposal. Every message is checked (schema, size, signer in the set, signature) before it is buffered
-// or makes us sync; verified messages a few heights ahead are buffered, further ahead means we are behind.
+// node starts the next height's instance with its own proposal; a slot that began while the previous
+// height was still being decided or imported starts the next one as soon as that block is in. Every
+// message is checked (schema, size, signer in the set, signature) before it is buffered or makes us sync;
+// verified messages a few heights ahead are buffered, further ahead means we are behind.
 import type { Clock } from '../../core/clock.ts'
 import { ed25519PublicKey } from '../../core/crypto/sign.ts'
 import { errorMessage } from '../../core/errors.ts'
@@ -42,8 +43,8 @@ export interface BlockConsensusModules {
 }
 
 export interface BlockConsensus {
-  /** A slot started: start the next height's instance if none is running. */
-  onSlot(): void
+  /** Slot `slot` started: start the next height's instance if none is running (else once the running one is in). */
+  onSlot(slot: number): void
   /** The gossip validator's check: why this message is refused, or undefined to accept it. */
   check(bytes: Uint8Array): ConsensusError | undefined
   /** A consensus message arrived by gossip; returns why it was dropped, if it was. */
@@ -81,7 +82,7 @@ function proposalFor(m: BlockConsensusModules, height: number): Block {
 export const MAX_ROUND_TIMEOUT_SLOTS = 8
 
 /** The QBFT instance of the block log for one height: its set, round timer, value check and decision. */
-function blockInstance(m: BlockConsensusModules, set: ValidatorSet, verifyVote: VoteVerifier): Definition<Block> {
+function blockInstance(m: BlockConsensusModules, set: ValidatorSet, verifyVote: VoteVerifier, next: (decidedSlot: number) => void): Definition<Block> {
   return {
     instance: 'block', set, verifyVote,
     // Doubling, not linear: the simulator showed a linear timer leaves a node that ran ahead out of
@@ -90,7 +91,7 @@ function blockInstance(m: BlockConsensusModules, set: ValidatorSet, verifyVote: 
     // timer, bring nodes in later rounds together).
     roundTimeout: exponentialTimeout(Math.max(1000, m.slotMs()), MAX_ROUND_TIMEOUT_SLOTS * Math.max(1000, m.slotMs())),
     validateValue: (h, v) => { checkProposalSize(v); return m.validateBlock(h, v) },
-    decide: async (h, v, cert) => { if (h === m.nextHeight()) await m.onDecided(v, cert) }, // else applied through sync
+    decide: async (h, v, cert) => { if (h === m.nextHeight()) { await m.onDecided(v, cert); next(v.slot) } }, // else applied through sync
     onEvidence: (e) => m.onEvidence(e),
     // Each upon-rule with its time (debug): where a height's time goes, from the nodes' own logs.
     trace: (h, e) => { if (e.kind === 'rule') m.log.debug({ height: h, rule: e.rule, round: e.round, t: m.clock.now() }, 'qbft rule') },
@@ -109,6 +110,12 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
   let previous: Instance<Block> | undefined // kept to hand laggards the DECIDED message
   let starting = false
   let stopped = false
+  // The slot of the last tick. A tick that finds the previous height still being decided or imported is
+  // not lost: once that block is in, the next height starts if a later slot has begun. Without it such a
+  // node waited for the following tick, a whole slot: when it led the next height the others' round-0
+  // timers ran out before its proposal came, and every height decided after a round change left the
+  // next slot empty.
+  let tickSlot = -1
   const buffer = createConsensusBuffer()
   const votes = createVoteVerifyCache()
   const signer = rememberingSigner(ed25519VoteSigner(m.selfId, m.ed25519Seed), ed25519PublicKey(m.ed25519Seed), votes.signed)
@@ -122,19 +129,29 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
     m.log.debug({ height, t: m.clock.now() }, 'qbft start')
     try {
       const inst = await startInstance<Block>({ height }, {
-        definition: blockInstance(m, set, votes.verify), transport: { broadcast: (msg) => publishMessage(m, msg) }, signer, store: m.store, clock: m.clock,
+        definition: blockInstance(m, set, votes.verify, startNext), transport: { broadcast: (msg) => publishMessage(m, msg) }, signer, store: m.store, clock: m.clock,
       })
       previous?.stop()
       previous = current
       current = inst
-      const queued = buffer.take(height)
-      await inst.input(proposalFor(m, height))
-      for (const msg of queued) await inst.deliver(msg)
+      // Queued in the instance, not awaited: a height that decides from these messages imports its block
+      // before the queue drains, and the next height must be free to start meanwhile.
+      void inst.input(proposalFor(m, height))
+      for (const msg of buffer.take(height)) void inst.deliver(msg)
     } catch (e) {
       m.log.warn({ height, err: errorMessage(e) }, 'consensus instance failed to start')
     } finally {
       starting = false
     }
+  }
+
+  /** The ledger moved on past a block of `lastSlot` (decided; undefined after a sync): start the next height
+   *  now if a later slot has begun or others are in it already (their messages are buffered); otherwise
+   *  the next slot tick starts it. */
+  function startNext(lastSlot: number | undefined): void {
+    const h = m.nextHeight()
+    if (stopped || (current && current.height >= h)) return
+    if ((lastSlot !== undefined && tickSlot > lastSlot) || buffer.has(h)) void start(h)
   }
 
   /** A verified message: to its running instance, or buffered (maybe starting its height), or refused. */
@@ -153,8 +170,9 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
 
   return {
     get running() { return current?.height },
-    onSlot() {
+    onSlot(slot) {
       if (stopped) return
+      tickSlot = Math.max(tickSlot, slot)
       const h = m.nextHeight()
       if (!current || current.height < h) void start(h)
     },
@@ -171,6 +189,7 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
       const next = m.nextHeight()
       buffer.dropBelow(next)
       if (current && current.height < next) { previous?.stop(); previous = current; current = undefined }
+      startNext(undefined)
     },
     stop() {
       stopped = true

@@ -8,6 +8,8 @@ import { ConsensusError, ConsensusErrorCode } from './consensus-message.ts'
 export interface ConsensusBuffer {
   /** Keep `msg` for height `h`, or say why not (always Ignore: a full buffer is our state). */
   add(msg: ConsensusMessage<Block>, h: number): ConsensusError | undefined
+  /** Whether some message is kept for `h`. */
+  has(h: number): boolean
   /** The messages kept for `h`, removed from the buffer. */
   take(h: number): ConsensusMessage<Block>[]
   /** Forget every height below `next` (decided, or passed by sync). */
@@ -33,6 +35,7 @@ export function createConsensusBuffer(): ConsensusBuffer {
       buffered++
       return undefined
     },
+    has: (h) => buffer.has(h),
     take(h) {
       const queued = buffer.get(h) ?? []
       buffer.delete(h)

@@ -90,7 +90,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
       net.handleBlobs(fetcher.serve)
       ticker = startSlotTicker(schedule, clock, ({ slot }) => {
         guard.onSlot(slot, syncer.caughtUp); metrics.peers.set(net.peers().length); metrics.slotsSinceBlock.set(health.slotsSinceBlock())
-        consensus.onSlot(); own.flushReports(); broadcaster.tick(); void poolVote.onSlot(slot)
+        consensus.onSlot(slot); own.flushReports(); broadcaster.tick(); void poolVote.onSlot(slot)
       })
       void syncer.startup()
     },
