@@ -1,8 +1,9 @@
-// The fast Yuma kernel (ledger/scoring/yuma/: exact fast paths, column blocks, selection median, bracketed
-// liquid alpha) against the reference implementation (./yuma-reference/, every operation through
-// ledger/scoring/fixed.ts, medians by full sort): bit-identical results on random networks for every
-// variant — small ones, and ones wide and tall enough to cross column blocks and reach the median's
-// bucketing rounds, with ties, zeros and saturated weights — and each fast primitive equals its oracle.
+// The fast Yuma epoch (ledger/scoring/yuma/: the WASM column kernel with i64 I32F32 and a bucketing median,
+// exact.ts's fast paths, bracketed liquid alpha) against the reference implementation (./yuma-reference/,
+// every operation through ledger/scoring/fixed.ts, medians by full sort): bit-identical results on random
+// networks for every variant — small ones, and ones tall enough to reach the median's bucketing rounds,
+// with ties, zeros and saturated weights, zero stakes, all-zero columns, steep liquid alpha — and each fast
+// primitive equals its oracle.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { div, fromU16Proportion, logistic, mul, toU16Proportion } from '../../../ledger/scoring/fixed.ts'
@@ -144,6 +145,31 @@ describe('fast Yuma epoch', () => {
     fc.assert(fc.property(edgyParams, edgyNetwork, (p, input) => {
       expect(plain(runYumaEpoch(p, input))).toEqual(plain(referenceEpoch(p, input)))
     }), { numRuns: 150 })
+  })
+
+  // The kernel's edges: every stake zero or one validator holding all of it (products and quotients of
+  // exactly ONE), columns nobody weights, bonds saturated or absent, steepness high enough that the
+  // logistic leaves fixed.ts's fast range (the wide e^x path), and penalties between 0 and ONE.
+  const kernelEdges = fc.integer({ min: 1, max: 16 }).chain((v) => fc.integer({ min: v, max: v + 24 }).chain((n) => fc.record({
+    stake: fc.oneof(
+      fc.constant(Array.from({ length: n }, () => 0n)),
+      fc.constant(Array.from({ length: n }, (_, i) => (i === 0 ? 10n ** 12n : 0n))),
+      fc.array(fc.constantFrom(0n, 1n, 10n ** 12n), { minLength: n, maxLength: n }),
+    ),
+    weights: fc.array(fc.array(fc.oneof(fc.constant(0), fc.constant(65535), fc.integer({ min: 0, max: 65535 })), { minLength: n, maxLength: n }).map((row) => row.map((x, j) => (j % 3 === 0 ? 0 : x))), { minLength: v, maxLength: v }),
+    bonds: fc.option(fc.array(fc.array(fc.constantFrom(0, 1, 65535, 40000), { minLength: n, maxLength: n }), { minLength: v, maxLength: v }), { nil: undefined }),
+    active: fc.subarray(Array.from({ length: n }, (_, i) => i)),
+    validators: fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: v, maxLength: v }),
+    emission: fc.bigInt({ min: 0n, max: 10n ** 15n }),
+  })))
+  const kernelParams: fc.Arbitrary<YumaParams> = fc.record({
+    kappa: fc.constantFrom(32767, 0, 65535), bondsMovingAverage: fc.constantFrom(900_000, 0, 1_000_000), bondsPenalty: fc.constantFrom(0, 1, 32768, 65535), yuma3: fc.boolean(),
+    liquidAlpha: fc.option(fc.constantFrom({ low: 0, high: ONE, steepness: 100_000 * ONE }, { low: 3006477107, high: 3865470566, steepness: 1000 * ONE }), { nil: null }),
+  })
+  it('equals the reference at the kernel edges: zero stakes, all-zero columns, whole stakes, steep liquid alpha', () => {
+    fc.assert(fc.property(kernelParams, kernelEdges, (p, input) => {
+      expect(plain(runYumaEpoch(p, input))).toEqual(plain(referenceEpoch(p, input)))
+    }), { numRuns: 300 })
   })
 
   it('reports malformed bond rows as the reference does', () => {
