@@ -1,5 +1,8 @@
 // The evaluation ledger (pure): submissions with their committees, evaluation reports, final scores and
-// per-epoch weight results. Driven by the block applier; no I/O, no clock — slots come from block headers.
+// per-epoch weight results. Driven by the block applier; no I/O, no clock — heights and slots come from
+// block headers. The commit window and the deadline are counted in blocks: a slow chain (fewer blocks than
+// slots: load, a hand-over) stretches them in time instead of closing them before a block could include a
+// commit or a reveal, and a chain decides at most one block per slot, so they never last fewer slots.
 import { finalizeScore, provesDeviation, type CommitteeMember } from './scoring/finality.ts'
 import { epochWeights, type WeightVector } from './scoring/weights.ts'
 import { hashValue } from '../core/encoding.ts'
@@ -20,9 +23,10 @@ export interface SubmissionRecord {
   epoch: number
   /** Hex seed of the challenge instance (challengeInstanceSeed of the epoch at inclusion): what the committee runs. */
   seed: string
-  /** Commitments are accepted before this slot, reveals from it on. */
-  revealSlot: number
-  deadlineSlot: number
+  /** Commitments are accepted in blocks below this height, reveals from it on. */
+  revealHeight: number
+  /** From the block at this height on the score is final whatever was revealed (the median, or no result). */
+  deadlineHeight: number
   committee: CommitteeMember[]
   /** Report commitments by committee member, in inclusion order. */
   commits: { validator: string; commitment: string }[]
@@ -79,16 +83,19 @@ export function addSubmission(s: EvalState, rec: Omit<SubmissionRecord, 'reports
 
 export type CommitOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'window-closed'
 
-/** A committee member's commitment to its report; only inside the commit window (before revealSlot). */
-export function addCommit(s: EvalState, validator: string, c: ReportCommit, slot: number): CommitOutcome {
+/** A committee member's commitment to its report, in the block at `height`; only inside the commit window (below revealHeight). */
+export function addCommit(s: EvalState, validator: string, c: ReportCommit, height: number): CommitOutcome {
   const sub = s.submissions.get(c.submission)
   if (!sub) return 'unknown-submission'
   if (!sub.committee.some((m) => m.validator === validator)) return 'not-in-committee'
   if (sub.commits.some((x) => x.validator === validator)) return 'duplicate'
-  if (slot >= sub.revealSlot) return 'window-closed'
+  if (height >= sub.revealHeight) return 'window-closed'
   sub.commits.push({ validator, commitment: c.commitment })
   return 'recorded'
 }
+
+/** The block a duty lands in: its height judges the windows, its slot is recorded. */
+export interface BlockAt { readonly height: number; readonly slot: number }
 
 export type ReportOutcome = 'recorded' | 'unknown-submission' | 'not-in-committee' | 'duplicate' | 'late-deviating' | 'too-early' | 'no-commitment'
 
@@ -99,15 +106,15 @@ export type ReportOutcome = 'recorded' | 'unknown-submission' | 'not-in-committe
  * report that agrees can give the final value that majority: then the earlier reports that disagree are proven
  * deviating too. Everyone newly proven deviating is appended to `accused` (in report order).
  */
-export function addReport(s: EvalState, validator: string, r: EvaluationReport, slot: number, accused: string[] = []): ReportOutcome {
+export function addReport(s: EvalState, validator: string, r: EvaluationReport, at: BlockAt, accused: string[] = []): ReportOutcome {
   const sub = s.submissions.get(r.submission)
   if (!sub) return 'unknown-submission'
   if (!sub.committee.some((m) => m.validator === validator)) return 'not-in-committee'
   if (sub.reports.some((x) => x.validator === validator)) return 'duplicate'
   // Reveals only once the commit window has closed, and only of what was committed.
-  if (slot < sub.revealSlot) return 'too-early'
+  if (at.height < sub.revealHeight) return 'too-early'
   if (sub.commits.find((x) => x.validator === validator)?.commitment !== reportCommitment(validator, r)) return 'no-commitment'
-  sub.reports.push({ validator, score: r.score, fuelUsed: BigInt(r.fuelUsed), outputHash: r.outputHash, ok: r.ok, slot })
+  sub.reports.push({ validator, score: r.score, fuelUsed: BigInt(r.fuelUsed), outputHash: r.outputHash, ok: r.ok, slot: at.slot })
   const f = sub.final
   if (!f || !r.ok || !provesDeviation(finalBacking(sub), committeePower(sub))) return 'recorded'
   const newly = sub.reports.filter((x) => x.ok && !agreesWithFinal(f, x) && !f.deviating.includes(x.validator)).map((x) => x.validator)
@@ -128,8 +135,8 @@ function finalBacking(sub: SubmissionRecord): bigint {
 
 export interface Finalized { submission: SubmissionRecord; deviating: string[] }
 
-/** Finalize what can be: any pending submission with a quorum, and every one whose deadline passed. */
-export function finalizeReady(s: EvalState, slot: number, epoch: number): Finalized[] {
+/** Finalize what can be at block `at`: any pending submission with a quorum, and every one whose deadline passed. */
+export function finalizeReady(s: EvalState, at: BlockAt, epoch: number): Finalized[] {
   const done: Finalized[] = []
   const still: string[] = []
   for (const id of s.pending) {
@@ -137,10 +144,10 @@ export function finalizeReady(s: EvalState, slot: number, epoch: number): Finali
     const sub = peek(s.submissions, id)!
     // "no result" reports (ok = false) are not votes on the score.
     const votes = sub.reports.filter((r) => r.ok).map((r) => ({ validator: r.validator, score: BigInt(r.score), outputHash: r.outputHash }))
-    const f = finalizeScore(sub.committee, votes, { deadlinePassed: slot >= sub.deadlineSlot })
+    const f = finalizeScore(sub.committee, votes, { deadlinePassed: at.height >= sub.deadlineHeight })
     if (!f.final) { still.push(id); continue }
     s.submissions.get(id)
-    sub.final = { score: Number(f.score), outputHash: f.outputHash, rule: f.rule, deviating: [...f.deviating], slot, epoch }
+    sub.final = { score: Number(f.score), outputHash: f.outputHash, rule: f.rule, deviating: [...f.deviating], slot: at.slot, epoch }
     done.push({ submission: sub, deviating: [...f.deviating] })
   }
   s.pending = still

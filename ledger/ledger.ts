@@ -40,6 +40,15 @@ export const LEDGER_RULES = {
   lateWorkGraceSlots: 4,
 } as const
 
+/**
+ * Blocks a committee has to commit after the submission's block, and until its deadline: the governed slot
+ * counts (forum/params.ts, sized from the backstop and fetch time) read as blocks. A chain decides at most
+ * one block per slot, so a window is never shorter in time than those slots; when blocks are fewer than
+ * slots (load, a hand-over) it stretches until enough blocks could carry the commits and reveals.
+ */
+export const commitWindowBlocks = (p: forum.Params): number => forum.commitWindowSlots(p)
+export const evaluationDeadlineBlocks = (p: forum.Params): number => forum.evaluationDeadlineSlots(p)
+
 export interface LedgerState {
   height: number
   lastBlockHash: string
@@ -141,8 +150,8 @@ export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedT
   const events: LedgerEvent[] = []
   const push = (evs: forum.ForumEvent[]) => { for (const e of evs) events.push({ type: 'forum', event: e }) }
   const prevEpoch = s.forum.epoch
-  // Deadlines that passed before the boundary belong to the closing epoch.
-  finalize(s, block.slot, prevEpoch, events)
+  // Deadlines reached by this block, before its boundary and transactions, belong to the closing epoch.
+  finalize(s, block, prevEpoch, events)
   const closingSet = currentCertificationSet(s)
   push(forum.advanceTo(s.forum, block.slot))
   // The new epoch's instances are seeded by the last block of the one before: unknown until it is decided.
@@ -159,7 +168,7 @@ export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedT
 
   const outcomes: TxOutcome[] = []
   for (const tx of txs) outcomes.push(applyOne(s, block, tx, events))
-  finalize(s, block.slot, s.forum.epoch, events)
+  finalize(s, block, s.forum.epoch, events)
   withdrawFailedProposals(s, events)
 
   s.height = block.height
@@ -206,17 +215,17 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       addSubmission(s.evals, {
         id, miner: tx.sender, challenge: tx.challenge, payloadCid: tx.payloadCid, payloadBytes: tx.payloadBytes,
         height: block.height, slot: block.slot, epoch: s.forum.epoch, seed: challengeInstanceSeed(epochSeed, tx.challenge), committee,
-        revealSlot: block.slot + forum.commitWindowSlots(s.forum.params), deadlineSlot: block.slot + forum.evaluationDeadlineSlots(s.forum.params),
+        revealHeight: block.height + commitWindowBlocks(s.forum.params), deadlineHeight: block.height + evaluationDeadlineBlocks(s.forum.params),
       })
       events.push({ type: 'submission', submission: s.evals.submissions.get(id)! })
       return { id: v.id, ok: true }
     }
     case 'Evaluations': {
       let recorded = 0
-      for (const c of tx.commits) if (addCommit(s.evals, tx.sender, c, block.slot) === 'recorded') recorded++
+      for (const c of tx.commits) if (addCommit(s.evals, tx.sender, c, block.height) === 'recorded') recorded++
       for (const r of tx.reports) {
         const accused: string[] = []
-        const outcome = addReport(s.evals, tx.sender, r, block.slot, accused)
+        const outcome = addReport(s.evals, tx.sender, r, block, accused)
         for (const v of accused) dispute(s, s.evals.submissions.get(r.submission)!, v, block.slot, events)
         if (outcome === 'recorded' || outcome === 'late-deviating') recorded++
       }
@@ -266,10 +275,10 @@ function withdrawFailedProposals(s: LedgerState, events: readonly LedgerEvent[])
   }
 }
 
-function finalize(s: LedgerState, slot: number, epoch: number, events: LedgerEvent[]): void {
-  for (const f of finalizeReady(s.evals, slot, epoch)) {
+function finalize(s: LedgerState, block: Block, epoch: number, events: LedgerEvent[]): void {
+  for (const f of finalizeReady(s.evals, block, epoch)) {
     events.push({ type: 'finalScore', submission: f.submission })
-    for (const validator of f.deviating) dispute(s, f.submission, validator, slot, events)
+    for (const validator of f.deviating) dispute(s, f.submission, validator, block.slot, events)
   }
 }
 

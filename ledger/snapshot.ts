@@ -10,13 +10,13 @@ import { evalStateView, type EvalState, type SubmissionRecord } from './evaluati
 import { validatorKeysRows, type ChallengeRow, type LedgerState } from './ledger.ts'
 import { RuntimePolicySchema } from '../registry/manifest.ts'
 
-const VERSION = 2
+const VERSION = 3
 const int = z.union([z.number().int(), z.bigint()]).transform((v) => BigInt(v))
 const num = z.number().int()
 
 const SubSchema = z.object({
   id: z.string(), miner: z.string(), challenge: z.string(), payloadCid: z.string(), payloadBytes: num, height: num, slot: num,
-  epoch: num, seed: z.string(), revealSlot: num, deadlineSlot: num,
+  epoch: num, seed: z.string(), revealHeight: num, deadlineHeight: num,
   committee: z.array(z.tuple([z.string(), int])),
   commits: z.array(z.tuple([z.string(), z.string()])),
   reports: z.array(z.tuple([z.string(), num, int, z.string(), z.boolean(), num])),

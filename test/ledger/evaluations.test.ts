@@ -8,18 +8,20 @@ import { dtoSubmission } from '../../validator/core/node-view.ts'
 
 const COMMITTEE = ['val-a', 'val-b', 'val-c'].map((validator) => ({ validator, power: 10n }))
 const hex = (c: string) => c.repeat(64)
+// Block heights: the windows count blocks (a block's slot is only recorded; here it is 10 slots on).
 const REVEAL = 14
 const DEADLINE = 19
+const at = (height: number) => ({ height, slot: height + 10 })
 
 function submit(s: EvalState, id: string, miner: string): void {
-  addSubmission(s, { id, miner, challenge: 'sorter', payloadCid: `cid-${id}`, payloadBytes: 10, height: 1, slot: 10, epoch: 0, seed: hex('0'), revealSlot: REVEAL, deadlineSlot: DEADLINE, committee: COMMITTEE })
+  addSubmission(s, { id, miner, challenge: 'sorter', payloadCid: `cid-${id}`, payloadBytes: 10, height: 1, slot: 10, epoch: 0, seed: hex('0'), revealHeight: REVEAL, deadlineHeight: DEADLINE, committee: COMMITTEE })
 }
 
 /** Each member commits inside the window, then reveals: `ok` false is "no result" (score 0 by convention). */
 function reportAll(s: EvalState, id: string, r: { score: number; outputHash: string; ok: boolean }): void {
   const reports = COMMITTEE.map((m, i): [string, EvaluationReport] => [m.validator, { submission: id, score: r.score, fuelUsed: 0n, outputHash: r.outputHash, ok: r.ok, salt: hex(String(i + 1)) }])
   for (const [v, rep] of reports) expect(addCommit(s, v, { submission: id, commitment: reportCommitment(v, rep) }, REVEAL - 1)).toBe('recorded')
-  for (const [v, rep] of reports) expect(addReport(s, v, rep, REVEAL)).toBe('recorded')
+  for (const [v, rep] of reports) expect(addReport(s, v, rep, at(REVEAL))).toBe('recorded')
 }
 
 describe('evaluation outcomes', () => {
@@ -34,9 +36,9 @@ describe('evaluation outcomes', () => {
     reportAll(s, scored, { score: 500_000, outputHash: hex('f'), ok: true })
 
     // Before the deadline only the quorums finalize; "no result" reports are not votes.
-    expect(finalizeReady(s, REVEAL, 0).map((f) => f.submission.id).sort()).toEqual([zero, scored].sort())
+    expect(finalizeReady(s, at(REVEAL), 0).map((f) => f.submission.id).sort()).toEqual([zero, scored].sort())
     expect(submissionOutcome(s.submissions.get(none)!)).toBe('pending')
-    expect(finalizeReady(s, DEADLINE, 0).map((f) => f.submission.id)).toEqual([none])
+    expect(finalizeReady(s, at(DEADLINE), 0).map((f) => f.submission.id)).toEqual([none])
 
     const dto = (id: string) => dtoSubmission(s.submissions.get(id)!)
     expect(dto(none)).toMatchObject({ final: true, outcome: 'no-result', finalScore: null })

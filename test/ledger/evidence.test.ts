@@ -85,6 +85,7 @@ describe('disputes', () => {
     const a = c.submission('liar')
     c.apply(1, [a.tx])
     c.apply(2, [c.commit(0, a.id, 7), c.commit(1, a.id, 7), c.commit(2, a.id, 7), c.commit(3, a.id, 1, 'lie')])
+    c.apply(3, []) // a 3-block commit window
     const d = c.apply(4, [c.reveal(0, a.id, 7), c.reveal(1, a.id, 7), c.reveal(2, a.id, 7), c.reveal(3, a.id, 1, 'lie')])
     const opened = d.events.find((e) => e.type === 'dispute')
     if (opened?.type !== 'dispute') throw new Error('no dispute opened')
@@ -107,6 +108,7 @@ describe('disputes', () => {
     const a = c.submission('silent')
     c.apply(1, [a.tx])
     c.apply(2, [c.commit(0, a.id, 7), c.commit(1, a.id, 7), c.commit(2, a.id, 7)])
+    c.apply(3, [])
     c.apply(4, [c.reveal(0, a.id, 7), c.reveal(1, a.id, 7), c.reveal(2, a.id, 7)])
     c.apply(10, []) // the epoch closes: duties go on record
     const contents = [...c.s.forum.posts.values()].filter((p) => p.content?.startsWith('duties:')).map((p) => [p.authors[0]!.member, p.content])

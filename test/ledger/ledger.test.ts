@@ -44,6 +44,7 @@ describe('ledger', () => {
     apply(s, 1, [a.tx])
     expect(s.evals.submissions.get(a.id)!.committee).toHaveLength(4)
     apply(s, 2, [commit(v1, a.id, 700_000), commit(v2, a.id, 700_000), commit(v3, a.id, 700_000), commit(v4, a.id, 123, 'lie')])
+    apply(s, 3, []) // the commit window is 3 blocks: reveals from height 4
     apply(s, 4, [reveal(v1, a.id, 700_000), reveal(v2, a.id, 700_000)])
     expect(s.evals.submissions.get(a.id)!.final).toBeUndefined() // 2 of 4: not yet a quorum
     const r = apply(s, 5, [reveal(v3, a.id, 700_000), reveal(v4, a.id, 123, 'lie')])
@@ -62,6 +63,7 @@ describe('ledger', () => {
     const a = submission('nonce-b')
     apply(s, 1, [a.tx])
     apply(s, 2, [commit(v1, a.id, 5), commit(v2, a.id, 5), commit(v3, a.id, 5), commit(v4, a.id, 6, 'other')])
+    apply(s, 3, [])
     apply(s, 4, [reveal(v1, a.id, 5), reveal(v2, a.id, 5), reveal(v3, a.id, 5)])
     expect(s.evals.submissions.get(a.id)!.final?.deviating).toEqual([])
     const late = reveal(v4, a.id, 6, 'other')
@@ -74,7 +76,7 @@ describe('ledger', () => {
   it('commit–reveal: no reveal before the window closes, none that differs from its commitment, no commit after it', () => {
     const s = createGenesisLedger(genesis)
     const a = submission('nonce-c')
-    apply(s, 1, [a.tx]) // reveal slot 4
+    apply(s, 1, [a.tx]) // reveals from height 4 (one block per slot here)
     apply(s, 2, [commit(v1, a.id, 7), commit(v2, a.id, 7), commit(v3, a.id, 7)])
     const early = apply(s, 3, [reveal(v1, a.id, 7)])
     expect(early.outcomes[0]).toMatchObject({ ok: false, code: 'NO_EFFECT' })
@@ -93,32 +95,33 @@ describe('ledger', () => {
   // quorum finality, median finality at the deadline, disputes with bonds and epoch closes; plus stakes.
   const behaviour = fc.constantFrom('honest', 'liar', 'lazy', 'late')
   const scenario = fc.array(fc.record({
-    p: fc.nat(1_000_000), score: fc.integer({ min: 1, max: 1_000_000 }), who: fc.tuple(behaviour, behaviour, behaviour, behaviour),
+    p: fc.nat(1_000_000), score: fc.integer({ min: 1, max: 1_000_000 }), who: fc.tuple(behaviour, behaviour, behaviour, behaviour), gap: fc.integer({ min: 1, max: 4 }),
     stake: fc.option(fc.record({ who: fc.nat(4), amount: fc.integer({ min: 1, max: 50 }) }), { nil: undefined }),
   }), { minLength: 1, maxLength: 4 })
 
   /** Plays a scenario on a fresh ledger; returns the log it decided (blocks by slot) for replays. */
-  function play(sc: { p: number; score: number; who: string[]; stake?: { who: number; amount: number } }[]) {
+  function play(sc: { p: number; score: number; who: string[]; gap: number; stake?: { who: number; amount: number } }[]) {
     const s = createGenesisLedger(genesis)
     const log: { slot: number; txs: SignedTx[] }[] = []
     const run = (slot: number, txs: SignedTx[]) => { log.push({ slot, txs }); return apply(s, slot, txs) }
+    // Blocks `x.gap` slots apart (1: one per slot; more: a slow chain), windows counted in blocks.
     let slot = 1
+    const next = (gap: number, txs: SignedTx[]) => { run(slot, txs); slot += gap }
     for (const [i, x] of sc.entries()) {
       const a = submission(`prop-${x.p}-${i}`)
       const extra = x.stake ? [tx(x.stake.who, { type: 'StakeAvailability', amount: (BigInt(x.stake.amount) * ONE_REP).toString(), epochs: 2 })] : []
-      run(slot, [a.tx, ...extra])
+      next(x.gap, [a.tx, ...extra])
       const rec = s.evals.submissions.get(a.id)
-      if (!rec) { slot++; continue }
+      if (!rec) continue
       const lie = (who: number) => (x.score + 1 + who) % 1_000_001
       const value = (who: number) => (x.who[who] === 'honest' ? x.score : lie(who))
       const out = (who: number) => (x.who[who] === 'honest' ? 'a' : `lie-${who}`)
       const active = [v1, v2, v3, v4].filter((w) => x.who[w] !== 'lazy')
-      run(slot + 1, active.map((w) => commit(w, a.id, value(w), out(w))))
-      run(rec.revealSlot, active.filter((w) => x.who[w] !== 'late').map((w) => reveal(w, a.id, value(w), out(w))))
-      run(rec.revealSlot + 1, active.filter((w) => x.who[w] === 'late').map((w) => reveal(w, a.id, value(w), out(w))))
-      slot = rec.deadlineSlot + 1
-      run(slot, [])
-      slot++
+      next(x.gap, active.map((w) => commit(w, a.id, value(w), out(w))))
+      while (s.height < rec.revealHeight - 1) next(x.gap, [])
+      next(x.gap, active.filter((w) => x.who[w] !== 'late').map((w) => reveal(w, a.id, value(w), out(w))))
+      next(x.gap, active.filter((w) => x.who[w] === 'late').map((w) => reveal(w, a.id, value(w), out(w))))
+      while (s.height < rec.deadlineHeight) next(x.gap, [])
     }
     return { s, log }
   }

@@ -1,6 +1,6 @@
 // Evaluator: runs the submissions this node's committee seat was assigned in the runtime worker pool and
-// collects the reports; the workflow commits to them at once and reveals them once the commit window has
-// closed (so a lazy validator cannot copy what others revealed). A deterministic failure (trap, fuel exhausted) is a score of 0 with an output hash naming the failure; a backstop
+// collects the reports; the workflow commits to them at once and reveals them once the commit window (in
+// blocks) has closed (so a lazy validator cannot copy what others revealed). A deterministic failure (trap, fuel exhausted) is a score of 0 with an output hash naming the failure; a backstop
 // timeout or a payload we could not fetch is "no result" (ok = false), never a score.
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
@@ -24,8 +24,8 @@ export interface EvaluatorModules {
   dishonest?: boolean
 }
 
-/** A finished evaluation: the report (with its secret salt) and the first slot it may be revealed in. */
-export interface Evaluated { readonly report: EvaluationReport; readonly revealSlot: number }
+/** A finished evaluation: the report (with its secret salt) and the first block height it may be revealed in. */
+export interface Evaluated { readonly report: EvaluationReport; readonly revealHeight: number }
 
 export interface Evaluator {
   assign(sub: SubmissionRecord): void
@@ -79,7 +79,7 @@ export function createEvaluator(m: EvaluatorModules): Evaluator {
 
   function assign(sub: SubmissionRecord): void {
     const p = evaluate(sub)
-      .then((report) => { done.push({ report, revealSlot: sub.revealSlot }) })
+      .then((report) => { done.push({ report, revealHeight: sub.revealHeight }) })
       .catch((e) => {
         if (isAgoraError(e, 'QUEUE_FULL')) waiting.push(sub)
         else m.log.warn({ err: errorMessage(e) }, 'evaluation failed')

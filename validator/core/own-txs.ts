@@ -1,6 +1,7 @@
 // Own transactions: what this node signs itself (evaluation commits and reveals, pool votes, operator
 // actions). Signed with a fresh nonce, verified (a refusal is a bug, logged, never a crash), into the
-// mempool's own lane and gossip. Reports are committed at once and revealed once a block can include them.
+// mempool's own lane and gossip. Reports are committed at once and revealed once a block can include them
+// (the windows are counted in block heights, ledger/evaluations.ts).
 import type { Clock } from '../../core/clock.ts'
 import { errorMessage } from '../../core/errors.ts'
 import type { NodeKeys } from '../../core/crypto/keys.ts'
@@ -57,11 +58,18 @@ export function createOwnTxs(m: OwnTxsModules): OwnTxs {
   }
 
   function flushReports(): void {
-    const fresh = m.evaluator.drain()
-    for (const e of fresh) m.metrics.evaluations.inc({ result: e.report.ok ? 'ok' : 'no-result' })
+    // The next block is at height + 1: a commit can go in while that is below revealHeight, a reveal from then on.
+    const windowClosed = (e: Evaluated) => m.ledger.height >= e.revealHeight - 1
+    const fresh: Evaluated[] = []
+    for (const e of m.evaluator.drain()) {
+      // Too late to commit, so its reveal would be refused too: a duty missed, worth seeing in the log.
+      const late = windowClosed(e)
+      m.metrics.evaluations.inc({ result: late ? 'late' : e.report.ok ? 'ok' : 'no-result' })
+      if (late) m.log.warn({ submission: e.report.submission.slice(0, 12), height: m.ledger.height, revealHeight: e.revealHeight }, 'evaluation finished after its commit window')
+      else fresh.push(e)
+    }
     unrevealed.push(...fresh)
-    // The next block's slot is above the last one: a reveal can go in once the last reached revealSlot - 1.
-    const ready = unrevealed.filter((e) => m.ledger.lastSlot >= e.revealSlot - 1)
+    const ready = unrevealed.filter(windowClosed)
     for (const e of ready) unrevealed.splice(unrevealed.indexOf(e), 1)
     const commits = fresh.map((e) => ({ submission: e.report.submission, commitment: reportCommitment(self, e.report) }))
     const reports = ready.map((e) => e.report)

@@ -72,7 +72,7 @@ export class Invariants {
       const held = forum.sumOfBalances(f) + f.totals.escrow
       if (held !== forum.totalSupply(f)) this.fail(`REP: ${short(n.id)} at height ${n.ledger.height}: members + escrow = ${held}, genesis + minted - burned = ${forum.totalSupply(f)}`)
       for (const sub of n.ledger.evals.submissions.values()) {
-        if (!sub.final && n.ledger.lastSlot >= sub.deadlineSlot) this.fail(`overdue: submission ${sub.id.slice(0, 12)} (deadline slot ${sub.deadlineSlot}) open at slot ${n.ledger.lastSlot} on ${short(n.id)}`)
+        if (!sub.final && n.ledger.height >= sub.deadlineHeight) this.fail(`overdue: submission ${sub.id.slice(0, 12)} (deadline height ${sub.deadlineHeight}) open at height ${n.ledger.height} on ${short(n.id)}`)
       }
     }
   }

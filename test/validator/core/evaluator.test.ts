@@ -6,7 +6,7 @@ import { createEvaluator } from '../../../validator/core/evaluator.ts'
 import type { SubmissionRecord } from '../../../ledger/evaluations.ts'
 
 const silent = { warn() {}, info() {}, error() {}, debug() {} } as never
-const sub = { id: 'ab'.repeat(32), challenge: 'pow', payloadCid: 'cid', seed: '00'.repeat(32), revealSlot: 9 } as unknown as SubmissionRecord
+const sub = { id: 'ab'.repeat(32), challenge: 'pow', payloadCid: 'cid', seed: '00'.repeat(32), revealHeight: 9 } as unknown as SubmissionRecord
 
 describe('evaluator', () => {
   it('retries a submission refused by a full runtime queue at the next drain', async () => {
@@ -24,6 +24,6 @@ describe('evaluator', () => {
     await ev.idle()
     const reports = ev.drain()
     expect(calls).toBe(2)
-    expect(reports.map((r) => [r.report.submission, r.report.ok, r.revealSlot])).toEqual([[sub.id, true, 9]])
+    expect(reports.map((r) => [r.report.submission, r.report.ok, r.revealHeight])).toEqual([[sub.id, true, 9]])
   })
 })
