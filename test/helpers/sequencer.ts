@@ -1,18 +1,22 @@
 // The suite's file order: e2e lanes first (they are the longest, wall-clock bound by slots, and start at
 // once), then the unit files known to be slow (longest first), then everything else as vitest orders it
-// (slowest first from its cache, else the largest file). A file that a lane in this run already imports is
-// dropped, so it does not run twice; named alone on the command line (no lane in the run), it runs by itself.
+// (slowest first from its cache, else the largest file), the non-isolated project's files kept together.
+// A file that a lane in this run already imports is dropped, so it does not run twice; named alone on the
+// command line (no lane in the run), it runs by itself.
 import { relative } from 'node:path'
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import { E2E_LANES, laneFile } from '../e2e/lanes.ts'
 
-// The slowest unit files of a CI run (2 cores, clean clone), longest first. A clean clone has no vitest
-// cache, and without one vitest keeps the glob order, so test/sim/* (31 s and 24 s) started last and ran
-// alone on one worker while the other idled; started first, they overlap the many short files.
+// The slowest unit files of a CI run (2 cores, clean clone, 2026-12-02), longest first: the isolated ones
+// (test/sim/* and test/api/network ~26 s and ~20 s), then the non-isolated project's. A clean clone has no
+// vitest cache, and without one vitest keeps the glob order, so the longest files started last and ran alone
+// on one worker while the other idled; started first, they overlap the many short files.
 export const SLOW_UNIT_FILES: readonly string[] = [
-  'test/sim/node.test.ts', 'test/sim/node-51-100.test.ts', 'test/devnet/supervisor.test.ts', 'test/cli/keys.test.ts',
-  'test/sim/sim.test.ts', 'test/devnet/shutdown.test.ts', 'test/forum/cli.test.ts', 'test/api/cli.test.ts',
-  'test/cli/gov.test.ts', 'test/devnet/nodes-cli.test.ts', 'test/devnet/supervisor-stall.test.ts',
+  'test/sim/node-51-100.test.ts', 'test/sim/node.test.ts', 'test/api/network.test.ts', 'test/ledger/evidence.test.ts',
+  'test/api/mutations.test.ts', 'test/api/queries.test.ts', 'test/sim/sim.test.ts', 'test/ledger/governance.test.ts',
+  'test/ledger/state-tree.test.ts', 'test/validator/core/tx-admission.test.ts', 'test/contracts/client.test.ts',
+  'test/devnet/supervisor.test.ts', 'test/db/rocks.test.ts', 'test/validator/core/local-snapshots.test.ts',
+  'test/cli/challenge.test.ts', 'test/ledger/scoring/yuma-fast.test.ts', 'test/devnet/shutdown.test.ts',
 ]
 
 export class SuiteSequencer extends BaseSequencer {
@@ -24,7 +28,14 @@ export class SuiteSequencer extends BaseSequencer {
     const first = [...lanes, ...SLOW_UNIT_FILES]
     const known = files.filter((s) => first.includes(rel(s))).sort((a, b) => first.indexOf(rel(a)) - first.indexOf(rel(b)))
     const rest = await super.sort(files.filter((s) => !first.includes(rel(s)) && !covered.has(rel(s))))
+    // The non-isolated project's files go in one run of the queue (a worker is kept for the next file only
+    // while that file is of the same non-isolated project): the slow isolated files first, then the shared
+    // ones, then the short isolated ones, which fill in so the two workers finish together.
+    const ordered = [...known, ...rest]
+    const isShared = (s: TestSpecification) => s.project.config.isolate === false
+    const slowIsolated = known.filter((s) => !isShared(s))
+    const shortIsolated = rest.filter((s) => !isShared(s))
     // Groups (unit before e2e) still run in their order: vitest runs each project's files in the order given.
-    return [...known, ...rest]
+    return [...slowIsolated, ...ordered.filter(isShared), ...shortIsolated]
   }
 }
