@@ -105,17 +105,27 @@ function rememberingSigner(signer: VoteSigner, publicKey: Uint8Array, signed: (p
 
 const drop = (code: ConsensusErrorCode, message: string) => new ConsensusError(code, message, 'ignore')
 
+/** Where a verified message goes: its running instance, the buffer (maybe starting its height), or refused. */
+function routeMessage(m: BlockConsensusModules, buffer: ReturnType<typeof createConsensusBuffer>, running: readonly (Instance<Block> | undefined)[],
+  start: (height: number) => void, msg: ConsensusMessage<Block>, from: string): ConsensusError | undefined {
+  const next = m.nextHeight()
+  const h = heightOf(msg)
+  const inst = running.find((i) => i?.height === h)
+  if (inst) { void inst.deliver(msg); return undefined }
+  if (h < next) return drop(ConsensusErrorCode.PASSED, `height ${h} is decided (next ${next})`)
+  if (h > next) m.onBehind(from, h) // verified: somebody in the set really is ahead of us
+  if (h > next + CONSENSUS_BUFFER_HEIGHTS) return drop(ConsensusErrorCode.AHEAD, `height ${h} is beyond ${next} + ${CONSENSUS_BUFFER_HEIGHTS}`)
+  const refused = buffer.add(msg, h)
+  if (!refused && h === next) start(h)
+  return refused
+}
+
 export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
   let current: Instance<Block> | undefined
   let previous: Instance<Block> | undefined // kept to hand laggards the DECIDED message
   let starting = false
   let stopped = false
-  // The slot of the last tick. A tick that finds the previous height still being decided or imported is
-  // not lost: once that block is in, the next height starts if a later slot has begun. Without it such a
-  // node waited for the following tick, a whole slot: when it led the next height the others' round-0
-  // timers ran out before its proposal came, and every height decided after a round change left the
-  // next slot empty.
-  let tickSlot = -1
+  let tickSlot = -1 // the last tick's slot: a tick that found the node busy is not lost (see startNext)
   const buffer = createConsensusBuffer()
   const votes = createVoteVerifyCache()
   const signer = rememberingSigner(ed25519VoteSigner(m.selfId, m.ed25519Seed), ed25519PublicKey(m.ed25519Seed), votes.signed)
@@ -147,25 +157,13 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
 
   /** The ledger moved on past a block of `lastSlot` (decided; undefined after a sync): start the next height
    *  now if a later slot has begun or others are in it already (their messages are buffered); otherwise
-   *  the next slot tick starts it. */
+   *  the next slot tick starts it. Without this, a tick that found the previous height still being decided
+   *  or imported was lost: the node waited a whole slot, and when it led the next height the others'
+   *  round-0 timers ran out before its proposal came (a round change, and the next slot left empty). */
   function startNext(lastSlot: number | undefined): void {
     const h = m.nextHeight()
     if (stopped || (current && current.height >= h)) return
     if ((lastSlot !== undefined && tickSlot > lastSlot) || buffer.has(h)) void start(h)
-  }
-
-  /** A verified message: to its running instance, or buffered (maybe starting its height), or refused. */
-  function route(msg: ConsensusMessage<Block>, from: string): ConsensusError | undefined {
-    const next = m.nextHeight()
-    const h = heightOf(msg)
-    if (current && h === current.height) { void current.deliver(msg); return undefined }
-    if (previous && h === previous.height) { void previous.deliver(msg); return undefined }
-    if (h < next) return drop(ConsensusErrorCode.PASSED, `height ${h} is decided (next ${next})`)
-    if (h > next) m.onBehind(from, h) // verified: somebody in the set really is ahead of us
-    if (h > next + CONSENSUS_BUFFER_HEIGHTS) return drop(ConsensusErrorCode.AHEAD, `height ${h} is beyond ${next} + ${CONSENSUS_BUFFER_HEIGHTS}`)
-    const refused = buffer.add(msg, h)
-    if (!refused && h === next) void start(h)
-    return refused
   }
 
   return {
@@ -183,7 +181,7 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
     receive(bytes, from) {
       if (stopped) return undefined
       const r = verifyOnce(bytes, false)
-      return 'error' in r ? r.error : route(r.msg, from)
+      return 'error' in r ? r.error : routeMessage(m, buffer, [current, previous], (h) => void start(h), r.msg, from)
     },
     resync() {
       const next = m.nextHeight()

@@ -1,15 +1,14 @@
-// Host of the WASM Yuma kernel (./wasm/kernel.as.ts, built to ./wasm/kernel.wasm by ./wasm/build.ts): copies
+// Host of the WASM Yuma kernel (./wasm/kernel.as.ts, built to ./wasm/kernel-bytes.ts by tools/yuma-kernel-build.ts): copies
 // one epoch's u16 rows and stakes into the kernel's memory, runs the per-column pass, and reads the
 // results back. The module is compiled once per process from the committed bytes (no network, no build at
 // run time); its integer arithmetic gives the same results on every machine.
-import { readFileSync } from 'node:fs'
+import { KERNEL_WASM_BASE64 } from './wasm/kernel-bytes.ts'
 import { type Fixed } from '../fixed.ts'
 import { type LiquidAlphaRate } from './liquid.ts'
 
 /** u16 rows: plain arrays (as given) or Uint16Arrays (as a previous epoch stored its bonds); validated by the caller. */
 export type U16Rows = readonly ArrayLike<number>[]
 
-export const KERNEL_URL = new URL('./wasm/kernel.wasm', import.meta.url)
 
 interface Exports {
   readonly memory: WebAssembly.Memory
@@ -33,7 +32,7 @@ let kernel: Exports | null = null
 /** Rows of the last `kernelColumns` call, for `kernelDividends`. */
 let lastRows = 0
 function instance(): Exports {
-  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(readFileSync(KERNEL_URL))).exports as unknown as Exports
+  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'))).exports as unknown as Exports
   return kernel
 }
 
