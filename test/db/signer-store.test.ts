@@ -38,6 +38,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 )
 
 describe('rocksSignerStore', () => {
+  it('a prepared state with no signed row at its height survives a restart (the lock is kept)', async () => {
+    const db = new MemoryStore()
+    await rocksSignerStore(db).savePrepared(1, preparedAt(1, 0, 1))
+    const store = rocksSignerStore(db)
+    expect(await store.recordSigned(1, 0, TYPES[0]!, hash(1))).toBe(true)
+    expect((await store.loadResume(1))?.prepared?.round).toBe(0)
+  })
+
   it('answers like the in-memory model across restarts and heights dropped from memory', async () => {
     await fc.assert(fc.asyncProperty(fc.array(opArb, { maxLength: 120 }), async (ops) => {
       const db = new MemoryStore()

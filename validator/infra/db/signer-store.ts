@@ -27,7 +27,10 @@ export function rocksSignerStore(store: KvStore): SignerStore<Block> {
   // Heights above `storedTop` have no rows written before this process (this process is the only writer:
   // RocksDB locks its directory); a height dropped from memory raises it, so it is read again if asked.
   let storedTop: Promise<number> | undefined
-  const top = () => (storedTop ??= signed.last().then((r) => (r ? Number(readU64be(r[0], 0, 8)) : 0)))
+  // Both buckets count: a height can hold a prepared state and no signed row yet (a property test found
+  // it: prepared, restart, then a vote at that height resumed without its prepared state, i.e. its lock).
+  const top = () => (storedTop ??= Promise.all([signed.last(), prepared.last()])
+    .then(([s, p]) => Math.max(s ? Number(readU64be(s[0], 0, 8)) : 0, p ? p[0] : 0)))
   const heights = new Map<number, HeightRecords>()
   let highest = 0
 
