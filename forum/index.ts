@@ -9,7 +9,7 @@ export { stateRoot, forumTree, FORUM_ROOT_TAG } from './root.ts'
 export { nextEpochParams } from './governance.ts'
 export { SAFETY_ENVELOPE, checkEnvelope } from './envelope.ts'
 export { chargeFee, feeOf, type FeeClass } from './fees.ts'
-export { commitWindowSlots, evaluationDeadlineSlots } from './params.ts'
+export { commitWindowBlocks, evaluationDeadlineBlocks } from './params.ts'
 export { DEFAULT_PARAMS, PARAM_BOUNDS, PARAM_KEYS, checkParamValue, checkCrossConstraints, mergeParams, type Params, type ParamKey } from './params.ts'
 export {
   createState, cloneState, balanceOf, lockedOf, freeOf, creditsOf, totalSupply, circulatingSupply, sumOfBalances,

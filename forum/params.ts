@@ -45,7 +45,8 @@ export interface Params {
   /** Wall-clock budget (ms) of one evaluation and of fetching its payload: the commit window covers both. */
   evaluationBackstopMs: number
   payloadFetchMs: number
-  /** Slots after the commit window during which reports are revealed, before the median finalizes. */
+  /** Blocks after the commit window during which reports are revealed, before the median finalizes (named
+   *  in slots when it counted slots; the governed name is kept, docs/GOVERNANCE.md). */
   revealWindowSlots: number
   /** REP a deviating report is bonded with in its dispute pool (capped at the validator's free REP). */
   disputeBond: number
@@ -178,12 +179,15 @@ export function checkCrossConstraints(p: Params): void {
 }
 
 /**
- * Slots a committee has to commit to its reports after a submission is included: one evaluation's
- * wall-clock backstop plus fetching its payload (peers, then the DHT), rounded up, plus the inclusion slot.
+ * Blocks a committee has to commit to its reports after a submission's block: sized in slots, as one
+ * evaluation's wall-clock backstop plus fetching its payload (peers, then the DHT), rounded up, plus the
+ * inclusion slot, and counted in blocks. A chain decides at most one block per slot, so the window never
+ * lasts fewer slots; when blocks are fewer than slots (load, a hand-over) it stretches until enough blocks
+ * could carry the commits and reveals.
  */
-export const commitWindowSlots = (p: Params): number => Math.ceil((p.evaluationBackstopMs + p.payloadFetchMs) / p.slotMs) + 1
-/** Slots from inclusion until the median finalizes a submission whatever was revealed. */
-export const evaluationDeadlineSlots = (p: Params): number => commitWindowSlots(p) + p.revealWindowSlots
+export const commitWindowBlocks = (p: Params): number => Math.ceil((p.evaluationBackstopMs + p.payloadFetchMs) / p.slotMs) + 1
+/** Blocks from a submission's block until the median finalizes it whatever was revealed. */
+export const evaluationDeadlineBlocks = (p: Params): number => commitWindowBlocks(p) + p.revealWindowSlots
 
 /** Validate a full table (genesis) or a partial change merged over `base`. Returns the merged table. */
 export function mergeParams(base: Params, changes: Readonly<Record<string, unknown>>): Params {

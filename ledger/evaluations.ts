@@ -51,6 +51,11 @@ export interface EpochResult {
   weightsHash: string
 }
 
+/** An epoch's weights with each uid's miner beside it (index-aligned): what the API serves and nodes keep. */
+export interface EpochWeights { readonly uids: readonly number[]; readonly miners: readonly string[]; readonly weights: readonly number[] }
+
+export const epochWeightsOf = (r: EpochResult): EpochWeights => ({ uids: r.uids, miners: r.uids.map((u) => r.miners[u] ?? ''), weights: r.weights })
+
 export interface EvalState {
   submissions: Map<string, SubmissionRecord>
   /** Ids of submissions not yet final, in inclusion order. */

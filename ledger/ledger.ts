@@ -40,15 +40,6 @@ export const LEDGER_RULES = {
   lateWorkGraceSlots: 4,
 } as const
 
-/**
- * Blocks a committee has to commit after the submission's block, and until its deadline: the governed slot
- * counts (forum/params.ts, sized from the backstop and fetch time) read as blocks. A chain decides at most
- * one block per slot, so a window is never shorter in time than those slots; when blocks are fewer than
- * slots (load, a hand-over) it stretches until enough blocks could carry the commits and reveals.
- */
-export const commitWindowBlocks = (p: forum.Params): number => forum.commitWindowSlots(p)
-export const evaluationDeadlineBlocks = (p: forum.Params): number => forum.evaluationDeadlineSlots(p)
-
 export interface LedgerState {
   height: number
   lastBlockHash: string
@@ -215,7 +206,7 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       addSubmission(s.evals, {
         id, miner: tx.sender, challenge: tx.challenge, payloadCid: tx.payloadCid, payloadBytes: tx.payloadBytes,
         height: block.height, slot: block.slot, epoch: s.forum.epoch, seed: challengeInstanceSeed(epochSeed, tx.challenge), committee,
-        revealHeight: block.height + commitWindowBlocks(s.forum.params), deadlineHeight: block.height + evaluationDeadlineBlocks(s.forum.params),
+        revealHeight: block.height + forum.commitWindowBlocks(s.forum.params), deadlineHeight: block.height + forum.evaluationDeadlineBlocks(s.forum.params),
       })
       events.push({ type: 'submission', submission: s.evals.submissions.get(id)! })
       return { id: v.id, ok: true }

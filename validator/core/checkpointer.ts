@@ -8,7 +8,7 @@ import { errorMessage } from '../../core/errors.ts'
 import { weightsDigest } from '../../contracts/index.ts'
 import { validatorSetDigest } from '../../contracts/eip712.ts'
 import { blockHash, type Block } from '../../ledger/block.ts'
-import type { EpochResult } from '../../ledger/evaluations.ts'
+import { epochWeightsOf, type EpochResult } from '../../ledger/evaluations.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { snapshotLedger } from '../../ledger/snapshot.ts'
 import { certificationSetHash, evmValidatorSet, sameEvmSet, type CertificationSet } from '../../ledger/validator-keys.ts'
@@ -110,8 +110,7 @@ export function createCheckpointer(m: CheckpointerModules): Checkpointer {
     // Captured before the first await: the ledger moves on with the next block.
     const snapshot = snapshotLedger(ledger)
     const stateRoot = m.importer.root()
-    const record = { uids: result.uids, miners: result.uids.map((u) => result.miners[u] ?? ''), weights: result.weights }
-    await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash, result: record })
+    await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash, result: epochWeightsOf(result) })
     changed(e)
     // Only the set that certifies epoch e signs its duties, and only once the doppelgänger guard is clear.
     if (!set.members.some((x) => x.member === m.self) || !m.canSign()) return

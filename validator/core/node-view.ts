@@ -14,7 +14,7 @@ import type { Genesis } from '../../ledger/genesis.ts'
 import { blockHash, type Block } from '../../ledger/block.ts'
 import { activeChallengeTable, type LedgerState } from '../../ledger/ledger.ts'
 import { proveKey, type StateProof } from '../../ledger/state-tree.ts'
-import { submissionOutcome, type SubmissionRecord } from '../../ledger/evaluations.ts'
+import { epochWeightsOf, submissionOutcome, type EpochWeights, type SubmissionRecord } from '../../ledger/evaluations.ts'
 import type { BlockStore, EpochRecord } from '../infra/db/block-store.ts'
 import type { Schedule } from './scheduler.ts'
 import type { Mempool } from './mempool.ts'
@@ -72,7 +72,7 @@ export function dtoSubmission(s: SubmissionRecord): SubmissionDto {
  * What a Bittensor-style chain would pay for this epoch's matrix: one Yuma epoch (no bond history) over
  * uids = validators (stake = voting power) then miners, every validator's row being the certified weights.
  */
-export function yumaOfEpoch(result: { uids: number[]; weights: number[]; miners: string[] }, validators: readonly { member: string; power: bigint }[]): string | null {
+export function yumaOfEpoch(result: EpochWeights, validators: readonly { member: string; power: bigint }[]): string | null {
   if (result.uids.length === 0 || validators.length === 0) return null
   const v = validators.length
   const n = v + Math.max(...result.uids) + 1
@@ -82,7 +82,7 @@ export function yumaOfEpoch(result: { uids: number[]; weights: number[]; miners:
   const ids = Array.from({ length: v }, (_, i) => i)
   const out = formatYumaEpoch(0, runYumaEpoch(DEFAULT_YUMA_PARAMS, { stake, validators: ids, weights: ids.map(() => row), active: ids, emission: 1_000_000_000n }))
   return JSON.stringify({
-    incentive: Object.fromEntries(result.uids.map((u) => [result.miners[u] ?? String(u), out.incentive[v + u]])),
+    incentive: Object.fromEntries(result.uids.map((u, i) => [result.miners[i] || String(u), out.incentive[v + u]])),
     dividends: Object.fromEntries(validators.map((x, i) => [x.member, out.dividends[i]])),
   })
 }
@@ -90,20 +90,12 @@ export function yumaOfEpoch(result: { uids: number[]; weights: number[]; miners:
 export function dtoEpoch(ledger: Readonly<LedgerState>, rec: EpochRecord): EpochDto {
   const r = ledger.evals.results.get(rec.epoch)
   // The ledger's result while it keeps it, then the copy in the node's epoch record (pruned from state).
-  const kept = r ? { uids: r.uids, miners: r.uids.map((u) => r.miners[u] ?? ''), weights: r.weights } : rec.result
-  const byUid = kept ? { uids: kept.uids, weights: kept.weights, miners: minersByUid(kept) } : undefined
+  const kept = r ? epochWeightsOf(r) : rec.result
   return {
-    epoch: rec.epoch, uids: kept?.uids ?? [], miners: kept?.miners ?? [], weights: kept?.weights ?? [],
+    epoch: rec.epoch, uids: [...kept?.uids ?? []], miners: [...kept?.miners ?? []], weights: [...kept?.weights ?? []],
     weightsHash: rec.weightsHash ?? r?.weightsHash ?? '', certificateSigners: Object.keys(rec.weightSignatures ?? {}).sort(),
-    chainTx: rec.chainTx ?? null, yuma: byUid ? yumaOfEpoch(byUid, ledger.forum.validators) : null,
+    chainTx: rec.chainTx ?? null, yuma: kept ? yumaOfEpoch(kept, ledger.forum.validators) : null,
   }
-}
-
-/** The miner list indexed by uid, from index-aligned uids and miners. */
-function minersByUid(k: { uids: readonly number[]; miners: readonly string[] }): string[] {
-  const out: string[] = []
-  k.uids.forEach((u, i) => { out[u] = k.miners[i]! })
-  return out
 }
 
 export interface NodeViewModules {

@@ -9,7 +9,6 @@ import { type LiquidAlphaRate } from './liquid.ts'
 /** u16 rows: plain arrays (as given) or Uint16Arrays (as a previous epoch stored its bonds); validated by the caller. */
 export type U16Rows = readonly ArrayLike<number>[]
 
-
 interface Exports {
   readonly memory: WebAssembly.Memory
   layout(rows: number, cols: number): void

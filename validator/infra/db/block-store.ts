@@ -5,6 +5,7 @@ import { Bucket, Repository, bytesValue, cborValue, uintKey } from './repository
 import type { CommitCertificate } from '../../consensus/index.ts'
 import type { Block } from '../../../ledger/block.ts'
 import { BlockSchema } from '../../../ledger/block.ts'
+import type { EpochWeights } from '../../../ledger/evaluations.ts'
 import { AgoraError } from '../../../core/errors.ts'
 
 export interface StoredBlock { block: Block; certificate: CommitCertificate }
@@ -16,7 +17,7 @@ export interface EpochRecord {
    * The epoch's weights as decided (uids, each uid's miner, weights; index-aligned): the ledger keeps results
    * for 8 epochs only (its state must not grow with history), this record keeps them for the API.
    */
-  result?: { uids: number[]; miners: string[]; weights: number[] }
+  result?: EpochWeights
   /** EVM signatures (0x) of validators over the weights digest, by peer id. */
   weightSignatures?: Record<string, string>
   chainTx?: string
