@@ -12,6 +12,10 @@ import type { SyncModules } from './sync.ts'
 export const CHECKPOINT_GET_MS = 5_000
 /** Fetching the certified snapshot a checkpoint names (up to tens of MiB from the DHT). */
 export const SNAPSHOT_GET_MS = 30_000
+/** Peers asked in turn for the snapshot over the blob protocol before the DHT. */
+export const SNAPSHOT_PEERS = 4
+/** One peer's transfer of a snapshot. */
+export const SNAPSHOT_PEER_MS = 20_000
 /** Lookups of the walk's first record before a fresh node gives up on checkpoint sync. */
 export const FIRST_RECORD_ATTEMPTS = 3
 /** How long a fresh node waits for a first peer to ask. */
@@ -36,7 +40,7 @@ export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, 
   if (!last) return m.log.warn({ fromEpoch: m.handover.head }, 'checkpoint sync: no certified checkpoint found; replaying from genesis')
   const header = last.decoded.header
   if (header.height <= m.importer.view.height) return
-  const bytes = await m.host.dht.getBlob(header.stateCid, { signal: timeoutSignal(m.clock, SNAPSHOT_GET_MS) })
+  const bytes = await fetchSnapshot(m, header.stateCid)
   if (!bytes) throw new Error(`state ${header.stateCid} of checkpoint ${header.epoch} not found`)
   const restored = restoreLedger(bytes)
   if (ledgerStateRoot(restored) !== header.stateRoot || restored.height !== header.height || restored.lastBlockHash !== header.blockHash) {
@@ -45,6 +49,20 @@ export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, 
   await m.blocks.putBase(bytes)
   m.importer.adopt(restored, header.stateRoot)
   m.log.info({ epoch: header.epoch, height: header.height }, 'started from certified checkpoint')
+}
+
+/**
+ * The snapshot a certified checkpoint names. Every node that closed the epoch keeps it and serves it over the
+ * blob protocol, so peers are asked first (one verified transfer each, the bytes must hash to the cid); the
+ * DHT copy, put by the epoch's designated broadcaster after the record itself, is the fallback. A fresh node
+ * can find the record before that put has happened, or the broadcaster can be down.
+ */
+async function fetchSnapshot(m: Modules, cid: string): Promise<Uint8Array | undefined> {
+  for (const peer of m.host.peers().slice(0, SNAPSHOT_PEERS)) {
+    const got = await m.host.requestBlob(peer, cid, { timeoutMs: SNAPSHOT_PEER_MS }).catch(() => undefined)
+    if (got) return got
+  }
+  return m.host.dht.getBlob(cid, { signal: timeoutSignal(m.clock, SNAPSHOT_GET_MS) }).catch(() => undefined)
 }
 
 /**

@@ -112,6 +112,9 @@ export function createCheckpointer(m: CheckpointerModules): Checkpointer {
     const stateRoot = m.importer.root()
     await m.blocks.updateEpoch(e, { weightsHash: result.weightsHash, result: epochWeightsOf(result) })
     changed(e)
+    // Every node keeps the snapshot to serve fresh nodes over the blob protocol, certifier or not.
+    const stateCid = cidOfBytes(snapshot)
+    m.fetcher.rememberSnapshot(stateCid, snapshot)
     // Only the set that certifies epoch e signs its duties, and only once the doppelgänger guard is clear.
     if (!set.members.some((x) => x.member === m.self) || !m.canSign()) return
     const target = m.chainTarget
@@ -126,8 +129,6 @@ export function createCheckpointer(m: CheckpointerModules): Checkpointer {
       pendingSetUpdates.set(e, validators)
       await share('valset', e, digest.slice(2), await m.signer.signDigest(block.slot, `valset-${e + 1}`, digest))
     }
-    const stateCid = cidOfBytes(snapshot)
-    m.fetcher.rememberSnapshot(stateCid, snapshot)
     const header = checkpointHeader(m, e, block, stateRoot, stateCid, nextSet)
     const hh = checkpointHeaderHash(header)
     pendingHeaders.set(e, { header, nextSet })
