@@ -60,6 +60,8 @@ export const ParSigErrorCode = {
   BAD_SIGNATURE: 'PARSIG_BAD_SIGNATURE',
   /** More than PARSIG_EPOCHS_AHEAD ahead of our epoch: we may be behind, so not the sender's fault. */
   EPOCH_AHEAD: 'PARSIG_EPOCH_AHEAD',
+  /** We do not know yet which set certifies that epoch (we are behind): not the sender's fault. */
+  SET_UNKNOWN: 'PARSIG_SET_UNKNOWN',
   /** More than PARSIG_EPOCHS_BEHIND behind our epoch: certified long ago or never. */
   EPOCH_PASSED: 'PARSIG_EPOCH_PASSED',
   /** This signer already signed another value for (kind, epoch): the first one counts. */
@@ -139,6 +141,7 @@ export function createParSigDb(m: ParSigModules): ParSigDb {
     if (now !== undefined && msg.epoch < now - PARSIG_EPOCHS_BEHIND) {
       return new ParSigError(ParSigErrorCode.EPOCH_PASSED, `epoch ${msg.epoch} is long past (ours ${now})`, 'ignore')
     }
+    if (m.totalPower(msg.kind, msg.epoch) === 0n) return new ParSigError(ParSigErrorCode.SET_UNKNOWN, `the set certifying epoch ${msg.epoch} is not known here yet`, 'ignore')
     if (m.powerOf(msg.kind, signer, msg.epoch) === 0n) return new ParSigError(ParSigErrorCode.NOT_A_SIGNER, `${signer} does not certify ${msg.kind}`, 'reject')
     const valueHash = norm(msg.valueHash)
     const prior = signedBy(key(msg.kind, msg.epoch), signer)

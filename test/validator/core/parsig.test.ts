@@ -1,5 +1,6 @@
 // ParSigDB under hostile input: epochs far ahead or long past are ignored (and never evict the current
-// epoch's signatures), non-signers and bad signatures rejected, a second value from one signer rejected.
+// epoch's signatures), so is an epoch whose set we do not know yet; non-signers and bad signatures are
+// rejected, and so is a second value from one signer.
 import { describe, expect, it } from 'vitest'
 import { createParSigDb, ParSigErrorCode, type ParSigMessage } from '../../../validator/core/parsig.ts'
 import { PARSIG_EPOCHS_AHEAD, PARSIG_EPOCHS_BEHIND } from '../../../validator/core/limits.ts'
@@ -10,11 +11,12 @@ const hash = (n: number) => n.toString(16).padStart(64, '0')
 const sig = (s: string, h: string) => '0x' + Buffer.from(s).toString('hex') + h.slice(0, 8)
 const msg = (epoch: number, signer: string, value = hash(epoch + 1)): ParSigMessage => ({ kind: 'checkpoint', epoch, valueHash: value, signature: sig(signer, value) })
 
-function db(epoch: { now: number }) {
+/** `knownUpTo`: the highest epoch whose certifying set this node knows (a lagging node knows fewer). */
+function db(epoch: { now: number }, knownUpTo = Infinity) {
   let verifications = 0
   const parsig = createParSigDb({
-    powerOf: (_k, s) => (SIGNERS.includes(s) ? 1n : 0n),
-    totalPower: () => BigInt(SIGNERS.length),
+    powerOf: (_k, s, e) => (SIGNERS.includes(s) && e <= knownUpTo ? 1n : 0n),
+    totalPower: (_k, e) => (e <= knownUpTo ? BigInt(SIGNERS.length) : 0n),
     verify: (_k, s, h, signature) => { verifications++; return signature === sig(s, h) },
     currentEpoch: () => epoch.now,
   })
@@ -45,6 +47,14 @@ describe('parsig epoch window and verdicts', () => {
     epoch.now = 3 + PARSIG_EPOCHS_BEHIND + 1
     const err = parsig.check('b', msg(3, 'b'))
     expect([err?.code, err?.verdict]).toEqual([ParSigErrorCode.EPOCH_PASSED, 'ignore'])
+  })
+
+  it('ignores (does not reject) a signer of an epoch whose set we do not know yet: we are behind, not the sender', () => {
+    const { parsig } = db({ now: 5 }, 5)
+    const err = parsig.check('a', msg(6, 'a'))
+    expect([err?.code, err?.verdict]).toEqual([ParSigErrorCode.SET_UNKNOWN, 'ignore'])
+    const stranger = parsig.check('mallory', msg(5, 'mallory'))
+    expect([stranger?.code, stranger?.verdict]).toEqual([ParSigErrorCode.NOT_A_SIGNER, 'reject'])
   })
 
   it('rejects non-signers, bad signatures and a second value; ignores a duplicate; verifies once', () => {
