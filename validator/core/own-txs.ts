@@ -39,7 +39,7 @@ export function createOwnTxs(m: OwnTxsModules): OwnTxs {
   // Above the log's last nonce for our key too: the operator may sign with it elsewhere (the CLI's nonces
   // are microseconds), and a nonce at or below that one is refused for ever (STALE_NONCE).
   const nextNonce = () => (lastNonce = Math.max(m.clock.now(), lastNonce + 1, (m.ledger.nonces.get(self) ?? -1) + 1))
-  const unrevealed: Evaluated[] = []
+  let unrevealed: Evaluated[] = []
 
   async function submit(body: Record<string, unknown>): Promise<VerifiedTx | undefined> {
     if (!m.canSign()) return undefined
@@ -68,9 +68,11 @@ export function createOwnTxs(m: OwnTxsModules): OwnTxs {
       if (late) m.log.warn({ submission: e.report.submission.slice(0, 12), height: m.ledger.height, revealHeight: e.revealHeight }, 'evaluation finished after its commit window')
       else fresh.push(e)
     }
-    unrevealed.push(...fresh)
-    const ready = unrevealed.filter(windowClosed)
-    for (const e of ready) unrevealed.splice(unrevealed.indexOf(e), 1)
+    // One pass splits what may be revealed now from what waits (a splice per entry was quadratic).
+    const ready: Evaluated[] = []
+    const waiting: Evaluated[] = []
+    for (const e of unrevealed.concat(fresh)) (windowClosed(e) ? ready : waiting).push(e)
+    unrevealed = waiting
     const commits = fresh.map((e) => ({ submission: e.report.submission, commitment: reportCommitment(self, e.report) }))
     const reports = ready.map((e) => e.report)
     // Batches stay under the transaction size cap: a commit is ~110 bytes, a report ~250.
