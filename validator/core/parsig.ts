@@ -84,6 +84,19 @@ function conflicting(signer: string, msg: ParSigMessage, first: ParSigConflict['
   return new ParSigError(ParSigErrorCode.CONFLICTING, `${signer} signed another ${msg.kind} value for epoch ${msg.epoch}`, 'reject')
 }
 
+/** Refusals that only our own position decides (an epoch too far ahead, long past, or whose set we lack): IGNORE. */
+function epochRefusal(m: ParSigModules, msg: ParSigMessage): ParSigError | undefined {
+  const now = m.currentEpoch?.()
+  if (now !== undefined && msg.epoch > now + PARSIG_EPOCHS_AHEAD) {
+    return new ParSigError(ParSigErrorCode.EPOCH_AHEAD, `epoch ${msg.epoch} is ahead of ours (${now})`, 'ignore')
+  }
+  if (now !== undefined && msg.epoch < now - PARSIG_EPOCHS_BEHIND) {
+    return new ParSigError(ParSigErrorCode.EPOCH_PASSED, `epoch ${msg.epoch} is long past (ours ${now})`, 'ignore')
+  }
+  if (m.totalPower(msg.kind, msg.epoch) === 0n) return new ParSigError(ParSigErrorCode.SET_UNKNOWN, `the set certifying epoch ${msg.epoch} is not known here yet`, 'ignore')
+  return undefined
+}
+
 /** Recently verified signatures remembered between the gossip check and the add. */
 const VERIFIED_KEPT = 1024
 
@@ -134,14 +147,8 @@ export function createParSigDb(m: ParSigModules): ParSigDb {
   }
 
   function check(signer: string, msg: ParSigMessage): ParSigError | undefined {
-    const now = m.currentEpoch?.()
-    if (now !== undefined && msg.epoch > now + PARSIG_EPOCHS_AHEAD) {
-      return new ParSigError(ParSigErrorCode.EPOCH_AHEAD, `epoch ${msg.epoch} is ahead of ours (${now})`, 'ignore')
-    }
-    if (now !== undefined && msg.epoch < now - PARSIG_EPOCHS_BEHIND) {
-      return new ParSigError(ParSigErrorCode.EPOCH_PASSED, `epoch ${msg.epoch} is long past (ours ${now})`, 'ignore')
-    }
-    if (m.totalPower(msg.kind, msg.epoch) === 0n) return new ParSigError(ParSigErrorCode.SET_UNKNOWN, `the set certifying epoch ${msg.epoch} is not known here yet`, 'ignore')
+    const outside = epochRefusal(m, msg)
+    if (outside) return outside
     if (m.powerOf(msg.kind, signer, msg.epoch) === 0n) return new ParSigError(ParSigErrorCode.NOT_A_SIGNER, `${signer} does not certify ${msg.kind}`, 'reject')
     const valueHash = norm(msg.valueHash)
     const prior = signedBy(key(msg.kind, msg.epoch), signer)
