@@ -1,6 +1,6 @@
 // The transaction dispatcher: the one entry point the node's ledger calls per decided transaction.
 // A transaction is checked completely before anything is mutated, so a failed one leaves the state as it
-// was (except that time advanced to ctx.slot, which happens regardless of the transaction).
+// was (except that time advanced to ctx.slot and ctx.height, which happens regardless of the transaction).
 import { AgoraError, errorMessage, isAgoraError } from '../core/errors.ts'
 import { addProposal, checkProposal } from '../registry/lifecycle.ts'
 import { verifySignedManifest } from '../registry/manifest.ts'
@@ -14,12 +14,13 @@ import type { ForumState } from './state.ts'
 import type { PoolId } from '../core/ids.ts'
 import { SYSTEM_SENDER, type ForumTx } from './tx.ts'
 
-export interface TxContext { slot: number }
+/** The block a transaction is in: its slot, and its height (absent: one block per slot, forum/epoch.ts). */
+export interface TxContext { slot: number; height?: number }
 export type TxResult = { ok: true; events: ForumEvent[] } | { ok: false; code: string; message: string; events: ForumEvent[] }
 
 /** Apply one transaction at `ctx.slot` (mutates `s`). Never throws for an invalid transaction: returns ok=false. */
 export function applyTx(s: ForumState, tx: ForumTx, ctx: TxContext): TxResult {
-  const events = advanceTo(s, ctx.slot)
+  const events = advanceTo(s, ctx.slot, ctx.height)
   try {
     dispatch(s, tx, events)
     return { ok: true, events }
@@ -45,7 +46,7 @@ function dispatch(s: ForumState, tx: ForumTx, events: ForumEvent[]): void {
     }
     case 'InitiatePool': {
       const p = initiatePool(s, tx)
-      events.push({ type: 'PoolOpened', pool: p.id, post: p.post, minted: p.minted, endSlot: p.endSlot })
+      events.push({ type: 'PoolOpened', pool: p.id, post: p.post, minted: p.minted, endSlot: p.endSlot, endHeight: p.endHeight })
       return
     }
     case 'Stake': return stake(s, tx)

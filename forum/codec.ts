@@ -11,14 +11,14 @@ import { mergeParams, DEFAULT_PARAMS, type ParamKey, type Params } from './param
 import { sortedKeys, type ForumState, type PoolRecord, type PostRecord } from './state.ts'
 import type { PostPayload } from './tx.ts'
 
-const VERSION = 2
+const VERSION = 3
 type Row = unknown[]
 
 function canonical(s: ForumState): Record<string, unknown> {
   const params: Record<string, unknown> = {}
   for (const k of Object.keys(s.params).sort()) params[k] = s.params[k as ParamKey]
   return {
-    v: VERSION, slot: s.slot, epoch: s.epoch, epochStartSlot: s.epochStartSlot, params,
+    v: VERSION, slot: s.slot, height: s.height, epoch: s.epoch, epochStartSlot: s.epochStartSlot, epochStartHeight: s.epochStartHeight, params,
     pendingParams: sortedKeys(s.pendingParams).map((k) => { const p = peek(s.pendingParams, k)!; return [k, p.value, p.post] }),
     paramChangedEpoch: sortedKeys(s.paramChangedEpoch).map((k) => [k, peek(s.paramChangedEpoch, k)!]),
     accounts: sortedKeys(s.accounts).map((m) => { const a = peek(s.accounts, m)!; return [m, a.rep, a.locked, a.credits] }),
@@ -48,7 +48,7 @@ export const poolRow = (p: PoolRecord): Row => [
   sortedKeys(p.stakes).map((m) => { const st = p.stakes.get(m)!; return [m, st.inFavor, st.against] }),
   p.memberInFavor, p.memberAgainst,
   p.outcome ? [p.outcome.quorumMet, p.outcome.passed, p.outcome.postAward, p.outcome.burned, p.outcome.effect ?? null] : null,
-  p.accused ?? null,
+  p.accused ?? null, p.startHeight, p.endHeight,
 ]
 
 /** Canonical bytes of the whole state. */
@@ -83,7 +83,7 @@ export function restore(bytes: Uint8Array): ForumState {
     params,
     pendingParams: new Map(rows(c.pendingParams).map((r) => [str<ParamKey>(r[0]), { value: r[1] as number | boolean, post: str<PostId>(r[2]) }])),
     paramChangedEpoch: new Map(rows(c.paramChangedEpoch).map((r) => [str<ParamKey>(r[0]), num(r[1])])),
-    slot: num(c.slot), epoch: num(c.epoch), epochStartSlot: num(c.epochStartSlot),
+    slot: num(c.slot), height: num(c.height), epoch: num(c.epoch), epochStartSlot: num(c.epochStartSlot), epochStartHeight: num(c.epochStartHeight),
     accounts: new Map(rows(c.accounts).map((r) => [str<MemberId>(r[0]), { rep: big(r[1]), locked: big(r[2]), credits: big(r[3]) }])),
     posts: new Map(rows(c.posts).map((r) => {
       const p: PostRecord = {
@@ -100,7 +100,7 @@ export function restore(bytes: Uint8Array): ForumState {
       const o = r[16] as unknown[] | null
       const p: PoolRecord = {
         id: str(r[0]), post: str(r[1]), sender: str(r[2]), fee: big(r[3]), minted: big(r[4]), favourMinted: big(r[5]),
-        againstMinted: big(r[6]), startSlot: num(r[7]), endSlot: num(r[8]), quorumPpm: num(r[9]), winRatioPpm: num(r[10]),
+        againstMinted: big(r[6]), startSlot: num(r[7]), endSlot: num(r[8]), startHeight: num(r[18]), endHeight: num(r[19]), quorumPpm: num(r[9]), winRatioPpm: num(r[10]),
         bindingPpm: num(r[11]), redistributeLosingStakes: r[12] === true,
         stakes: new Map(rows(r[13]).map((x) => [str<MemberId>(x[0]), { inFavor: big(x[1]), against: big(x[2]) }])),
         memberInFavor: big(r[14]), memberAgainst: big(r[15]),

@@ -4,7 +4,7 @@ import type { PoolId, PostId } from '../core/ids.ts'
 
 export type ForumEvent =
   | { type: 'PostCreated'; post: PostId }
-  | { type: 'PoolOpened'; pool: PoolId; post: PostId; minted: bigint; endSlot: number }
+  | { type: 'PoolOpened'; pool: PoolId; post: PostId; minted: bigint; endSlot: number; endHeight: number }
   | { type: 'PoolResolved'; pool: PoolId; post: PostId; quorumMet: boolean; passed: boolean; postAward: bigint; burned: bigint; effect?: string }
   | { type: 'FeesDistributed'; epoch: number; amount: bigint }
   | { type: 'ParamsActivated'; epoch: number; changes: Record<string, number | boolean> }

@@ -34,7 +34,7 @@ export function checkPayload(s: ForumState, payload: PostPayload): void {
   if (payload.kind === 'params') {
     checkParamChange(s, payload.changes)
   } else {
-    checkTransition(s.registry, payload.name, payload.to, payload.version)
+    checkTransition(s.registry, payload.name, payload.to, s.params, payload.version)
   }
 }
 
@@ -46,7 +46,7 @@ export function applyPayload(s: ForumState, post: PostId, payload: PostPayload):
       for (const k of keys) s.pendingParams.set(k, { value: payload.changes[k]!, post })
       return `params queued for epoch ${s.epoch + 1}: ${keys.join(', ')}`
     }
-    applyTransition(s.registry, payload.name, payload.to, s.slot, payload.version)
+    applyTransition(s.registry, payload.name, payload.to, s.slot, s.params, payload.version)
     return `challenge ${payload.name} → ${payload.to}`
   } catch (e) {
     return `rejected: ${errorMessage(e)}`

@@ -3,6 +3,7 @@ export { applyTx, applyTxOrThrow, resolveDuePools, type TxContext, type TxResult
 export { advanceTo, onEpochBoundary } from './epoch.ts'
 export type { ForumEvent } from './events.ts'
 export { resolvePool, duePools, stakesOf, openDisputePool } from './pool.ts'
+export { poolDue, poolOpen } from './pool-window.ts'
 export { assignCommittee, type WeightedMember } from './committee.ts'
 export { snapshot, restore } from './codec.ts'
 export { stateRoot, forumTree, FORUM_ROOT_TAG } from './root.ts'

@@ -1,10 +1,13 @@
-// Open pools ordered by (end slot, id), so finding the pools due at a block costs the pools due, not a
-// scan of every pool ever opened. A cache derived from `s.pools`, never replicated: kept per pools map,
-// rebuilt by one scan when the map is new (createState, restore, clone, the root's tracked copy) or holds
-// pools the index was not told about; a pool resolved by a transaction leaves it when it comes due.
+// Open pools ordered by (end height, id), so finding the pools due at a block costs the pools due, not a
+// scan of every pool ever opened (a pool is due once its end height and its end slot are both reached; on
+// a chain of at most one block per slot the height comes last). A cache derived from `s.pools`, never
+// replicated: kept per pools map, rebuilt by one scan when the map is new (createState, restore, clone,
+// the root's tracked copy) or holds pools the index was not told about; a pool resolved by a transaction
+// leaves it when it comes due.
 import type { PoolId } from '../core/ids.ts'
 import { peek, peekValues } from '../core/tracked-map.ts'
 import type { ForumState, PoolRecord } from './state.ts'
+import { poolDue } from './pool-window.ts'
 
 interface Entry { readonly end: number; readonly id: PoolId }
 interface Index {
@@ -51,7 +54,7 @@ function indexOf(s: ForumState): Index {
   const known = indexes.get(s.pools)
   if (known && known.seen === s.pools.size) return known
   const heap: Entry[] = []
-  for (const p of peekValues(s.pools)) if (!p.outcome) push(heap, { end: p.endSlot, id: p.id })
+  for (const p of peekValues(s.pools)) if (!p.outcome) push(heap, { end: p.endHeight, id: p.id })
   const idx: Index = { heap, seen: s.pools.size }
   indexes.set(s.pools, idx)
   return idx
@@ -61,20 +64,24 @@ function indexOf(s: ForumState): Index {
 export function noteOpened(s: ForumState, pool: PoolRecord): void {
   const idx = indexes.get(s.pools)
   if (!idx || idx.seen !== s.pools.size - 1) return
-  push(idx.heap, { end: pool.endSlot, id: pool.id })
+  push(idx.heap, { end: pool.endHeight, id: pool.id })
   idx.seen++
 }
 
-/** Ids of the open pools with end slot ≤ `s.slot`, by (end slot, id). Reads only (peeks). */
+/** Ids of the open pools whose window has passed (`poolDue`), by (end height, id). Reads only (peeks). */
 export function dueIds(s: ForumState): PoolId[] {
   const h = indexOf(s).heap
   const due: PoolId[] = []
-  while (h.length > 0 && h[0]!.end <= s.slot) {
+  const notYet: Entry[] = []
+  while (h.length > 0 && h[0]!.end <= s.height) {
     const e = pop(h)
     const p = peek(s.pools, e.id)
-    if (p && !p.outcome) due.push(e.id)
+    if (!p || p.outcome) continue
+    if (poolDue(s, p)) due.push(e.id)
+    else notYet.push(e) // its end slot is still ahead (heights that ran ahead of slots)
   }
   // Still open until the caller resolves them: they stay indexed (popped in order, so pushed back cheaply).
-  for (const id of due) push(h, { end: peek(s.pools, id)!.endSlot, id })
+  for (const id of due) push(h, { end: peek(s.pools, id)!.endHeight, id })
+  for (const e of notYet) push(h, e)
   return due
 }

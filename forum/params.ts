@@ -169,7 +169,8 @@ export function checkParamValue(key: string, value: unknown): void {
 /** Relations between parameters that must hold for the whole table (checked on posting and on activation). */
 export function checkCrossConstraints(p: Params): void {
   const fail = (msg: string) => { throw new AgoraError('BAD_PARAM', `parameter constraint violated: ${msg}`) }
-  // A pool must resolve while the stakes that voted in it are still locked as availability.
+  // A pool must resolve while the stakes that voted in it are still locked as availability (on a chain that
+  // keeps up; when blocks come slots apart a pool's block count stretches it past its slots, pool-window.ts).
   if (p.poolDurationSlots >= p.availabilityMinLockEpochs * p.epochSlots) fail('poolDurationSlots < availabilityMinLockEpochs × epochSlots')
   if (p.committeeSize > p.maxValidators) fail('committeeSize ≤ maxValidators')
   if (p.defaultFuelLimit > p.maxFuelLimit) fail('defaultFuelLimit ≤ maxFuelLimit')

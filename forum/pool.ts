@@ -1,6 +1,7 @@
 // Validation pools (DGF): a fee mints REP held by the pool, split between a stake for the post's authors
-// and an unowned stake against; members lock REP for or against until the duration ends; resolution
-// decides by quorum and win ratio, pays winners from the losing side and propagates the post's award.
+// and an unowned stake against; members lock REP for or against until the window ends (in slots and in
+// blocks: ./pool-window.ts); resolution decides by quorum and win ratio, pays winners from the losing side
+// and propagates the post's award.
 import { PPM, formatRep } from '../core/amount.ts'
 import { AgoraError } from '../core/errors.ts'
 import type { MemberId, PoolId, PostId } from '../core/ids.ts'
@@ -10,6 +11,7 @@ import { account, circulatingSupply, freeOf, requirePool, requirePost, sortedKey
 import { INCINERATOR, SYSTEM_SENDER, type InitiatePoolTx, type StakeTx } from './tx.ts'
 import { peek } from '../core/tracked-map.ts'
 import { dueIds, noteOpened } from './open-pools.ts'
+import { poolDue, poolOpen, poolWindow } from './pool-window.ts'
 
 export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
   if (s.pools.has(tx.id)) throw new AgoraError('DUPLICATE', `pool ${tx.id} already exists`)
@@ -39,9 +41,10 @@ export function initiatePool(s: ForumState, tx: InitiatePoolTx): PoolRecord {
   s.totals.minted += minted
   s.totals.escrow += minted
   const o = tx.overrides ?? {}
+  const duration = tx.durationSlots ?? minDuration
   const pool: PoolRecord = {
     id: tx.id, post: tx.post, sender: tx.sender, fee: tx.fee, minted, favourMinted, againstMinted: minted - favourMinted,
-    startSlot: s.slot, endSlot: s.slot + (tx.durationSlots ?? minDuration),
+    ...poolWindow(s, duration),
     quorumPpm: gov ? p.govQuorumPpm : o.quorumPpm ?? p.quorumPpm,
     winRatioPpm: gov ? p.govWinRatioPpm : o.winRatioPpm ?? p.winRatioPpm,
     bindingPpm: o.bindingPpm ?? p.bindingPpm,
@@ -66,7 +69,7 @@ export function openDisputePool(s: ForumState, d: { id: PoolId; post: PostId; ac
   s.totals.escrow += d.honestWeight
   const pool: PoolRecord = {
     id: d.id, post: d.post, sender: SYSTEM_SENDER, fee: 0n, minted: d.honestWeight, favourMinted: 0n, againstMinted: d.honestWeight,
-    startSlot: s.slot, endSlot: s.slot + s.params.poolDurationSlots,
+    ...poolWindow(s, s.params.poolDurationSlots),
     quorumPpm: 0, winRatioPpm: s.params.winRatioPpm, bindingPpm: 1_000_000, redistributeLosingStakes: true,
     stakes: new Map(), memberInFavor: 0n, memberAgainst: 0n, accused: d.accused,
   }
@@ -78,7 +81,7 @@ export function openDisputePool(s: ForumState, d: { id: PoolId; post: PostId; ac
 export function stake(s: ForumState, tx: StakeTx): void {
   const pool = requirePool(s, tx.pool)
   if (tx.sender === SYSTEM_SENDER) throw new AgoraError('FORBIDDEN', 'the system holds no REP to stake')
-  if (pool.outcome || s.slot >= pool.endSlot) throw new AgoraError('POOL_CLOSED', `pool ${pool.id} closed at slot ${pool.endSlot}`)
+  if (!poolOpen(s, pool)) throw new AgoraError('POOL_CLOSED', `pool ${pool.id} closed at slot ${pool.endSlot} and height ${pool.endHeight}`)
   if (tx.amount <= 0n) throw new AgoraError('BAD_AMOUNT', 'stake must be positive')
   const free = freeOf(s, tx.sender)
   if (tx.amount > free) throw new AgoraError('INSUFFICIENT', `${tx.sender} stakes ${formatRep(tx.amount)} REP but has ${formatRep(free)} free`)
@@ -97,7 +100,7 @@ export function stake(s: ForumState, tx: StakeTx): void {
 export function resolvePool(s: ForumState, id: PoolId): PoolOutcome {
   const pool = requirePool(s, id)
   if (pool.outcome) throw new AgoraError('POOL_CLOSED', `pool ${id} is already resolved`)
-  if (s.slot < pool.endSlot) throw new AgoraError('POOL_OPEN', `pool ${id} runs until slot ${pool.endSlot} (now ${s.slot})`)
+  if (!poolDue(s, pool)) throw new AgoraError('POOL_OPEN', `pool ${id} runs until slot ${pool.endSlot} and height ${pool.endHeight} (now ${s.slot}, ${s.height})`)
 
   const members = sortedKeys(pool.stakes)
   const memberStaked = pool.memberInFavor + pool.memberAgainst
@@ -173,7 +176,7 @@ function finish(pool: PoolRecord, outcome: PoolOutcome): PoolOutcome {
   return outcome
 }
 
-/** Open pools whose duration has passed, in resolution order (end slot, then id). */
+/** Open pools whose window has passed, in resolution order (end height, then id). */
 export function duePools(s: ForumState): PoolRecord[] {
   // From the open-pool index (./open-pools.ts), then a get for each: the state root rehashes only those.
   return dueIds(s).map((id) => s.pools.get(id)!)

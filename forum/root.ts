@@ -1,7 +1,7 @@
 // The forum's state root: the root of an authenticated tree (core/merkle.ts) with one leaf per account,
 // post, pool, availability stake, slash record, free-tx count, pending or changed parameter and registry
 // challenge, plus a `meta` leaf for the small remainder; updated incrementally (core/state-tree.ts).
-// stateRoot = taggedHash('agora/forum-state/3', tree root). Leaf keys and rows: docs/PROTOCOL.md.
+// stateRoot = taggedHash('agora/forum-state/4', tree root). Leaf keys and rows: docs/PROTOCOL.md.
 import { taggedHash } from '../core/hash.ts'
 import type { MerkleTree } from '../core/merkle.ts'
 import { type Section, type TreeSpec, syncTree, syncedRoot } from '../core/state-tree.ts'
@@ -10,8 +10,8 @@ import { postRow, poolRow } from './codec.ts'
 import type { AvailabilityStake, ForumState, PoolRecord, PostRecord, SlashRecord, Account } from './state.ts'
 import type { ChallengeEntry } from '../registry/lifecycle.ts'
 
-export const FORUM_ROOT_TAG = 'agora/forum-state/3'
-const VERSION = 3
+export const FORUM_ROOT_TAG = 'agora/forum-state/4'
+const VERSION = 4
 
 type AnyMap<V> = Map<string | number, V>
 const section = <V>(prefix: string, mutableValues: boolean, read: (s: ForumState) => AnyMap<V>, replace: (s: ForumState, m: AnyMap<V>) => void, row: (v: V) => unknown): Section<ForumState, V> =>
@@ -38,7 +38,7 @@ export const FORUM_TREE: TreeSpec<ForumState> = {
     for (const k of Object.keys(s.params).sort()) params[k] = s.params[k as ParamKey]
     const t = s.totals
     return {
-      v: VERSION, slot: s.slot, epoch: s.epoch, epochStartSlot: s.epochStartSlot, params,
+      v: VERSION, slot: s.slot, height: s.height, epoch: s.epoch, epochStartSlot: s.epochStartSlot, epochStartHeight: s.epochStartHeight, params,
       validators: s.validators.map((v) => [v.member, v.power]), feePot: s.feePot, freeTxs: s.freeTxs.total,
       totals: [t.genesis, t.minted, t.burned, t.escrow, t.genesisCredits, t.deposited],
     }

@@ -59,6 +59,12 @@ export interface PoolRecord {
   againstMinted: bigint
   startSlot: number
   endSlot: number
+  /**
+   * Height of the block that opened it, and the least height it closes at: a pool is open until both its
+   * end slot and as many blocks as its duration has slots have passed (./pool-window.ts).
+   */
+  startHeight: number
+  endHeight: number
   quorumPpm: number
   winRatioPpm: number
   bindingPpm: number
@@ -101,8 +107,12 @@ export interface ForumState {
   /** Epoch at which each parameter last changed by governance (the cooldown counts from it). */
   paramChangedEpoch: Map<ParamKey, number>
   slot: number
+  /** Height of the block the clock is at (the ledger's); without one, one block per slot (./epoch.ts). */
+  height: number
   epoch: number
   epochStartSlot: number
+  /** Height of the first block of the current epoch (late work counts blocks from it, ledger/ledger.ts). */
+  epochStartHeight: number
   accounts: Map<MemberId, Account>
   posts: Map<PostId, PostRecord>
   pools: Map<PoolId, PoolRecord>
@@ -132,7 +142,7 @@ export interface Genesis {
 export function createState(genesis: Genesis): ForumState {
   const params = mergeParams(DEFAULT_PARAMS, genesis.params ?? {})
   const s: ForumState = {
-    params, pendingParams: new Map(), paramChangedEpoch: new Map(), slot: 0, epoch: 0, epochStartSlot: 0,
+    params, pendingParams: new Map(), paramChangedEpoch: new Map(), slot: 0, height: 0, epoch: 0, epochStartSlot: 0, epochStartHeight: 0,
     accounts: new Map(), posts: new Map(), pools: new Map(), availability: new Map(), validators: [],
     feePot: 0n, freeTxs: { total: 0, bySender: new Map() }, slashed: new Map(),
     totals: { genesis: 0n, minted: 0n, burned: 0n, escrow: 0n, genesisCredits: 0n, deposited: 0n },
@@ -205,7 +215,7 @@ export function cloneState(s: ForumState): ForumState {
     params: { ...s.params },
     pendingParams: copy(s.pendingParams, (v) => ({ ...v })),
     paramChangedEpoch: copy(s.paramChangedEpoch, same),
-    slot: s.slot, epoch: s.epoch, epochStartSlot: s.epochStartSlot,
+    slot: s.slot, height: s.height, epoch: s.epoch, epochStartSlot: s.epochStartSlot, epochStartHeight: s.epochStartHeight,
     accounts: copy(s.accounts, (a) => ({ ...a })),
     posts: copy(s.posts, (p) => ({ ...p, authors: p.authors.map((a) => ({ ...a })), citations: p.citations.map((c) => ({ ...c })) })),
     pools: copy(s.pools, (p) => ({

@@ -16,7 +16,7 @@ export const disputedSubmission = (content: string | undefined): string | undefi
 export function openDispute(s: forum.ForumState, sub: SubmissionRecord, validator: string, height: number, slot: number): string | undefined {
   const post = systemPostId('dispute', `${sub.id}/${validator}`, height)
   const accused = validator as MemberId
-  const r = forum.applyTx(s, { type: 'Post', sender: forum.SYSTEM_SENDER, id: post, authors: { [validator]: 1_000_000 }, citations: {}, content: disputeContent(sub.id) }, { slot })
+  const r = forum.applyTx(s, { type: 'Post', sender: forum.SYSTEM_SENDER, id: post, authors: { [validator]: 1_000_000 }, citations: {}, content: disputeContent(sub.id) }, { slot, height })
   if (!r.ok) return undefined
   let honestWeight = 0n
   for (const v of s.validators) if (v.member !== accused) honestWeight += v.power
@@ -25,7 +25,7 @@ export function openDispute(s: forum.ForumState, sub: SubmissionRecord, validato
   const free = forum.freeOf(s, accused)
   const bondParam = BigInt(s.params.disputeBond)
   const bond = free < bondParam ? free : bondParam
-  if (bond > 0n) forum.applyTx(s, { type: 'Stake', sender: accused, pool, amount: bond, inFavor: true }, { slot })
+  if (bond > 0n) forum.applyTx(s, { type: 'Stake', sender: accused, pool, amount: bond, inFavor: true }, { slot, height })
   return pool
 }
 
@@ -52,9 +52,9 @@ export function openEvidencePools(s: forum.ForumState, subs: Iterable<Submission
   for (const validator of [...duties.keys()].sort()) {
     const { done, missed } = duties.get(validator)!
     const post = systemPostId('evidence', `${validator}/${e}`, height)
-    const r = forum.applyTx(s, { type: 'Post', sender: forum.SYSTEM_SENDER, id: post, authors: { [validator]: 1_000_000 }, citations: {}, content: `duties:${done} missed:${missed}` }, { slot })
+    const r = forum.applyTx(s, { type: 'Post', sender: forum.SYSTEM_SENDER, id: post, authors: { [validator]: 1_000_000 }, citations: {}, content: `duties:${done} missed:${missed}` }, { slot, height })
     if (!r.ok || done === 0) continue
     const fee = (BigInt(s.params.evidenceFee) * BigInt(done)) / BigInt(done + missed)
-    forum.applyTx(s, { type: 'InitiatePool', sender: forum.SYSTEM_SENDER, id: systemPoolOf(post), post, fee }, { slot })
+    forum.applyTx(s, { type: 'InitiatePool', sender: forum.SYSTEM_SENDER, id: systemPoolOf(post), post, fee }, { slot, height })
   }
 }

@@ -34,10 +34,11 @@ export { ledgerStateRoot }
 export const LEDGER_RULES = {
   // Inline payloads travel in a /agora/1/submissions envelope (256 KiB cap) with the signed transaction.
   maxPayloadBytes: 192 * 1024,
-  // Work made for epoch e − 1's seed still counts in the first slots of e: a miner that submits near the
-  // boundary lands after it (gossip, then the next proposal, plus a round change or two). Older work, or
-  // e − 1's after this, is refused STALE_EPOCH.
-  lateWorkGraceSlots: 4,
+  // Work made for epoch e − 1's seed still counts in the first blocks of e: a miner that submits near the
+  // boundary lands after it (gossip, then the next proposal, plus a round change or two). Counted in blocks,
+  // not slots: when blocks come slots apart (load, a hand-over) e's first 4 slots may hold no block at all.
+  // Older work, or e − 1's after this, is refused STALE_EPOCH.
+  lateWorkGraceBlocks: 4,
 } as const
 
 export interface LedgerState {
@@ -54,7 +55,7 @@ export interface LedgerState {
   validatorKeys: Map<string, ValidatorKeys>
   /** Seed of the current epoch's challenge instances: the hash of the last block of the previous epoch. */
   epochSeed: string
-  /** The previous epoch's seed: late work for it is accepted for LEDGER_RULES.lateWorkGraceSlots. */
+  /** The previous epoch's seed: late work for it is accepted for LEDGER_RULES.lateWorkGraceBlocks. */
   prevEpochSeed: string
   /**
    * The challenges of the current epoch (genesis ones plus registry-active ones), fixed at the boundary:
@@ -144,7 +145,7 @@ export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedT
   // Deadlines reached by this block, before its boundary and transactions, belong to the closing epoch.
   finalize(s, block, prevEpoch, events)
   const closingSet = currentCertificationSet(s)
-  push(forum.advanceTo(s.forum, block.slot))
+  push(forum.advanceTo(s.forum, block.slot, block.height))
   // The new epoch's instances are seeded by the last block of the one before: unknown until it is decided.
   // Skipped epochs had no block in between, so the one just before the new epoch had this same seed.
   if (s.forum.epoch > prevEpoch) {
@@ -170,11 +171,11 @@ export function applyBlock(s: LedgerState, block: Block, txs: readonly VerifiedT
 
 /**
  * The epoch seed that work named for `epoch` was made with, or undefined when it is stale: the current
- * epoch's, or the previous one's within its grace slots (no epoch named: the current one, as before).
+ * epoch's, or the previous one's within its grace blocks (no epoch named: the current one, as before).
  */
-function workSeed(s: LedgerState, epoch: number | undefined, slot: number): string | undefined {
+function workSeed(s: LedgerState, epoch: number | undefined, height: number): string | undefined {
   if (epoch === undefined || epoch === s.forum.epoch) return s.epochSeed
-  const late = epoch === s.forum.epoch - 1 && slot < s.forum.epochStartSlot + LEDGER_RULES.lateWorkGraceSlots
+  const late = epoch === s.forum.epoch - 1 && height < s.forum.epochStartHeight + LEDGER_RULES.lateWorkGraceBlocks
   return late ? s.prevEpochSeed : undefined
 }
 
@@ -192,7 +193,7 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       const ch = activeChallengeTable(s).find((c) => c.id === tx.challenge)
       if (!ch) return fail('UNKNOWN_CHALLENGE', `challenge ${tx.challenge} is not active`)
       // Work is for one epoch's instance: a payload made for another epoch's seed is refused.
-      const epochSeed = workSeed(s, tx.epoch, block.slot)
+      const epochSeed = workSeed(s, tx.epoch, block.height)
       if (epochSeed === undefined) return fail('STALE_EPOCH', `submission for epoch ${tx.epoch}, the log is at epoch ${s.forum.epoch}`)
       if (tx.payloadBytes > LEDGER_RULES.maxPayloadBytes) return fail('PAYLOAD_TOO_LARGE', `payload of ${tx.payloadBytes} bytes`)
       const id = submissionIdOf(tx.challenge, tx.payloadCid)
@@ -228,7 +229,7 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
       if (tx.keys) {
         try { keys = checkKeyRegistration(s.validatorKeys, tx.sender, tx.keys) } catch (e) { return fail((e as AgoraError).code, (e as Error).message) }
       }
-      const r = forum.applyTx(s.forum, tx, { slot: block.slot })
+      const r = forum.applyTx(s.forum, tx, { slot: block.slot, height: block.height })
       for (const e of r.events) events.push({ type: 'forum', event: e })
       if (!r.ok) return fail(r.code, r.message)
       if (keys) s.validatorKeys.set(tx.sender, keys)
@@ -251,7 +252,7 @@ function applyOne(s: LedgerState, block: Block, v: VerifiedTx, events: LedgerEve
 }
 
 function applyForumTx(s: LedgerState, block: Block, v: VerifiedTx, tx: forum.ForumTx, events: LedgerEvent[]): TxOutcome {
-  const r = forum.applyTx(s.forum, tx, { slot: block.slot })
+  const r = forum.applyTx(s.forum, tx, { slot: block.slot, height: block.height })
   for (const e of r.events) events.push({ type: 'forum', event: e })
   return r.ok ? { id: v.id, ok: true } : { id: v.id, ok: false, code: r.code, message: r.message }
 }

@@ -10,7 +10,7 @@ import { evalStateView, type EvalState, type SubmissionRecord } from './evaluati
 import { validatorKeysRows, type ChallengeRow, type LedgerState } from './ledger.ts'
 import { RuntimePolicySchema } from '../registry/manifest.ts'
 
-const VERSION = 3
+const VERSION = 4
 const int = z.union([z.number().int(), z.bigint()]).transform((v) => BigInt(v))
 const num = z.number().int()
 

@@ -3,7 +3,7 @@
 // passes, so no step happens any other way. A proposal whose pool fails is withdrawn, and a retired name
 // is free again: neither blocks the name for ever.
 import { AgoraError } from '../core/errors.ts'
-import { compareSemver, type ChallengeManifest, type SignedManifest } from './manifest.ts'
+import { checkPolicyLimits, compareSemver, type ChallengeManifest, type PolicyLimits, type SignedManifest } from './manifest.ts'
 
 export type ChallengeStatus = 'proposed' | 'active' | 'deprecated' | 'retired'
 export const CHALLENGE_STATUSES: readonly ChallengeStatus[] = ['proposed', 'active', 'deprecated', 'retired']
@@ -55,8 +55,12 @@ export function addProposal(reg: RegistryState, signed: SignedManifest, slot: nu
   }
 }
 
-/** Throws REGISTRY unless `name` may move to `to` now (an active → active step needs a pending upgrade). */
-export function checkTransition(reg: RegistryState, name: string, to: ChallengeStatus, version?: string): void {
+/**
+ * Throws REGISTRY unless `name` may move to `to` now (an active → active step needs a pending upgrade);
+ * BAD_MANIFEST when the manifest that would activate is outside the `limits` in force (they may have
+ * changed since it was proposed: a shorter backstop, a lower fuel ceiling).
+ */
+export function checkTransition(reg: RegistryState, name: string, to: ChallengeStatus, limits: PolicyLimits, version?: string): void {
   const cur = reg.challenges.get(name)
   if (!cur) throw new AgoraError('REGISTRY', `unknown challenge ${name}`)
   if (!NEXT[cur.status].includes(to)) throw new AgoraError('REGISTRY', `challenge ${name}: ${cur.status} → ${to} is not a lifecycle step`)
@@ -68,6 +72,7 @@ export function checkTransition(reg: RegistryState, name: string, to: ChallengeS
   if (to === 'active') {
     // Emission shares of active challenges may not exceed 100 %.
     const incoming = cur.status === 'active' ? cur.upgrade!.manifest : cur.manifest
+    checkPolicyLimits(incoming, limits)
     let total = incoming.emissionSharePpm
     for (const e of reg.challenges.values()) if (e.status === 'active' && e.name !== name) total += e.manifest.emissionSharePpm
     if (total > 1_000_000) throw new AgoraError('REGISTRY', `challenge ${name}: active emission shares would sum to ${total} ppm > 1000000`)
@@ -92,8 +97,8 @@ export function rejectProposal(reg: RegistryState, name: string, version: string
   return false
 }
 
-export function applyTransition(reg: RegistryState, name: string, to: ChallengeStatus, slot: number, version?: string): void {
-  checkTransition(reg, name, to, version)
+export function applyTransition(reg: RegistryState, name: string, to: ChallengeStatus, slot: number, limits: PolicyLimits, version?: string): void {
+  checkTransition(reg, name, to, limits, version)
   const cur = reg.challenges.get(name)!
   if (cur.status === 'active' && to === 'active') {
     cur.manifest = cur.upgrade!.manifest

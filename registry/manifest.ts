@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { AgoraError } from '../core/errors.ts'
 import { fromHex, toHex } from '../core/bytes.ts'
 import { Domain, signEd25519, ed25519PublicKey, verifyEd25519 } from '../core/crypto/sign.ts'
-import { HOST_FUNCTIONS, MAX_INPUT_BYTES, MAX_MEMORY_PAGES, MAX_OUTPUT_BYTES, MIN_OUTPUT_BYTES, SHIM_IMPORTS } from './policy.ts'
+import { HOST_FUNCTIONS, MAX_INPUT_BYTES, MAX_MEMORY_PAGES, MAX_OUTPUT_BYTES, MIN_OUTPUT_BYTES, SHIM_IMPORTS, backstopFuelLimit } from './policy.ts'
 
 /** Names a manifest may whitelist: the runtime's host functions (registry/policy.ts) and its shim's imports. */
 export const MANIFEST_IMPORTS = Object.freeze([...HOST_FUNCTIONS, ...SHIM_IMPORTS] as const)
@@ -49,7 +49,7 @@ export const SignedManifestSchema = z.strictObject({ manifest: ManifestSchema, s
 export type SignedManifest = z.infer<typeof SignedManifestSchema>
 
 /** Limits from the governed parameters that a manifest's policy must respect. */
-export interface PolicyLimits { maxFuelLimit: number; maxMemoryPages: number }
+export interface PolicyLimits { maxFuelLimit: number; maxMemoryPages: number; evaluationBackstopMs: number }
 
 export function signManifest(ownerSeed: Uint8Array, manifest: Omit<ChallengeManifest, 'owner'> & { owner?: string }): SignedManifest {
   const full: ChallengeManifest = ManifestSchema.parse({ ...manifest, owner: toHex(ed25519PublicKey(ownerSeed)) })
@@ -64,13 +64,24 @@ export function verifySignedManifest(input: unknown, limits: PolicyLimits): Sign
   if (!verifyEd25519(fromHex(manifest.owner), Domain.manifest, manifest, fromHex(signature))) {
     throw new AgoraError('BAD_MANIFEST', `manifest ${manifest.name}@${manifest.version}: signature does not verify with the owner key`)
   }
-  if (manifest.policy.fuelLimit > limits.maxFuelLimit) {
-    throw new AgoraError('BAD_MANIFEST', `manifest ${manifest.name}: fuelLimit ${manifest.policy.fuelLimit} above maxFuelLimit ${limits.maxFuelLimit}`)
-  }
-  if (manifest.policy.memoryPages > limits.maxMemoryPages) {
-    throw new AgoraError('BAD_MANIFEST', `manifest ${manifest.name}: memoryPages ${manifest.policy.memoryPages} above maxMemoryPages ${limits.maxMemoryPages}`)
-  }
+  checkPolicyLimits(manifest, limits)
   return parsed.data
+}
+
+/** Throws BAD_MANIFEST unless `manifest`'s policy is within `limits` (checked when proposed and when it activates). */
+export function checkPolicyLimits(manifest: ChallengeManifest, limits: PolicyLimits): void {
+  const { fuelLimit, memoryPages } = manifest.policy
+  if (fuelLimit > limits.maxFuelLimit) {
+    throw new AgoraError('BAD_MANIFEST', `manifest ${manifest.name}: fuelLimit ${fuelLimit} above maxFuelLimit ${limits.maxFuelLimit}`)
+  }
+  // A budget the backstop cuts off before it is spent would end every honest evaluation without a result.
+  const backstopFuel = backstopFuelLimit(limits.evaluationBackstopMs)
+  if (fuelLimit > backstopFuel) {
+    throw new AgoraError('BAD_MANIFEST', `manifest ${manifest.name}: fuelLimit ${fuelLimit} cannot finish within the evaluation backstop (${limits.evaluationBackstopMs} ms: at most ${backstopFuel} fuel)`)
+  }
+  if (memoryPages > limits.maxMemoryPages) {
+    throw new AgoraError('BAD_MANIFEST', `manifest ${manifest.name}: memoryPages ${memoryPages} above maxMemoryPages ${limits.maxMemoryPages}`)
+  }
 }
 
 /** Semver precedence (pre-release below release; pre-release compared as a string, enough for upgrades). */

@@ -15,6 +15,16 @@ export const MAX_FUEL = 1n << 62n
 export const MAX_MEMORY_PAGES = 4096 // 256 MiB
 export const MAX_TABLE_SIZE = 1 << 20
 export const MAX_STACK_DEPTH = 1 << 16
+/**
+ * The slowest metered rate measured, in fuel per millisecond on one core (`npm run bench -- runtime`,
+ * metered-vs-plain: pow, host-call bound, ~90k/ms; compute kernels run 0.7–1.6M/ms). A budget that takes
+ * longer than the evaluation backstop at this rate may be cut off by every honest node's backstop while
+ * still within its fuel, so the evaluation ends "no result" for everyone: the registry refuses it.
+ */
+export const MIN_METERED_FUEL_PER_MS = 90_000
+/** The most fuel a registry challenge may ask for when an evaluation's wall clock is capped at `backstopMs`. */
+export const backstopFuelLimit = (backstopMs: number): number => backstopMs * MIN_METERED_FUEL_PER_MS
+
 /** Input and output caps a manifest may ask for (the runtime's schema has the same bounds). */
 export const MAX_INPUT_BYTES = 64 << 20
 export const MAX_OUTPUT_BYTES = 16 << 20

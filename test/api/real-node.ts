@@ -18,10 +18,10 @@ import { inProcessRuntime } from '../sim/node/runtime.ts'
 import { SimStore } from '../sim/node/store.ts'
 import { cidOfBytes } from '../../core/encoding.ts'
 import { powPayloads } from '../../challenges/payloads.ts'
-import { submissionIdOf } from '../../ledger/evaluations.ts'
+import { challengeInstanceSeed, submissionIdOf } from '../../ledger/evaluations.ts'
+import { fromHex } from '../../core/bytes.ts'
 import { userPoolId, userPostId } from '../../ledger/ids.ts'
 import { signTransaction } from '../../validator/api/client.ts'
-import { challengeSeed } from '../../validator/core/evaluator.ts'
 import { ABANDON, API_TOKEN, ZOO, gql } from './helpers.ts'
 
 /** Genesis REP and fee credits of the test members (user: rich in both; poor: 1 REP, no credits). */
@@ -141,8 +141,10 @@ export async function seedHistory(net: RealNet): Promise<History> {
   await send('post', tx(1, { type: 'Post', id: post, authors: { [u.peerId]: 1_000_000 }, content: 'genesis post' }))
   await net.produce()
   await send('initiatePool', tx(2, { type: 'InitiatePool', id: pool, post, fee: '1000000000' }))
-  const payload = powPayloads.good(challengeSeed('pow')) // 12 leading zero bits: a score that earns a weight
-  const txId = await send('submit', tx(3, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload)
+  // 12 leading zero bits on the instance of the epoch it names (the log's seed): a score that earns a weight.
+  const { epochSeed, forum: { epoch: workEpoch } } = net.nodes[0]!.node.ledger
+  const payload = powPayloads.good(fromHex(challengeInstanceSeed(epochSeed, 'pow')))
+  const txId = await send('submit', tx(3, { type: 'Submission', challenge: 'pow', epoch: workEpoch, payloadCid: cidOfBytes(payload), payloadBytes: payload.length }), payload)
   const submission = submissionIdOf('pow', cidOfBytes(payload))
   const view = net.nodes[0]!.node.view
   let epoch = -1

@@ -34,10 +34,13 @@ const EPOCH_SLOTS = 6
 const SPARES = 3
 const CHALLENGE = 'sorter'
 /**
- * Its pools stay open two epochs (govMinDurationSlots is one here): a validator's vote is a Stake that a
- * block must include before the pool ends, and a loaded machine decides fewer blocks than slots.
+ * Its pools stay open two epochs (the devnet's govMinDurationSlots) and as many blocks: a validator's vote
+ * is a Stake that a block must include before the pool ends, and while the set hands over blocks come up
+ * to 26 slots apart (a window in slots alone closed with no block in it: every stake refused POOL_CLOSED).
  */
 const POOL_SLOTS = 2 * EPOCH_SLOTS
+/** Until a published step is in force everywhere: its pool's 12 blocks at hand-over pace, then a boundary. */
+const STEP_MS = 150_000
 
 /**
  * `agora <args>` as a child process, without blocking this process (both flows poll while commands run):
@@ -192,7 +195,7 @@ describe('a validator set and a challenge registry that change end to end', () =
 
       // 3. It passes: active on every node.
       const poolState = async () => ({ heights: await heights(), ...(await gql<Record<string, unknown>>(entry, 'query($id: String!, $c: String!) { pool(id: $id) { endSlot resolved passed quorumMet forTotal againstTotal stakes { member inFavor } } challenge(id: $c) { status } }', { id: published.pool, c: CHALLENGE })) })
-      await wait(`${CHALLENGE} active on every node`, 90_000, statusEverywhere('active'), poolState)
+      await wait(`${CHALLENGE} active on every node`, STEP_MS, statusEverywhere('active'), poolState)
       step('active')
       const pool = (await gql<{ pool: { passed: boolean; stakes: { member: string; inFavor: boolean }[] } }>(entry, 'query($id: String!) { pool(id: $id) { passed stakes { member inFavor } } }', { id: published.pool })).pool
       expect(pool.passed).toBe(true)
@@ -249,7 +252,7 @@ describe('a validator set and a challenge registry that change end to end', () =
       const deprecation = json<{ pool: string }>(await agoraInProcess(['challenge', 'deprecate', CHALLENGE, '--pool-fee', '10', '--pool-duration', String(POOL_SLOTS), '--node', api(entry), '--json'], owner))
       await back(deprecation.pool)
       step('deprecate posted')
-      await wait(`${CHALLENGE} deprecated on every node`, 90_000, statusEverywhere('deprecated'), heights)
+      await wait(`${CHALLENGE} deprecated on every node`, STEP_MS, statusEverywhere('deprecated'), heights)
       const refusal = await wait(`a ${CHALLENGE} submission refused`, 60_000, async () => {
         const r = await submit()
         return r.status !== 0 && r.stderr.trim()

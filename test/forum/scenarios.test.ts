@@ -182,7 +182,7 @@ describe('scenario runner refuses invalid steps, naming the step, with nothing a
     ['unknown post', pool('V2', 'NOPE', '1'), /step 2 \(pool V2\): unknown post NOPE/],
     ['stake above free balance', stake('V1', 'bob', '11', true), /step 2 \(stake V1\): bob stakes 11 REP but has 10 free/],
     ['citation weights over the limit', post('P2', { bob: 1e6 }, { P1: 700_000, '@incinerator': 400_000 }), /step 2 \(post P2\).*1100000 ppm > revaluationLimitPpm 1000000/],
-    ['resolve before the duration', resolve('V1'), /step 2 \(resolve V1\): pool V1 runs until slot 16 \(now 0\)/],
+    ['resolve before the duration', resolve('V1'), /step 2 \(resolve V1\): pool V1 runs until slot 16 and height 16 \(now 0, 0\)/],
   ]
   for (const [name, bad, msg] of cases) {
     it(name, () => {

@@ -51,6 +51,8 @@ export function chain(o: { balances: string[]; credits?: string[]; params?: Reco
   /** The nonce key `who` will sign its next transaction with. */
   const nextNonce = (who: number) => (nonces.get(who) ?? 0) + 1
   const apply = (slot: number, txs: SignedTx[]) => applyAt(s, slot, txs)
+  /** A chain that keeps up: an empty block at every slot after the last one, up to `slot` (pool windows count both). */
+  const through = (slot: number) => { let r; while (s.lastSlot < slot) r = applyAt(s, s.lastSlot + 1, []); return r }
   const submission = (payload: string, who = 4) => {
     const bytes = utf8(payload)
     return { tx: tx(who, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(bytes), payloadBytes: bytes.length }), id: submissionIdOf('pow', cidOfBytes(bytes)) }
@@ -60,5 +62,5 @@ export function chain(o: { balances: string[]; credits?: string[]; params?: Reco
   const commit = (who: number, sub: string, score: number, out = 'a') =>
     tx(who, { type: 'Evaluations', commits: [{ submission: sub, commitment: reportCommitment(ids[who]!, report(who, sub, score, out)) }] })
   const reveal = (who: number, sub: string, score: number, out = 'a') => tx(who, { type: 'Evaluations', reports: [report(who, sub, score, out)] })
-  return { genesis, s, tx, nextNonce, apply, submission, commit, reveal }
+  return { genesis, s, tx, nextNonce, apply, through, submission, commit, reveal }
 }

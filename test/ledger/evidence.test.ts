@@ -95,7 +95,7 @@ describe('disputes', () => {
     // The liar buys in with 4000 REP; one honest validator stakes 1 REP against.
     const r = c.apply(5, [c.tx(3, { type: 'Stake', pool, amount: (4000n * ONE_REP).toString(), inFavor: true }), c.tx(0, { type: 'Stake', pool, amount: ONE_REP.toString(), inFavor: false })])
     expect(r.outcomes.every((o) => o.ok)).toBe(true)
-    c.apply(4 + c.s.forum.params.poolDurationSlots, [])
+    c.through(4 + c.s.forum.params.poolDurationSlots)
     expect(c.s.forum.pools.get(pool)!.outcome).toMatchObject({ passed: false })
     const bond = BigInt(c.s.forum.params.disputeBond)
     expect(repBefore - c.s.forum.accounts.get(liar)!.rep).toBe(4000n * ONE_REP + bond)

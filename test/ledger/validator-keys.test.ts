@@ -84,13 +84,15 @@ describe('validator keys', () => {
     expect(s.epochSeed).not.toBe(seed0)
     const payload = utf8('nonce')
     const sub = (epoch: number) => tx(NEW, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: payload.length, epoch })
-    const r = apply(s, 10 + LEDGER_RULES.lateWorkGraceSlots, [sub(0), sub(1)]) // past epoch 0's grace slots
+    // Past epoch 0's grace: the grace's blocks (the first of epoch 1 at slot 11 included) have come.
+    for (let i = 1; i < LEDGER_RULES.lateWorkGraceBlocks; i++) apply(s, 11 + i, [])
+    const r = apply(s, 11 + LEDGER_RULES.lateWorkGraceBlocks, [sub(0), sub(1)])
     expect(r.outcomes.map((o) => o.code ?? 'ok')).toEqual(['STALE_EPOCH', 'ok'])
     expect([...s.evals.submissions.values()][0]!.seed).toBe(challengeInstanceSeed(lastOfEpoch0, 'pow'))
     expect(challengeInstanceSeed(lastOfEpoch0, 'pow')).not.toBe(challengeInstanceSeed(seed0, 'pow'))
   })
 
-  it('accepts late work for the previous epoch in its grace slots, with that epoch\'s seed, and not after', () => {
+  it('accepts late work for the previous epoch in its grace blocks (however many slots they span), with that epoch\'s seed, and not after', () => {
     const s = createGenesisLedger(genesis)
     apply(s, 3, [])
     const seedOfEpoch1 = s.lastBlockHash
@@ -104,14 +106,17 @@ describe('validator keys', () => {
       const payload = utf8(text)
       return tx(NEW, { type: 'Submission', challenge: 'pow', payloadCid: cidOfBytes(payload), payloadBytes: payload.length, epoch })
     }
-    // In grace: epoch 1's work counts, with epoch 1's seed; epoch 0's is stale.
-    const inGrace = apply(s, start2 + LEDGER_RULES.lateWorkGraceSlots - 1, [sub(1, 'late'), sub(0, 'older'), sub(2, 'fresh')])
+    // In grace: epoch 1's work counts, with epoch 1's seed; epoch 0's is stale. The epoch's second block
+    // comes 5 slots after its first (a slow chain): counted in slots (4), the grace was over before it.
+    const inGrace = apply(s, start2 + 5, [sub(1, 'late'), sub(0, 'older'), sub(2, 'fresh')])
     expect(inGrace.outcomes.map((o) => o.code ?? 'ok')).toEqual(['ok', 'STALE_EPOCH', 'ok'])
     const seeds = [...s.evals.submissions.values()].map((x) => x.seed)
     expect(seeds).toEqual([challengeInstanceSeed(s.prevEpochSeed, 'pow'), challengeInstanceSeed(s.epochSeed, 'pow')])
     expect(s.prevEpochSeed).not.toBe(s.epochSeed)
-    // After the grace slots: refused.
-    const after = apply(s, start2 + LEDGER_RULES.lateWorkGraceSlots, [sub(1, 'too late')])
+    // After the grace's blocks (the epoch's first two and the empty ones): refused.
+    for (let i = 2; i < LEDGER_RULES.lateWorkGraceBlocks; i++) apply(s, start2 + 4 + i, [])
+    const after = apply(s, start2 + 4 + LEDGER_RULES.lateWorkGraceBlocks, [sub(1, 'too late')])
+    expect(s.forum.epoch).toBe(2)
     expect(after.outcomes.map((o) => o.code ?? 'ok')).toEqual(['STALE_EPOCH'])
   })
 

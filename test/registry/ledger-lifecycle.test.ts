@@ -31,8 +31,9 @@ describe('registry lifecycle on the ledger', () => {
       const votes = support ? [0, 1, 2].map((who) => c.tx(who, { type: 'Stake', pool, amount: (300n * ONE_REP).toString(), inFavor: true })) : []
       const r = c.apply(slot, [opening, open, ...votes])
       expect(r.outcomes.map((o) => o.code ?? 'ok')).toEqual(r.outcomes.map(() => 'ok'))
-      slot += params.govMinDurationSlots
-      c.apply(slot++, []) // the pool resolves
+      // A block every slot: its window's slots and blocks pass together, and the last block resolves it.
+      for (let i = 0; i < params.govMinDurationSlots; i++) c.apply(++slot, [])
+      slot++
       return c.s.forum.pools.get(pool as never)!.outcome!
     }
     const propose = (name: string, version?: string) => (post: string) => ({ type: 'ProposeChallenge', post, signed: signManifest(new Uint8Array(32).fill(OWNER), manifest(name, version)) })

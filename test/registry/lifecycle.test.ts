@@ -7,6 +7,7 @@ import { sha256 } from '../../core/hash.ts'
 import { applyTx, type ForumState, type ForumTx } from '../../forum/index.ts'
 import { activeChallenges, rejectProposal } from '../../registry/lifecycle.ts'
 import { compareSemver, signManifest, verifySignedManifest, type SignedManifest } from '../../registry/manifest.ts'
+import { MIN_METERED_FUEL_PER_MS, backstopFuelLimit } from '../../registry/policy.ts'
 import { M, ok, poolTx, postTx, rep, resolveTx, stakeTx, state } from '../forum/helpers.ts'
 
 const ownerSeed = new Uint8Array(32).fill(7)
@@ -16,7 +17,7 @@ const manifest = (version = '1.0.0', extra: Record<string, unknown> = {}) => ({
   entryPoints: ['evaluate'], policy: { fuelLimit: 1_000_000, memoryPages: 16, hostFunctions: ['input_read', 'output_write'] as const, floats: 'deny' as const },
   emissionSharePpm: 400_000, ...extra,
 }) as Parameters<typeof signManifest>[1]
-const limits = { maxFuelLimit: 100_000_000_000, maxMemoryPages: 1024 }
+const limits = { maxFuelLimit: 100_000_000_000, maxMemoryPages: 1024, evaluationBackstopMs: 10_000 }
 const propose = (post: string, signed: SignedManifest, sender = 'owner'): ForumTx => ({ type: 'ProposeChallenge', sender: M(sender), post: post as never, signed })
 
 /** Open a pool on `post` where `voter` stakes for or against, and resolve it; returns whether it passed. */
@@ -49,6 +50,16 @@ describe('manifest verification', () => {
     expect(() => verifySignedManifest(big, limits)).toThrow(/fuelLimit .* above maxFuelLimit/)
     const mem = signManifest(ownerSeed, manifest('1.0.0', { policy: { ...manifest().policy, memoryPages: 2000 } }))
     expect(() => verifySignedManifest(mem, limits)).toThrow(/memoryPages/)
+  })
+  it('refuses a fuelLimit that cannot finish within the evaluation backstop at the slowest metered rate', () => {
+    // 10 s of backstop at 90k fuel/ms: 900M fuel. One more, and every honest node's backstop could fire first.
+    expect(backstopFuelLimit(limits.evaluationBackstopMs)).toBe(limits.evaluationBackstopMs * MIN_METERED_FUEL_PER_MS)
+    const withFuel = (fuelLimit: number) => signManifest(ownerSeed, manifest('1.0.0', { policy: { ...manifest().policy, fuelLimit } }))
+    const most = backstopFuelLimit(limits.evaluationBackstopMs)
+    expect(verifySignedManifest(withFuel(most), limits).manifest.policy.fuelLimit).toBe(most)
+    expect(() => verifySignedManifest(withFuel(most + 1), limits)).toThrow(/fuelLimit 900000001 cannot finish within the evaluation backstop \(10000 ms/)
+    // A shorter backstop lowers the ceiling: the same manifest is refused under 2 s.
+    expect(() => verifySignedManifest(withFuel(most), { ...limits, evaluationBackstopMs: 2_000 })).toThrow(/cannot finish within the evaluation backstop/)
   })
   it('orders semver', () => {
     expect(compareSemver('1.2.0', '1.10.0')).toBe(-1)
@@ -126,6 +137,19 @@ describe('challenge lifecycle only through passed pools', () => {
     const r = ok(s, resolveTx('V2'), at + s.params.govMinDurationSlots)
     expect(r.events.find((e) => e.type === 'PoolResolved')).toMatchObject({ passed: true, effect: expect.stringMatching(/rejected: .*emission shares/) })
     expect(s.registry.challenges.get('hashing')!.status).toBe('proposed')
+  })
+
+  it('refuses activation of a manifest the backstop in force can no longer run (it shrank since the proposal)', () => {
+    const s = state({ voter: '100', owner: '1' }, { params: { evaluationBackstopMs: 10_000 } })
+    const fuelLimit = backstopFuelLimit(10_000)
+    ok(s, propose('P1', signManifest(ownerSeed, manifest('1.0.0', { policy: { ...manifest().policy, fuelLimit } }))))
+    s.params = { ...s.params, evaluationBackstopMs: 2_000 } // as a passed parameter change would, at a boundary
+    const at = s.slot
+    ok(s, poolTx('V1', 'P1', BigInt(s.params.govMinPoolFee)), at)
+    ok(s, stakeTx('V1', 'voter', rep('50')), at)
+    const r = ok(s, resolveTx('V1'), at + s.params.govMinDurationSlots)
+    expect(r.events.find((e) => e.type === 'PoolResolved')).toMatchObject({ passed: true, effect: expect.stringMatching(/rejected: .*cannot finish within the evaluation backstop \(2000 ms/) })
+    expect(status(s)).toBe('proposed')
   })
 
   it('refuses a proposal with an invalid signature without touching the state', () => {

@@ -51,7 +51,7 @@ export interface PoolVoterView {
 export function decidePoolVote(view: PoolVoterView, self: string, poolId: string, policy: VotePolicy): PoolVote {
   const s = view.forum
   const pool = s.pools.get(poolId as never)
-  if (!pool || pool.outcome || s.slot >= pool.endSlot) return { vote: 'abstain', reason: 'pool not open' }
+  if (!pool || !forum.poolOpen(s, pool)) return { vote: 'abstain', reason: 'pool not open' }
   if (pool.stakes.has(self as MemberId)) return { vote: 'abstain', reason: 'already staked' }
   const post = s.posts.get(pool.post)
   if (!post) return { vote: 'abstain', reason: 'unknown post' }

@@ -56,7 +56,9 @@ export function simGenesis(ids: SimIdentities): Genesis {
     networkId: 'agora-sim',
     genesisTime: GENESIS_TIME,
     // Short everything: commit window ceil((backstop + payloadFetchMs) / slotMs) + 1 = 2 slots, reveal 1 slot.
-    params: { slotMs: SLOT_MS, epochSlots: EPOCH_SLOTS, evaluationBackstopMs: 0, payloadFetchMs: SLOT_MS, revealWindowSlots: 1, poolDurationSlots: 4 },
+    // The in-process runtime has no wall clock; a 1 ms backstop still admits registry manifests (their fuel
+    // must fit the backstop at the slowest metered rate, registry/policy.ts: 90k fuel here).
+    params: { slotMs: SLOT_MS, epochSlots: EPOCH_SLOTS, evaluationBackstopMs: 1, payloadFetchMs: SLOT_MS - 1, revealWindowSlots: 1, poolDurationSlots: 4 },
     balances,
     credits,
     validators: ids.validators.map((k) => {
