@@ -60,19 +60,23 @@ const sign = (who: NodeKeys, body: Omit<TxBodyBase, 'sender' | 'nonce'>, n = nex
   signTransaction(who.ed25519Seed, { sender: who.peerId, nonce: n, ...body } as TxBodyBase)
 const M = (name: string, extra?: string) =>
   `mutation($tx: SignedTxInput!${extra ? `, $${extra}: String` : ''}) { ${name}(tx: $tx${extra ? `, ${extra}: $${extra}` : ''}) { txId type sender } }`
-const STATE = `query($m: String!) { balance(member: $m) { balance locked } posts(first: 100) { total items { id citations { post weightPpm } } }
+// One request: the resolvers are synchronous, so the height and root it reports are those of the state it shows.
+const STATE = `query($m: String!) { node { height stateRoot } balance(member: $m) { balance locked } posts(first: 100) { total items { id citations { post weightPpm } } }
   pools(first: 100) { total items { id post stakes { member amount inFavor } } } availability(first: 100) { items { member amount } }
   submissions(first: 100) { total items { id miner challenge payloadCid } } challenges { items { id status } } validators { items { peerId power } } }`
 const state = (url: string, m: string) => gql(url, STATE, { m }).then((r) => { expect(r.errors).toBeUndefined(); return r.data })
-/** Both nodes' state once they stand at the same height (consistency is per height). */
-async function bothAtSameHeight(m: string) {
-  for (let i = 0; i < 50; i++) {
-    const before = await Promise.all(urls.map(height))
+/** A page's items other than the system's (evidence and dispute posts and their pools: ids from ledger/ids.ts). */
+const memberItems = (page: { items: { id: string }[] }) => page.items.filter((i) => !/^(pool-)?(evidence|dispute)-/.test(i.id))
+/** Both nodes' state taken at one height (consistency is per height): polled until the two answers name the same one. */
+async function bothAtSameHeight(m: string, timeoutMs = 30_000) {
+  const seen: number[][] = []
+  for (const end = Date.now() + timeoutMs; Date.now() < end;) {
     const [s0, s1] = await Promise.all(urls.map((u) => state(u, m)))
-    const after = await Promise.all(urls.map(height))
-    if (new Set([...before, ...after]).size === 1) return [s0!, s1!] as const
+    if (s0.node.height === s1.node.height) return [s0, s1] as const
+    seen.push([s0.node.height, s1.node.height])
+    await new Promise((r) => setTimeout(r, 50)) // a block is being imported on one of them
   }
-  throw new Error('nodes never stood at the same height')
+  throw new Error(`nodes never answered at the same height in ${timeoutMs} ms (heights seen: ${JSON.stringify(seen.slice(-10))})`)
 }
 
 describe('API on a running two-node network', () => {
@@ -139,10 +143,12 @@ describe('API on a running two-node network', () => {
     await nextBlocks()
     const [after0, after1] = await bothAtSameHeight(validator.peerId)
     expect(after0).toEqual(after1)
-    expect(after0.posts).toEqual(before.posts)
-    expect(after0.pools).toEqual(before.pools)
-    expect(after0.balance).toEqual(before.balance)
-    expect(after0.submissions.total).toBe(before.submissions.total)
+    // An epoch may close meanwhile: the system then adds each validator's evidence post and pool, and the
+    // pools pay REP to their authors (CI saw 3 posts against 1). The members' own objects must not move.
+    expect(memberItems(after0.posts)).toEqual(memberItems(before.posts))
+    expect(memberItems(after0.pools)).toEqual(memberItems(before.pools))
+    expect(after0.balance.locked).toBe(before.balance.locked)
+    expect(after0.submissions).toEqual(before.submissions)
     expect((await gql(urls[0]!, `query($m: String!) { balance(member: $m) { balance locked } }`, { m: miner.peerId })).data.balance.locked).toBe('0')
   })
 

@@ -1,12 +1,15 @@
 // The dashboard in a real browser: Debian's chromium (headless, driven by playwright-core) opens `/` on a
 // node of a running `agora devnet` and must show the live height rising and an epoch's weights in the
-// heatmap, at desktop and phone width. Screenshots go to test-results/dashboard/ (gitignored).
+// heatmap, at desktop and phone width. Screenshots go to test-results/dashboard/ (gitignored). The devnet is
+// the README's 3-epoch run, which the devnet test then checks (test/helpers/readme-devnet.ts): the e2e lane
+// starts one devnet for both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { startDevnet, stopDevnet, until, type Devnet } from '../helpers/e2e.ts'
+import { until } from '../helpers/e2e.ts'
+import { runningReadmeDevnet, type ReadmeDevnet } from '../helpers/readme-devnet.ts'
 
 const CHROMIUM = process.env.AGORA_CHROMIUM ?? '/usr/bin/chromium'
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'dashboard')
@@ -15,15 +18,15 @@ const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium) console.warn(`test/dashboard: skipped — no chromium at ${CHROMIUM} (apt-get install -y chromium; .ci/run installs it)`)
 
 describe.skipIf(!hasChromium)('dashboard in chromium against a devnet', () => {
-  let devnet: Devnet | undefined
+  let devnet: ReadmeDevnet | undefined
   let base = ''
   let context: BrowserContext
   let profile = ''
 
   beforeAll(async () => {
-    // Two validators at 500 ms slots: the page needs a rising height and one epoch's weights, nothing more.
-    devnet = await startDevnet({ validators: 2, miners: 1, slotMs: 500, epochSlots: 6, readyHeight: 1, readyTimeoutMs: 150_000 })
-    base = `http://127.0.0.1:${devnet.running()[0]!.apiPort}`
+    const run = await runningReadmeDevnet(150_000)
+    devnet = run.devnet
+    base = `http://127.0.0.1:${run.node.apiPort}`
     profile = mkdtempSync(join(tmpdir(), 'agora-chromium-'))
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true, viewport: { width: 1280, height: 900 } })
     mkdirSync(SHOTS, { recursive: true })
@@ -31,9 +34,10 @@ describe.skipIf(!hasChromium)('dashboard in chromium against a devnet', () => {
 
   afterAll(async () => {
     await context?.close()
-    await stopDevnet(devnet)
     if (profile) rmSync(profile, { recursive: true, force: true })
-  }, 60_000)
+    // The run ends by itself after its epochs (the devnet test, if it runs next, reads how).
+    await devnet?.done
+  }, 420_000)
 
   const height = async (page: Page) => Number(await page.locator('[data-testid=height]').textContent())
 

@@ -1,19 +1,18 @@
 // The README's main command, run as a user would: `agora devnet --validators 4 --epochs 3` as a child
 // process (every node agrees, each epoch's weights on the chain, a checkpoint per epoch, nothing left
-// running). The faulty-validator network is in governance.test.ts.
+// running). The run is the one the dashboard test watched when both are in the e2e lane
+// (test/helpers/readme-devnet.ts). The faulty-validator network is in governance.test.ts.
 import { describe, expect, it } from 'vitest'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runAgora as run, type DevnetSummary as Summary } from '../helpers/e2e.ts'
+import { type DevnetSummary as Summary } from '../helpers/e2e.ts'
+import { readmeDevnet } from '../helpers/readme-devnet.ts'
 import { isAlive } from '../../tools/devnet/processes.ts'
 
-
-/** What one poll of one node saw: its ledger epoch and height, the governed value, the set and the equivocator's stake. */
 describe('agora devnet', () => {
   it('runs 4 validators for 3 epochs: all agree, weights on chain, checkpoints, nothing left running', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'agora-devnet-')), 'net')
-    const r = await run(['devnet', '--validators', '4', '--epochs', '3', '--slot-ms', '1000', '--epoch-slots', '8', '--dir', dir], 420_000)
+    const { dir, done } = readmeDevnet()
+    const r = await done
     const last = r.stdout.trim().split('\n').at(-1)!
     expect(r.code, r.stdout.slice(-3000)).toBe(0)
     const s = JSON.parse(last) as Summary

@@ -1,5 +1,5 @@
-// The suite's file order: e2e lanes first (they are the longest, wall-clock bound by slots, and start at
-// once), then the unit files known to be slow (longest first), then everything else as vitest orders it
+// The suite's file order: the e2e lane first (the longest, wall-clock bound by slots; its group runs after the
+// unit files), then the unit files known to be slow (longest first), then everything else as vitest orders it
 // (slowest first from its cache, else the largest file), the non-isolated project's files kept together.
 // A file that a lane in this run already imports is dropped, so it does not run twice; named alone on the
 // command line (no lane in the run), it runs by itself.
