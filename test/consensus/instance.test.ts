@@ -30,13 +30,24 @@ async function network(opts: { drop?: (to: string, m: ConsensusMessage<string>) 
     })
     nodes.set(id, inst)
   }
-  const pump = async () => {
-    while (inflight.length) {
-      const [to, m] = inflight.shift()!
-      await nodes.get(to)!.deliver(m)
+  /** Delivers what is in flight (only the messages `which` picks, when given), and what that sends in turn. */
+  // `settled: false` does not wait for a receiver to finish (one may be stuck on its store), only a turn.
+  const pump = async (which?: (m: ConsensusMessage<string>) => boolean, o: { settled?: boolean } = {}) => {
+    for (let i = 0; i < inflight.length;) {
+      const [to, m] = inflight[i]!
+      if (which && !which(m)) { i++; continue }
+      inflight.splice(i, 1)
+      const done = nodes.get(to)!.deliver(m)
+      await (o.settled === false ? new Promise((r) => setImmediate(r)) : done)
     }
+    if (o.settled === false) await new Promise((r) => setImmediate(r))
   }
-  return { clock, nodes, decided, certificateValid, pump }
+  /** Moves the clock and lets every instance handle the timeouts that fired. */
+  const advance = async (ms: number) => {
+    clock.advance(ms)
+    for (const inst of nodes.values()) await inst.idle()
+  }
+  return { clock, nodes, decided, certificateValid, pump, advance }
 }
 
 describe('instance', () => {
@@ -65,6 +76,45 @@ describe('instance', () => {
       expect(net.certificateValid.get(id)).toBe(true)
       expect((await net.nodes.get(id)!.decided).certificate.round).toBe(1)
     }
+  })
+
+  it('a live but slow round is not cut short: its timer runs again when the proposal is accepted and when prepared', async () => {
+    // Each phase's messages arrive 0.8 of a round timer after the last (a loaded machine): the round takes
+    // 2.4 timers. Before, every node's timer ran from its start only and fired at 1.0: a round change. The
+    // leader accepts its own proposal at once, so its timer still fires before its prepares come back;
+    // the other three are a quorum and decide round 0 (the leader too, from their commits).
+    const net = await network()
+    const type = (t: number) => (m: ConsensusMessage<string>) => m.kind === 'vote' && m.signed.vote.type === t
+    for (const [id, inst] of net.nodes) await inst.input(`ok-${id}`)
+    for (const phase of [MsgType.PRE_PREPARE, MsgType.PREPARE, MsgType.COMMIT]) {
+      await net.advance(800)
+      await net.pump(type(phase))
+    }
+    expect(net.decided.size).toBe(4)
+    for (const [id, inst] of net.nodes) {
+      expect((await inst.decided).certificate.round).toBe(0)
+      if (id !== f.set.leader(H, 0)) expect(inst.core.round).toBe(0)
+    }
+  })
+
+  it('a node whose durable vote record is slow still counts the others and decides from their commits', async () => {
+    // Its PREPARE's synced write does not return (a loaded disk). Before, its instance waited on that write
+    // and handled none of the others' votes meanwhile; now its votes leave through their own queue.
+    const slow = f.ids.find((id) => id !== f.set.leader(H, 0))!
+    let release!: () => void
+    const gate = new Promise<void>((r) => { release = r })
+    const base = memorySignerStore<string>()
+    const gated: SignerStore<string> = {
+      ...base,
+      recordSigned: async (height, round, type, valueHash) => { if (type === MsgType.PREPARE) await gate; return base.recordSigned(height, round, type, valueHash) },
+    }
+    const net = await network({ stores: new Map([[slow, gated]]) })
+    for (const [id, inst] of net.nodes) void inst.input(`ok-${id}`)
+    const deadline = Date.now() + 3_000
+    while (!net.decided.has(slow) && Date.now() < deadline) await net.pump(undefined, { settled: false })
+    release()
+    expect(net.decided.size).toBe(4)
+    expect(net.decided.get(slow)).toBe(`ok-${f.set.leader(H, 0)}`)
   })
 
   it('resumes from the signer store after a restart and refuses to sign another value', async () => {

@@ -53,7 +53,8 @@ describe('a devnet under a burst of fat posts', () => {
     const decided = (await blocksFrom(nodes[0]!, start.height + 1)).filter((b) => b.slot > start.slot && b.slot <= end.slot)
     const slots = end.slot - start.slot
     const ratio = decided.length / slots
-    const summary = { burstMs, api, raw, slots, burstSlots: burstEnd.slot - start.slot, blocks: decided.length, ratio, emptySlots: missing(decided, start.slot, end.slot) }
+    // The devnet's directory stays behind: with AGORA_LOG_LEVEL=debug its node logs give each height's timeline.
+    const summary = { dir: d.dir, burstMs, api, raw, slots, burstSlots: burstEnd.slot - start.slot, blocks: decided.length, ratio, emptySlots: missing(decided, start.slot, end.slot) }
     console.log(JSON.stringify(summary))
     expect(ratio, `${JSON.stringify(summary)}\n${d.output().slice(-3000)}`).toBeGreaterThanOrEqual(MIN_DECIDED)
 

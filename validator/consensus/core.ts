@@ -137,6 +137,14 @@ export function createCore<V>(opts: CoreOptions<V>): Core<V> {
     for (const k of roundChanges.keys()) if (k < r) roundChanges.delete(k)
   }
 
+  /** The round made progress (its proposal accepted, then prepared): its timer runs again from now. A silent
+   *  leader still costs one timeout; a live but slow round (its messages hundreds of ms apart under load)
+   *  gets up to three timeouts before a round change, which would cost it more than waiting does. Liveness
+   *  only: each of the two restarts happens once a round, and safety never reads the timer. */
+  function restartTimer(): void {
+    emit({ kind: 'timer', round })
+  }
+
   function decide(value: V, certificate: CommitCertificate, r: UponRule): void {
     decided = { value, certificate }
     rule(r)
@@ -256,6 +264,7 @@ export function createCore<V>(opts: CoreOptions<V>): Core<V> {
     const v = msg.signed.vote
     if (accepted.has(v.round)) return
     if (v.round > round) changeRound(v.round) // justified, so we may jump ahead
+    else restartTimer()
     accepted.set(v.round, toHex(v.valueHash))
     rule('justifiedPrePrepare')
     broadcast(MsgType.PREPARE, round, valueVote(instance, height, round, MsgType.PREPARE, v.valueHash), undefined, [])
@@ -267,6 +276,7 @@ export function createCore<V>(opts: CoreOptions<V>): Core<V> {
     const t = tallies.get(`${MsgType.PREPARE}/${round}/${h}`)
     if (!t || !set.hasQuorum(t.power)) return
     const valueHash = t.votes[0]!.vote.valueHash
+    if (prepared?.round !== round) restartTimer() // once a round (an observer sends no COMMIT and comes back here)
     prepared = { round, valueHash, value: values.get(h) as V, justification: [...t.votes] }
     rule('quorumPrepares')
     emit({ kind: 'prepared', prepared })

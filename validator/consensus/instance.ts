@@ -1,5 +1,6 @@
 // Runs one consensus instance (one height): feeds events to the pure core one at a time and executes its
-// effects in order (persist before sign, sign before send, validate, time out, decide). The node wires
+// effects in order (validate, time out, decide); our votes leave in order through an outbox (persist
+// before sign, sign before send) that the next events do not wait for. The node wires
 // one per height to the `/agora/1/consensus` topic; the simulator wires the same code to a fake network.
 import type { Clock, Timer } from '../../core/clock.ts'
 import { hashValue as canonicalHash } from '../../core/encoding.ts'
@@ -102,6 +103,13 @@ export async function startInstance<V>(opts: { readonly height: number }, module
     chain = chain.then(() => process(first)).catch((e) => fail(e))
     return chain
   }
+  // Our votes leave through their own ordered queue: each is recorded durably, signed and sent, then comes
+  // back to the core as a local message. Incoming votes and timeouts do not wait behind it: a synced write
+  // took up to 1.8 s on a loaded machine (issue 15's spam soak), and the node saw nothing meanwhile.
+  let outbox: Promise<void> = Promise.resolve()
+  const send = (e: Extract<Effect<V>, { kind: 'broadcast' }>): void => {
+    outbox = outbox.then(() => sendVote(e)).catch((err) => fail(err))
+  }
 
   function fail(e: unknown): void {
     if (stopped) return
@@ -130,22 +138,26 @@ export async function startInstance<V>(opts: { readonly height: number }, module
     }
   }
 
+  async function sendVote(e: Extract<Effect<V>, { kind: 'broadcast' }>): Promise<void> {
+    if (stopped) return
+    // Slashing protection: durable record first; a refusal (restart with another value) sends nothing.
+    // The store keeps call order, so a prepared state saved before this COMMIT was emitted is written first.
+    if (!(await store.recordSigned(height, e.vote.round, e.vote.type, signedValueKey(e.vote)))) {
+      def.trace?.(height, { kind: 'dropped', reason: 'signer store refused a conflicting vote' })
+      return
+    }
+    if (stopped) return
+    const message: VoteMessage<V> = {
+      kind: 'vote', signed: { vote: e.vote, signer: signer.id, signature: signer.sign(e.vote) },
+      ...(e.value === undefined ? {} : { value: e.value }), justification: e.justification,
+    }
+    await transport.broadcast(message)
+    void enqueue({ kind: 'message', message, local: true })
+  }
+
   async function execute(e: Effect<V>, queue: CoreEvent<V>[]): Promise<void> {
     switch (e.kind) {
-      case 'broadcast': {
-        // Slashing protection: durable record first; a refusal (restart with another value) sends nothing.
-        if (!(await store.recordSigned(height, e.vote.round, e.vote.type, signedValueKey(e.vote)))) {
-          def.trace?.(height, { kind: 'dropped', reason: 'signer store refused a conflicting vote' })
-          return
-        }
-        const message: VoteMessage<V> = {
-          kind: 'vote', signed: { vote: e.vote, signer: signer.id, signature: signer.sign(e.vote) },
-          ...(e.value === undefined ? {} : { value: e.value }), justification: e.justification,
-        }
-        await transport.broadcast(message)
-        queue.push({ kind: 'message', message, local: true })
-        return
-      }
+      case 'broadcast': send(e); return
       case 'broadcastDecided': await transport.broadcast(e.message); return
       case 'timer': {
         timer?.cancel()
@@ -160,7 +172,11 @@ export async function startInstance<V>(opts: { readonly height: number }, module
         queue.push({ kind: 'validated', valueHash: e.valueHash, valid })
         return
       }
-      case 'prepared': await store.savePrepared(height, e.prepared); return
+      case 'prepared': { // in the outbox, ahead of the COMMIT that follows it (durable before it leaves)
+        const prepared = e.prepared
+        outbox = outbox.then(() => (stopped ? undefined : store.savePrepared(height, prepared))).catch((err) => fail(err))
+        return
+      }
       case 'decide':
         await def.decide(height, e.value, e.certificate)
         resolveDecision({ value: e.value, certificate: e.certificate })
@@ -175,7 +191,14 @@ export async function startInstance<V>(opts: { readonly height: number }, module
     core,
     input: (value) => enqueue({ kind: 'input', value }),
     deliver: (message) => (stopped ? chain : enqueue({ kind: 'message', message })),
-    idle: () => chain,
+    idle: async () => {
+      // Both queues feed each other (a sent vote comes back as an event, an event may send a vote).
+      for (;;) {
+        const [c, o] = [chain, outbox]
+        await c; await o
+        if (c === chain && o === outbox) return
+      }
+    },
     stop,
     decided,
     get error() { return error },

@@ -58,18 +58,23 @@ export interface BlockConsensus {
 // A message that could not be published is logged with its size and dropped: the round timer moves
 // the instance on, so a failing publish never stops consensus (nor is it silently swallowed).
 async function publishMessage(m: BlockConsensusModules, msg: ConsensusMessage<Block>): Promise<void> {
+  const t0 = m.clock.now()
   const bytes = encodeConsensusMessage(msg)
   try {
+    const t1 = m.clock.now()
     await m.publish(bytes)
+    m.log.debug({ height: heightOf(msg), type: msg.kind === 'vote' ? msg.signed.vote.type : 0, bytes: bytes.length, encodeMs: t1 - t0, publishMs: m.clock.now() - t1, t: m.clock.now() }, 'qbft published')
   } catch (e) {
     m.log.error({ height: heightOf(msg), kind: msg.kind, bytes: bytes.length, err: errorMessage(e) }, 'consensus message not published')
   }
 }
 
 function proposalFor(m: BlockConsensusModules, height: number): Block {
+  const t0 = m.clock.now()
   const block = m.buildProposal(height)
   try {
     checkProposalSize(block)
+    m.log.debug({ height, slot: block.slot, txs: block.txs.length, ms: m.clock.now() - t0, t: m.clock.now() }, 'qbft proposal built')
     return block
   } catch (e) {
     // A bug in the proposer: an empty block keeps the height moving instead of failing every round.
@@ -90,11 +95,39 @@ function blockInstance(m: BlockConsensusModules, set: ValidatorSet, verifyVote: 
     // or a staggered start does not leave the network in minute-long rounds (round changes, not the
     // timer, bring nodes in later rounds together).
     roundTimeout: exponentialTimeout(Math.max(1000, m.slotMs()), MAX_ROUND_TIMEOUT_SLOTS * Math.max(1000, m.slotMs())),
-    validateValue: (h, v) => { checkProposalSize(v); return m.validateBlock(h, v) },
-    decide: async (h, v, cert) => { if (h === m.nextHeight()) { await m.onDecided(v, cert); next(v.slot) } }, // else applied through sync
+    validateValue: async (h, v) => {
+      checkProposalSize(v)
+      const t0 = m.clock.now()
+      const valid = await m.validateBlock(h, v)
+      m.log.debug({ height: h, slot: v.slot, txs: v.txs.length, valid, ms: m.clock.now() - t0, t: m.clock.now() }, 'qbft validated')
+      return valid
+    },
+    decide: async (h, v, cert) => {
+      if (h !== m.nextHeight()) return // applied through sync
+      const t0 = m.clock.now()
+      await m.onDecided(v, cert)
+      m.log.debug({ height: h, slot: v.slot, round: cert.round, txs: v.txs.length, importMs: m.clock.now() - t0, t: m.clock.now() }, 'qbft decided')
+      next(v.slot)
+    },
     onEvidence: (e) => m.onEvidence(e),
     // Each upon-rule with its time (debug): where a height's time goes, from the nodes' own logs.
-    trace: (h, e) => { if (e.kind === 'rule') m.log.debug({ height: h, rule: e.rule, round: e.round, t: m.clock.now() }, 'qbft rule') },
+    trace: (h, e) => {
+      if (e.kind === 'rule') m.log.debug({ height: h, rule: e.rule, round: e.round, t: m.clock.now() }, 'qbft rule')
+      else if (e.kind === 'dropped') m.log.debug({ height: h, reason: e.reason, t: m.clock.now() }, 'qbft dropped')
+    },
+  }
+}
+
+/** Time of each durable record before a vote leaves (debug: where a vote's time goes under load). */
+function timedStore(m: BlockConsensusModules): SignerStore<Block> {
+  return {
+    ...m.store,
+    recordSigned: async (height, round, type, valueHash) => {
+      const t0 = m.clock.now()
+      const ok = await m.store.recordSigned(height, round, type, valueHash)
+      m.log.debug({ height, round, type, ms: m.clock.now() - t0, t: m.clock.now() }, 'qbft recorded')
+      return ok
+    },
   }
 }
 
@@ -127,6 +160,7 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
   let stopped = false
   let tickSlot = -1 // the last tick's slot: a tick that found the node busy is not lost (see startNext)
   const buffer = createConsensusBuffer()
+  const store = timedStore(m)
   const votes = createVoteVerifyCache()
   const signer = rememberingSigner(ed25519VoteSigner(m.selfId, m.ed25519Seed), ed25519PublicKey(m.ed25519Seed), votes.signed)
   const verifyOnce = createVerifiedMessages((bytes) => verifyConsensusMessage(bytes, m.validatorSet(), m.nextHeight(), votes.verify))
@@ -139,7 +173,7 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
     m.log.debug({ height, t: m.clock.now() }, 'qbft start')
     try {
       const inst = await startInstance<Block>({ height }, {
-        definition: blockInstance(m, set, votes.verify, startNext), transport: { broadcast: (msg) => publishMessage(m, msg) }, signer, store: m.store, clock: m.clock,
+        definition: blockInstance(m, set, votes.verify, startNext), transport: { broadcast: (msg) => publishMessage(m, msg) }, signer, store, clock: m.clock,
       })
       previous?.stop()
       previous = current
@@ -172,6 +206,7 @@ export function createBlockConsensus(m: BlockConsensusModules): BlockConsensus {
       if (stopped) return
       tickSlot = Math.max(tickSlot, slot)
       const h = m.nextHeight()
+      m.log.debug({ slot, height: h, running: current?.height, starting, t: m.clock.now() }, 'qbft slot')
       if (!current || current.height < h) void start(h)
     },
     check(bytes) {
