@@ -12,10 +12,9 @@ import { SuiteSequencer } from './test/helpers/sequencer.ts'
 // both lanes beside the units at equal priority (4 workers: units timed out, devnets missed slots, 693 s).
 const PROCESS_TESTS = ['test/e2e/**/*.test.ts', 'test/**/*.e2e.test.ts', 'test/dashboard/**/*.test.ts']
 // Long or not-yet-passing runs, only under `npm run test:soak` (AGORA_SOAK=1), so they cannot gate `npm test`:
-// the spam burst keeps 0.79–0.88 of slots decided (two runs after the consensus start fix), not ≥ 0.80 every
-// time; the 5-validator governance devnet passes (10 quiet runs in a row) but costs ~70 s the suite's 5 minutes
-// do not have; the validator-set + registry devnet's published challenge is never activated (its pool's window
-// counts slots, and closes during the hand-over's block gap; evaluation windows now count blocks).
+// the spam burst keeps 0.45–0.96 of slots decided on a loaded machine, not ≥ 0.80 every time; the
+// 5-validator governance devnet costs ~70 s the suite's 5 minutes do not have; the validator-set + registry
+// devnet passed 2 of 3 runs once pools count blocks (the third: a removed node's exit never decided).
 const SOAK_TESTS = ['test/e2e/spam.test.ts', 'test/e2e/governance.test.ts', 'test/e2e/validator-set.test.ts']
 const soak = process.env.AGORA_SOAK === '1'
 const shared = {
