@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks'
 import { report, median, percentile, round } from './report.ts'
 import { buildLocalNetwork } from '../validator/app/genesis-builder.ts'
 import { BUILD_DIR } from '../challenges/build.ts'
-import { AGORA_BIN } from '../tools/devnet/launch.ts'
+import { AGORA_BIN, NODE_V8_FLAGS } from '../tools/devnet/launch.ts'
 import { freePorts } from '../tools/devnet/ports.ts'
 import { readNodeJson } from '../tools/devnet/probe.ts'
 import { deriveNodeKeys } from '../core/crypto/keys.ts'
@@ -117,7 +117,8 @@ export async function run(args: string[]): Promise<void> {
     const boot0 = `/ip4/127.0.0.1/tcp/${ports[0]}/p2p/${net.validators[0]!.peerId}`
     for (let i = 0; i < VALIDATORS; i++) {
       const boot = i === 0 ? [] : ['--bootstrap', boot0]
-      const proc = spawn(process.execPath, [AGORA_BIN, 'node', '--data-dir', net.validators[i]!.dataDir, '--genesis', net.genesisPath,
+      // With the V8 flags devnet and docs/OPERATOR.md run nodes with: the figures are of a node as deployed.
+      const proc = spawn(process.execPath, [...NODE_V8_FLAGS, AGORA_BIN, 'node', '--data-dir', net.validators[i]!.dataDir, '--genesis', net.genesisPath,
         '--listen', `/ip4/127.0.0.1/tcp/${ports[2 * i]}`, '--api-port', String(ports[2 * i + 1]), ...boot],
         { stdio: ['ignore', openSync(join(net.validators[i]!.dataDir, 'node.log'), 'a'), openSync(join(net.validators[i]!.dataDir, 'node.log'), 'a')] })
       nodes.push({ proc, apiPort: ports[2 * i + 1]!, pid: proc.pid! })
