@@ -10,6 +10,7 @@ import {
   CheckpointError, CheckpointErrorCode, checkpointHeaderHash, checkpointSigningPayload, encodeCheckpointRecord, type CheckpointHeader,
 } from '../../../validator/core/checkpoint.ts'
 import { createHandoverChain, walkHandovers } from '../../../validator/core/handover.ts'
+import { verifyCheckpointCertificate } from '../../../validator/core/checkpoint.ts'
 
 const keys = [1, 2, 3, 4, 5, 6].map((i) => deriveKeysFromSeed(new Uint8Array(64).fill(i)))
 const member = (i: number) => ({ member: `v${i}`, power: 100n, blsPublicKey: '0x' + toHex(keys[i]!.blsPublicKey), evmAddress: keys[i]!.evmAddress.toLowerCase() })
@@ -54,5 +55,18 @@ describe('hand-over chain', () => {
     expect(codeOf(() => chain.trust(t.rec, { epoch: 5, headerHash: '00'.repeat(32) }))).toBe(CheckpointErrorCode.BAD_SIGNATURE)
     chain.trust(t.rec, { epoch: 5, headerHash: t.hh })
     expect(codeOf(() => chain.verify(record(6, [0, 1, 4], S1).rec))).toBe('accepted')
+  })
+
+  it('verifies a record seen again (DHT puts, gets, republishes) once, and a changed one again', () => {
+    let checks = 0
+    const chain = createHandoverChain({ networkId: 'net', genesisSet: S0, verifyCertificate: (d, set) => { checks++; verifyCheckpointCertificate(d, set) } })
+    const r0 = record(0, [0, 1, 2], S1).rec
+    for (let i = 0; i < 5; i++) chain.verify(r0)
+    expect(checks).toBe(1)
+    // Other signers over the same header: a different certificate, checked (and refused when bad).
+    chain.verify(record(0, [0, 1, 3], S1).rec)
+    expect(checks).toBe(2)
+    expect(codeOf(() => chain.verify(record(0, [2, 3], S1).rec))).toBe(CheckpointErrorCode.NO_QUORUM)
+    expect(checks).toBe(3)
   })
 })
