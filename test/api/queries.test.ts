@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ALL_STATE, gql } from './helpers.ts'
 import { seedHistory, startRealNet, type History, type RealNet } from './real-node.ts'
+import { peek } from '../../core/tracked-map.ts'
+import type { PoolId } from '../../core/ids.ts'
 
 let net: RealNet
 let h: History
@@ -46,6 +48,15 @@ describe('queries', () => {
     expect(epoch).toMatchObject({ miners: [net.user.peerId], weights: [65535], certificateSigners: [net.nodes[0]!.keys.peerId] })
     expect(d.checkpoints.items.length).toBeGreaterThan(0)
     expect(d.node.lastCertifiedEpoch).toBe(Math.max(...d.checkpoints.items.map((c: { epoch: number }) => c.epoch)))
+  })
+
+  it('a pool shows its whole window: end slot and end height, as the forum holds them', async () => {
+    const r = await gql(net.url, `query($id: String!) { pool(id: $id) { startSlot endSlot startHeight endHeight } }`, { id: h.pool })
+    expect(r.errors).toBeUndefined()
+    const record = peek(ledger().forum.pools, h.pool as PoolId)!
+    expect(r.data.pool).toEqual({ startSlot: record.startSlot, endSlot: record.endSlot, startHeight: record.startHeight, endHeight: record.endHeight })
+    // As many blocks as the duration has slots (forum/pool-window.ts).
+    expect(r.data.pool.endHeight - r.data.pool.startHeight).toBe(r.data.pool.endSlot - r.data.pool.startSlot)
   })
 
   it('cursor pagination walks every block exactly once', async () => {

@@ -112,7 +112,12 @@ type Pool {
   target: Post
   fee: String!
   startSlot: Int!
+  "The pool is open until both its end slot and its end height are reached."
   endSlot: Int!
+  "Height of the block that opened the pool."
+  startHeight: Int!
+  "startHeight + duration: the pool stays open until a block at this height, even when slots run ahead of blocks."
+  endHeight: Int!
   resolved: Boolean!
   "Outcome; null until resolved."
   passed: Boolean

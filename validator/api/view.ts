@@ -22,7 +22,8 @@ export interface BalanceDto { member: string; balance: string; locked: string; f
 export interface CitationDto { post: string; weightPpm: number }
 export interface PostDto { id: string; authors: { member: string; weightPpm: number }[]; citations: CitationDto[]; value: string; content: string; createdSlot: number }
 export interface PoolStakeDto { member: string; amount: string; inFavor: boolean }
-export interface PoolDto { id: string; post: string; fee: string; startSlot: number; endSlot: number; resolved: boolean; passed: boolean | null; quorumMet: boolean | null; stakes: PoolStakeDto[]; forTotal: string; againstTotal: string }
+/** Open for stakes until both `endSlot` and `endHeight` are reached (forum/pool-window.ts). */
+export interface PoolDto { id: string; post: string; fee: string; startSlot: number; endSlot: number; startHeight: number; endHeight: number; resolved: boolean; passed: boolean | null; quorumMet: boolean | null; stakes: PoolStakeDto[]; forTotal: string; againstTotal: string }
 /** `exiting`: unstaked before its unlock epoch (leaves the validator set at the boundary, REP still locked). */
 export interface AvailabilityDto { member: string; amount: string; untilEpoch: number; exiting: boolean }
 export interface ParamDto { name: string; value: string; min: string | null; max: string | null }

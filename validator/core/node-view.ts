@@ -51,7 +51,8 @@ export function dtoPool(p: forum.PoolRecord): PoolDto {
     return out
   })
   return {
-    id: p.id, post: p.post, fee: formatRep(p.fee), startSlot: p.startSlot, endSlot: p.endSlot, resolved: !!p.outcome,
+    id: p.id, post: p.post, fee: formatRep(p.fee), startSlot: p.startSlot, endSlot: p.endSlot, startHeight: p.startHeight, endHeight: p.endHeight,
+    resolved: !!p.outcome,
     passed: p.outcome ? p.outcome.passed : null, quorumMet: p.outcome ? p.outcome.quorumMet : null, stakes,
     forTotal: formatRep(p.memberInFavor + p.favourMinted), againstTotal: formatRep(p.memberAgainst + p.againstMinted),
   }

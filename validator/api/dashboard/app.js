@@ -21,7 +21,7 @@ const DETAIL_QUERY = `{
 }`
 const FORUM_QUERY = `{
   posts(first: 60) { items { id value createdSlot authors { member weightPpm } citations { post weightPpm } } }
-  pools(first: 20, openOnly: true) { items { id post fee startSlot endSlot forTotal againstTotal stakes { member amount inFavor } } }
+  pools(first: 20, openOnly: true) { items { id post fee startSlot endSlot startHeight endHeight forTotal againstTotal stakes { member amount inFavor } } }
 }`
 
 const state = { node: null, blocks: [], lastBlockAt: 0, lastHeight: -1, intervals: [], slotMs: null, lastSlot: null, lastSlotAt: 0 }
@@ -157,16 +157,24 @@ let pools = []
 function renderPools(items = pools) {
   pools = items
   if (!pools.length) return replace('pools', document.createTextNode('no open pool'))
-  const slot = state.node?.slot ?? 0
-  replace('pools', table(['pool', 'post', 'for / against', 'stakes', 'ends'], pools.map((p) => {
+  const slot = state.node?.slot ?? 0, height = state.node?.height ?? 0
+  replace('pools', table(['pool', 'post', 'for / against', 'stakes', 'open until'], pools.map((p) => {
     const f = Number(p.forTotal), a = Number(p.againstTotal), sum = f + a || 1
     const bar = document.createElement('div')
     bar.className = 'stakes'
     bar.innerHTML = `<div class="for" style="width:${(f / sum) * 100}%"></div><div class="against" style="width:${(a / sum) * 100}%"></div>`
-    const left = p.endSlot - slot
-    const eta = state.slotMs && left > 0 ? ` (~${Math.round((left * state.slotMs) / 1000)} s)` : ''
-    return [mono(p.id), mono(p.post), `${p.forTotal} / ${p.againstTotal}`, bar, left > 0 ? `in ${left} slots${eta}` : 'resolving']
+    return [mono(p.id), mono(p.post), `${p.forTotal} / ${p.againstTotal}`, bar, poolEnd(p, slot, height)]
   })))
+}
+
+// A pool is open until BOTH its end slot and its end height are reached (forum/pool-window.ts). A block takes
+// at least a slot, so the blocks still missing are slots too: the ETA is a lower bound, never a promise.
+function poolEnd(p, slot, height) {
+  const slotsLeft = Math.max(0, p.endSlot - slot), blocksLeft = Math.max(0, p.endHeight - height)
+  if (!slotsLeft && !blocksLeft) return 'resolving'
+  const left = Math.max(slotsLeft, blocksLeft)
+  const eta = state.slotMs ? `, ≥ ~${Math.round((left * state.slotMs) / 1000)} s` : ''
+  return `slot ${p.endSlot} and height ${p.endHeight} (${slotsLeft} slots, ${blocksLeft} blocks left${eta})`
 }
 
 // ---- refresh loop ----
