@@ -10,15 +10,15 @@ import { initDataDir } from '../../tools/cli/commands/keys.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import { writeGenesis } from './genesis-file.ts'
 import { CHALLENGE_POLICIES } from '../../challenges/index.ts'
+import { MIN_METERED_FUEL_PER_MS } from '../../registry/policy.ts'
 
 /**
  * A local network's evaluation backstop, derived from the bundled challenges' fuel budgets: the largest
- * budget at the slowest metered rate measured (`npm run bench -- runtime`, metered-vs-plain: pow, host-call
- * bound, ~90k fuel/ms on one core; compute kernels run 0.7–1.6M/ms), plus a worker's first run of a module
- * (meter + compile the challenge and its nested program: 27–250 ms measured), times the slowdown of a
- * devnet whose nodes share two cores; rounded up to a second. Today: (222 + 250) ms × 4 → 2 s.
+ * budget at the slowest metered rate measured (MIN_METERED_FUEL_PER_MS, the rate the registry sizes budgets
+ * by), plus a worker's first run of a module (meter + compile the challenge and its nested program: 27–250 ms
+ * measured), times the slowdown of a devnet whose nodes share two cores; rounded up to a second. Today: (222 + 250) ms × 4 → 2 s.
  */
-const WORST_FUEL_PER_MS = 90_000n
+const WORST_FUEL_PER_MS = BigInt(MIN_METERED_FUEL_PER_MS)
 const FIRST_RUN_MS = 250
 const SHARED_CORE_SLOWDOWN = 4
 export const localEvaluationBackstopMs = (policies: readonly { fuelLimit: bigint }[]): number => {
