@@ -12,7 +12,7 @@ import type { SyncModules } from './sync.ts'
 export const CHECKPOINT_GET_MS = 5_000
 /** Fetching the certified snapshot a checkpoint names (up to tens of MiB from the DHT). */
 export const SNAPSHOT_GET_MS = 30_000
-/** Peers asked in turn for the snapshot over the blob protocol before the DHT. */
+/** Peers asked in turn (for block 1, then for the snapshot over the blob protocol before the DHT). */
 export const SNAPSHOT_PEERS = 4
 /** One peer's transfer of a snapshot. */
 export const SNAPSHOT_PEER_MS = 20_000
@@ -26,10 +26,9 @@ type Modules = Pick<SyncModules, 'host' | 'blocks' | 'importer' | 'clock' | 'log
 /** `waitFor(cond, ms)` polls `cond` for up to `ms` on the node's clock. */
 export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, ms: number) => Promise<void>): Promise<void> {
   await waitFor(() => m.host.peers().length > 0, FIRST_PEER_MS)
-  const peer = m.host.peers()[0]
-  if (!peer) return m.log.info('checkpoint sync: no peer yet; replaying from genesis')
+  if (m.host.peers().length === 0) return m.log.info('checkpoint sync: no peer yet; replaying from genesis')
   // A network that has not decided a block yet has no checkpoint: don't wait on the DHT for nothing.
-  if ((await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length === 0) return m.log.info('checkpoint sync: the network has decided no block yet')
+  if (!(await anyPeerHasBlocks(m))) return m.log.info('checkpoint sync: the network has decided no block yet')
   const get = firstRecordRetried((epoch) => m.host.dht.getCheckpoint(epoch, { signal: timeoutSignal(m.clock, CHECKPOINT_GET_MS) }).catch(() => undefined))
   if (m.trusted && !m.handover.setFor(m.trusted.epoch + 1)) {
     const t = await get(m.trusted.epoch)
@@ -49,6 +48,17 @@ export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, 
   await m.blocks.putBase(bytes)
   m.importer.adopt(restored, header.stateRoot)
   m.log.info({ epoch: header.epoch, height: header.height }, 'started from certified checkpoint')
+}
+
+/**
+ * Whether some peer holds decided block 1. One peer is not enough to say no: it may be an observer that
+ * serves no blocks, or a node that itself started from a checkpoint (its store begins above it).
+ */
+async function anyPeerHasBlocks(m: Modules): Promise<boolean> {
+  for (const peer of m.host.peers().slice(0, SNAPSHOT_PEERS)) {
+    if ((await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length > 0) return true
+  }
+  return false
 }
 
 /**

@@ -56,7 +56,8 @@ function adoptHarness(o: { peerHas: boolean; dhtHas: boolean }) {
   const m = {
     host: {
       peers: () => ['peer-a', 'peer-b'],
-      requestBlocks: async () => [new Uint8Array(1)],
+      // peer-a serves no blocks (an observer, or a node that started from a checkpoint itself).
+      requestBlocks: async (peer: string) => (peer === 'peer-b' ? [new Uint8Array(1)] : []),
       // peer-a never has it (a node that had not closed the epoch); peer-b does when `peerHas`.
       requestBlob: async (peer: string, cid: string) => (o.peerHas && peer === 'peer-b' && cid === header.stateCid ? bytes : undefined),
       dht: {
