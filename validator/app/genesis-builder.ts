@@ -16,7 +16,8 @@ import { MIN_METERED_FUEL_PER_MS } from '../../registry/policy.ts'
  * A local network's evaluation backstop, derived from the bundled challenges' fuel budgets: the largest
  * budget at the slowest metered rate measured (MIN_METERED_FUEL_PER_MS, the rate the registry sizes budgets
  * by), plus a worker's first run of a module (meter + compile the challenge and its nested program: 27–250 ms
- * measured), times the slowdown of a devnet whose nodes share two cores; rounded up to a second. Today: (222 + 250) ms × 4 → 2 s.
+ * measured), times the slowdown of a devnet whose nodes share two cores; rounded up to a second.
+ * Today: (222 + 250) ms × 4 → 2 s.
  */
 const WORST_FUEL_PER_MS = BigInt(MIN_METERED_FUEL_PER_MS)
 const FIRST_RUN_MS = 250

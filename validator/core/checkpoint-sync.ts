@@ -13,7 +13,7 @@ export const CHECKPOINT_GET_MS = 5_000
 /** Fetching the certified snapshot a checkpoint names (up to tens of MiB from the DHT). */
 export const SNAPSHOT_GET_MS = 30_000
 /** Peers asked in turn (for block 1, then for the snapshot over the blob protocol before the DHT). */
-export const SNAPSHOT_PEERS = 4
+export const PEERS_ASKED = 4
 /** One peer's transfer of a snapshot. */
 export const SNAPSHOT_PEER_MS = 20_000
 /** Lookups of the walk's first record before a fresh node gives up on checkpoint sync. */
@@ -21,7 +21,7 @@ export const FIRST_RECORD_ATTEMPTS = 3
 /** How long a fresh node waits for a first peer to ask. */
 const FIRST_PEER_MS = 15_000
 
-type Modules = Pick<SyncModules, 'host' | 'blocks' | 'importer' | 'clock' | 'log' | 'handover' | 'trusted'>
+type Modules = Pick<SyncModules, 'host' | 'fetcher' | 'blocks' | 'importer' | 'clock' | 'log' | 'handover' | 'trusted'>
 
 /** `waitFor(cond, ms)` polls `cond` for up to `ms` on the node's clock. */
 export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, ms: number) => Promise<void>): Promise<void> {
@@ -39,7 +39,9 @@ export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, 
   if (!last) return m.log.warn({ fromEpoch: m.handover.head }, 'checkpoint sync: no certified checkpoint found; replaying from genesis')
   const header = last.decoded.header
   if (header.height <= m.importer.view.height) return
-  const bytes = await fetchSnapshot(m, header.stateCid)
+  // Every node that closed the epoch serves its snapshot (peers first); the DHT copy, put by the epoch's
+  // designated broadcaster after the record, is the fallback: a fresh node can find the record first.
+  const bytes = await m.fetcher.fetch(header.stateCid, { peerMs: SNAPSHOT_PEER_MS, dhtMs: SNAPSHOT_GET_MS, maxPeers: PEERS_ASKED, keep: false })
   if (!bytes) throw new Error(`state ${header.stateCid} of checkpoint ${header.epoch} not found`)
   const restored = restoreLedger(bytes)
   if (ledgerStateRoot(restored) !== header.stateRoot || restored.height !== header.height || restored.lastBlockHash !== header.blockHash) {
@@ -55,24 +57,10 @@ export async function checkpointSync(m: Modules, waitFor: (cond: () => boolean, 
  * serves no blocks, or a node that itself started from a checkpoint (its store begins above it).
  */
 async function anyPeerHasBlocks(m: Modules): Promise<boolean> {
-  for (const peer of m.host.peers().slice(0, SNAPSHOT_PEERS)) {
+  for (const peer of m.host.peers().slice(0, PEERS_ASKED)) {
     if ((await m.host.requestBlocks(peer, 1, 1).catch(() => [])).length > 0) return true
   }
   return false
-}
-
-/**
- * The snapshot a certified checkpoint names. Every node that closed the epoch keeps it and serves it over the
- * blob protocol, so peers are asked first (one verified transfer each, the bytes must hash to the cid); the
- * DHT copy, put by the epoch's designated broadcaster after the record itself, is the fallback. A fresh node
- * can find the record before that put has happened, or the broadcaster can be down.
- */
-async function fetchSnapshot(m: Modules, cid: string): Promise<Uint8Array | undefined> {
-  for (const peer of m.host.peers().slice(0, SNAPSHOT_PEERS)) {
-    const got = await m.host.requestBlob(peer, cid, { timeoutMs: SNAPSHOT_PEER_MS }).catch(() => undefined)
-    if (got) return got
-  }
-  return m.host.dht.getBlob(cid, { signal: timeoutSignal(m.clock, SNAPSHOT_GET_MS) }).catch(() => undefined)
 }
 
 /**

@@ -13,8 +13,12 @@ export const BLOB_REQUEST_MS = 5_000
 /** One DHT lookup of a payload. */
 export const DHT_BLOB_MS = 10_000
 
+/** How hard to look: per-peer and DHT timeouts, how many peers to ask, and whether to keep the bytes. */
+export interface FetchOptions { readonly peerMs?: number; readonly dhtMs?: number; readonly maxPeers?: number; readonly keep?: boolean }
+
 export interface Fetcher {
-  fetch(cid: string): Promise<Uint8Array | undefined>
+  /** Ours, else a peer's over the blob protocol (verified against the cid), else the DHT's. */
+  fetch(cid: string, opts?: FetchOptions): Promise<Uint8Array | undefined>
   remember(cid: string, bytes: Uint8Array): void
   rememberSnapshot(cid: string, bytes: Uint8Array): void
   snapshot(cid: string): Uint8Array | undefined
@@ -30,14 +34,14 @@ export function createFetcher(m: { readonly net: Network; readonly clock: Clock;
     payloads.set(cid, bytes)
   }
   return {
-    async fetch(cid) {
-      const local = payloads.get(cid)
+    async fetch(cid, o = {}) {
+      const local = payloads.get(cid) ?? snapshots.get(cid)
       if (local) return local
-      for (const peer of m.net.peers()) {
-        const got = await m.net.requestBlob(peer, cid, { timeoutMs: BLOB_REQUEST_MS }).catch(() => undefined)
-        if (got) { remember(cid, got); return got }
+      for (const peer of m.net.peers().slice(0, o.maxPeers)) {
+        const got = await m.net.requestBlob(peer, cid, { timeoutMs: o.peerMs ?? BLOB_REQUEST_MS }).catch(() => undefined)
+        if (got) { if (o.keep !== false) remember(cid, got); return got }
       }
-      return m.net.dht.getBlob(cid, { signal: timeoutSignal(m.clock, DHT_BLOB_MS) }).catch(() => undefined)
+      return m.net.dht.getBlob(cid, { signal: timeoutSignal(m.clock, o.dhtMs ?? DHT_BLOB_MS) }).catch(() => undefined)
     },
     remember,
     rememberSnapshot(cid, bytes) {

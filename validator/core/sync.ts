@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock.ts'
 import { errorMessage } from '../../core/errors.ts'
 import type { ValidatorSet } from '../consensus/index.ts'
 import type { Network } from './interfaces.ts'
+import type { Fetcher } from './fetcher.ts'
 import type { Importer } from './importer.ts'
 import type { Genesis } from '../../ledger/genesis.ts'
 import type { BlockStore } from '../infra/db/block-store.ts'
@@ -22,6 +23,8 @@ const POLL_MS = 250
 
 export interface SyncModules {
   readonly host: Network
+  /** Checkpoint sync fetches the certified snapshot through it (peers, then the DHT). */
+  readonly fetcher: Pick<Fetcher, 'fetch'>
   readonly blocks: BlockStore
   /** Sync applies blocks and adopts checkpoints only through the importer. */
   readonly importer: Pick<Importer, 'view' | 'importDecided' | 'adopt'>

@@ -64,7 +64,7 @@ export function wire(o: WireOptions, m: WireModules): Wired {
     slotMs: () => ledger.forum.params.slotMs, buildProposal: proposer.build, validateBlock: async (h, b) => blockValidator.valid(h, b),
     onDecided: importer.importDecided, onBehind: (peer) => { void syncer.syncFrom(peer) },
     onEvidence: (e) => evidence.onConsensusEvidence(e) })
-  const syncer = createSyncer({ host: net, blocks, importer, genesis, clock, log, validatorSet: validators.current, handover: m.handover,
+  const syncer = createSyncer({ host: net, fetcher, blocks, importer, genesis, clock, log, validatorSet: validators.current, handover: m.handover,
     trusted: o.trustedCheckpoint, afterSync: () => consensus.resync() })
   const evidence = createEvidenceReporter({ own, log, validatorSet: validators.current })
   const poolVote = createPoolVoteDuty({ self, ledger, duties: m.duties, own, policy: o.votePolicy ?? DEFAULT_VOTE_POLICY, isValidator: () => validators.isValidator(self) })

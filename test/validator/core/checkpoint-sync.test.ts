@@ -8,6 +8,7 @@ import { cidOfBytes } from '../../../core/encoding.ts'
 import { ledgerStateRoot } from '../../../ledger/ledger.ts'
 import { snapshotLedger } from '../../../ledger/snapshot.ts'
 import { checkpointSync, FIRST_RECORD_ATTEMPTS } from '../../../validator/core/checkpoint-sync.ts'
+import { createFetcher } from '../../../validator/core/fetcher.ts'
 import { chain } from '../../ledger/chain.ts'
 
 function harness(records: (epoch: number, attempt: number) => unknown) {
@@ -53,22 +54,26 @@ function adoptHarness(o: { peerHas: boolean; dhtHas: boolean }) {
   const logs: string[] = []
   const adopted: number[] = []
   const log = { info: (...a: unknown[]) => logs.push(String(a.at(-1))), warn: (...a: unknown[]) => logs.push(String(a.at(-1))) }
-  const m = {
-    host: {
-      peers: () => ['peer-a', 'peer-b'],
-      // peer-a serves no blocks (an observer, or a node that started from a checkpoint itself).
-      requestBlocks: async (peer: string) => (peer === 'peer-b' ? [new Uint8Array(1)] : []),
-      // peer-a never has it (a node that had not closed the epoch); peer-b does when `peerHas`.
-      requestBlob: async (peer: string, cid: string) => (o.peerHas && peer === 'peer-b' && cid === header.stateCid ? bytes : undefined),
-      dht: {
-        getCheckpoint: async (epoch: number) => (epoch === 1 ? { epoch } : undefined),
-        getBlob: async (cid: string) => (o.dhtHas && cid === header.stateCid ? bytes : undefined),
-      },
+  const host = {
+    peers: () => ['peer-a', 'peer-b'],
+    // peer-a serves no blocks (an observer, or a node that started from a checkpoint itself).
+    requestBlocks: async (peer: string) => (peer === 'peer-b' ? [new Uint8Array(1)] : []),
+    // peer-a never has it (a node that had not closed the epoch); peer-b does when `peerHas`.
+    requestBlob: async (peer: string, cid: string) => (o.peerHas && peer === 'peer-b' && cid === header.stateCid ? bytes : undefined),
+    dht: {
+      getCheckpoint: async (epoch: number) => (epoch === 1 ? { epoch } : undefined),
+      getBlob: async (cid: string) => (o.dhtHas && cid === header.stateCid ? bytes : undefined),
     },
+  }
+  const clock = new ManualClock(0)
+  const m = {
+    host,
+    // The node's own fetcher over the fake network: the path a real node takes.
+    fetcher: createFetcher({ net: host as never, clock }),
     handover: { head: 1, verify: () => ({ header }), setFor: () => undefined },
     importer: { view: { height: 0 }, adopt: (s: { height: number }) => { adopted.push(s.height) } },
     blocks: { putBase: async () => undefined },
-    clock: new ManualClock(0), log,
+    clock, log,
   }
   const run = () => checkpointSync(m as unknown as Parameters<typeof checkpointSync>[0], async () => undefined)
   return { run, logs, adopted }
