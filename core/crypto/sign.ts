@@ -41,11 +41,12 @@ const privCache = new Map<string, KeyObject>()
 const pubCache = new Map<string, KeyObject>()
 const MAX_KEY_CACHE = 4096
 
-function cached(cache: Map<string, KeyObject>, raw: Uint8Array, make: () => KeyObject): KeyObject {
+/** `make()` remembered by the bytes it is made from; a full cache is cleared wholesale (cheap, rare). */
+function cached<T>(cache: Map<string, T>, raw: Uint8Array, make: () => T, max = MAX_KEY_CACHE): T {
   const k = Buffer.from(raw).toString('base64')
   let v = cache.get(k)
-  if (!v) {
-    if (cache.size >= MAX_KEY_CACHE) cache.clear()
+  if (v === undefined) {
+    if (cache.size >= max) cache.clear()
     v = make()
     cache.set(k, v)
   }
@@ -88,18 +89,31 @@ export function verifyEd25519Digest(pub: Uint8Array, digest: Uint8Array, sig: Ui
 // ---- BLS12-381 (G1 public keys 48 bytes, G2 signatures 96 bytes, as in Ethereum) ----------------
 const bls = bls12_381.longSignatures
 const BLS_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_AGORA_V1_'
+type G1 = ReturnType<typeof bls.getPublicKey>
+type G2 = ReturnType<typeof bls.hash>
+// Hashing a digest to G2 is about a third of a verification and decoding a public key (with its subgroup
+// check) a tenth; an epoch duty's partial signatures, their aggregate and our own signature all share one
+// payload, and the certifying set has few keys. Both are pure, so they are remembered.
+const blsHashCache = new Map<string, G2>()
+const blsKeyCache = new Map<string, G1>()
+const MAX_BLS_HASHES = 256
+const blsMessage = (domain: SigningDomain, payload: unknown): G2 => {
+  const digest = signingDigest(domain, payload)
+  return cached(blsHashCache, digest, () => bls.hash(digest, BLS_DST), MAX_BLS_HASHES)
+}
+const blsKey = (pub: Uint8Array): G1 => cached(blsKeyCache, pub, () => bls12_381.G1.Point.fromBytes(pub))
 
 export function blsPublicKey(secret: Uint8Array): Uint8Array {
   return bls.getPublicKey(secret).toBytes(true)
 }
 
 export function signBls(secret: Uint8Array, domain: SigningDomain, payload: unknown): Uint8Array {
-  return bls.sign(bls.hash(signingDigest(domain, payload), BLS_DST), secret).toBytes(true)
+  return bls.sign(blsMessage(domain, payload), secret).toBytes(true)
 }
 
 export function verifyBls(pub: Uint8Array, domain: SigningDomain, payload: unknown, sig: Uint8Array): boolean {
   try {
-    return bls.verify(sig, bls.hash(signingDigest(domain, payload), BLS_DST), pub)
+    return bls.verify(sig, blsMessage(domain, payload), blsKey(pub))
   } catch {
     return false
   }
@@ -116,8 +130,8 @@ export function aggregateBlsSignatures(sigs: Uint8Array[]): Uint8Array {
 export function verifyBlsAggregate(pubs: Uint8Array[], domain: SigningDomain, payload: unknown, aggSig: Uint8Array): boolean {
   if (pubs.length === 0) return false
   try {
-    const aggPub = bls.aggregatePublicKeys(pubs)
-    return bls.verify(aggSig, bls.hash(signingDigest(domain, payload), BLS_DST), aggPub)
+    const aggPub = bls.aggregatePublicKeys(pubs.map(blsKey))
+    return bls.verify(aggSig, blsMessage(domain, payload), aggPub)
   } catch {
     return false
   }

@@ -50,6 +50,21 @@ describe('domain-separated signatures', () => {
     expect(blsPublicKey(keys[0]!.blsSecretKey)).toEqual(keys[0]!.blsPublicKey)
   })
 
+  it('BLS: remembered hashes and keys change no answer (the same payload and key, again and crossed)', () => {
+    const p = { epoch: 9, root: 'def' }
+    const [a, b] = [keys[0]!, keys[1]!]
+    const sa = signBls(a.blsSecretKey, Domain.checkpoint, p)
+    for (let round = 0; round < 2; round++) { // the second round answers from the caches
+      expect(verifyBls(a.blsPublicKey, Domain.checkpoint, p, sa)).toBe(true)
+      expect(verifyBls(b.blsPublicKey, Domain.checkpoint, p, sa)).toBe(false)
+      expect(verifyBls(a.blsPublicKey, Domain.checkpoint, { ...p, epoch: 10 }, sa)).toBe(false)
+      expect(verifyBls(a.blsPublicKey.slice(0, 47), Domain.checkpoint, p, sa)).toBe(false)
+      expect(verifyBlsAggregate([a.blsPublicKey, new Uint8Array(48)], Domain.checkpoint, p, sa)).toBe(false)
+    }
+    // A signature made from a remembered hash is the one a fresh hash gives (BLS signing is deterministic).
+    expect(signBls(a.blsSecretKey, Domain.checkpoint, p)).toEqual(sa)
+  })
+
   it('BLS proof of possession binds a key to its owner', () => {
     const proof = proveBlsPossession(keys[0]!.blsSecretKey)
     expect(verifyBlsPossession(keys[0]!.blsPublicKey, proof)).toBe(true)
