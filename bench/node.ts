@@ -38,6 +38,9 @@ const SLOT_MS = 1000
 /** Slots measured without spam right before the burst (the same machine load, for the ratio). */
 const BASELINE_SLOTS = 15
 
+/** AGORA_BENCH_NODE_FLAGS: extra node flags for the nodes only (profiling: `--cpu-prof --cpu-prof-dir=D`). */
+const profileFlags = (): string[] => (process.env.AGORA_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
+
 interface Running { proc: ChildProcess; apiPort: number; pid: number }
 
 function cpuTicks(pid: number): number {
@@ -118,7 +121,7 @@ export async function run(args: string[]): Promise<void> {
     for (let i = 0; i < VALIDATORS; i++) {
       const boot = i === 0 ? [] : ['--bootstrap', boot0]
       // With the V8 flags devnet and docs/OPERATOR.md run nodes with: the figures are of a node as deployed.
-      const proc = spawn(process.execPath, [...NODE_V8_FLAGS, AGORA_BIN, 'node', '--data-dir', net.validators[i]!.dataDir, '--genesis', net.genesisPath,
+      const proc = spawn(process.execPath, [...NODE_V8_FLAGS, ...profileFlags(), AGORA_BIN, 'node', '--data-dir', net.validators[i]!.dataDir, '--genesis', net.genesisPath,
         '--listen', `/ip4/127.0.0.1/tcp/${ports[2 * i]}`, '--api-port', String(ports[2 * i + 1]), ...boot],
         { stdio: ['ignore', openSync(join(net.validators[i]!.dataDir, 'node.log'), 'a'), openSync(join(net.validators[i]!.dataDir, 'node.log'), 'a')] })
       nodes.push({ proc, apiPort: ports[2 * i + 1]!, pid: proc.pid! })
@@ -182,7 +185,9 @@ export async function run(args: string[]): Promise<void> {
     for (const n of nodes) n.proc.kill('SIGTERM')
     await sleep(3000)
     for (const n of nodes) if (n.proc.exitCode === null) n.proc.kill('SIGKILL')
-    if (ok) rmSync(dir, { recursive: true, force: true })
+    // AGORA_BENCH_KEEP=1 keeps the node logs (with AGORA_LOG_LEVEL=debug: each height's timeline).
+    if (ok && !process.env.AGORA_BENCH_KEEP) rmSync(dir, { recursive: true, force: true })
+    else if (ok) process.stderr.write(`bench node: node logs kept in ${dir}/nodes/*/node.log\n`)
     else process.stderr.write(`bench node failed; node logs kept in ${dir}/nodes/*/node.log\n`)
   }
 }

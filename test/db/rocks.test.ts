@@ -44,6 +44,20 @@ describe('RocksStore', () => {
     await db.close()
   })
 
+  it('a write without sync survives SIGKILL too (in the OS once it resolves: decided blocks rely on it)', async () => {
+    const dir = tmp()
+    const script = `
+      import { RocksStore } from ${JSON.stringify(new URL('../../validator/infra/db/rocks.ts', import.meta.url).pathname)}
+      const db = await RocksStore.open(${JSON.stringify(dir)})
+      for (let i = 0; i < 50; i++) await db.put(new Uint8Array([2, i]), new Uint8Array(4096).fill(i))
+      process.kill(process.pid, 'SIGKILL')`
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 })
+    expect(r.signal).toBe('SIGKILL')
+    const db = await RocksStore.open(dir)
+    for (let i = 0; i < 50; i++) expect((await db.get(new Uint8Array([2, i])))?.[0]).toBe(i)
+    await db.close()
+  })
+
   it('a batch is all-or-nothing: an op the store refuses makes nothing of it land', async () => {
     const db = await RocksStore.open(tmp())
     await expect(db.batch([

@@ -151,8 +151,10 @@ export async function startInstance<V>(opts: { readonly height: number }, module
       kind: 'vote', signed: { vote: e.vote, signer: signer.id, signature: signer.sign(e.vote) },
       ...(e.value === undefined ? {} : { value: e.value }), justification: e.justification,
     }
-    await transport.broadcast(message)
+    // Our own core counts it from the moment it is durable and signed, not after the publish returns (a
+    // few ms per vote on a busy node, on the path to each quorum): safety rests on what we sign, not on when.
     void enqueue({ kind: 'message', message, local: true })
+    await transport.broadcast(message)
   }
 
   async function execute(e: Effect<V>, queue: CoreEvent<V>[]): Promise<void> {

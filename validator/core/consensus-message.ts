@@ -43,9 +43,13 @@ export class ConsensusError extends GossipRefusal<ConsensusErrorCode> {
 
 export const parseBlockValue = (raw: unknown): Block => BlockSchema.parse(raw) as Block
 
+/** Encoded sizes of blocks already checked: the gossip check and the value check see one decoded object (blocks are immutable). */
+const sizes = new WeakMap<Block, number>()
+
 /** Refuse a block over MAX_PROPOSAL_BYTES (it would not fit a gossip message or a sync frame). */
 export function checkProposalSize(block: Block): void {
-  const size = encode(block).length
+  let size = sizes.get(block)
+  if (size === undefined) { size = encode(block).length; sizes.set(block, size) }
   if (size > MAX_PROPOSAL_BYTES) throw new ConsensusError(ConsensusErrorCode.BLOCK_TOO_LARGE, `block of ${size} bytes exceeds ${MAX_PROPOSAL_BYTES}`, 'reject')
 }
 

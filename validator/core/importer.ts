@@ -22,7 +22,7 @@ export interface Importer {
   root(): string
   /** Apply the stored decided log above the current height (start-up); returns the last height. */
   replay(): Promise<number>
-  /** A decided block (our consensus or sync): persisted, then applied; a block at another height is refused. */
+  /** A decided block (our consensus or sync): written (not fsync'd: BlockStore.putBlock), then applied; a block at another height is refused. */
   importDecided(block: Block, certificate: CommitCertificate): Promise<void>
   /** Replace the state with a certified snapshot whose root is `root` (checkpoint sync). */
   adopt(restored: LedgerState, root: string): void

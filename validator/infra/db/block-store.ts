@@ -1,4 +1,4 @@
-// Persistence of the decided log: blocks with their commit certificates (synced before they are applied),
+// Persistence of the decided log: blocks with their commit certificates (written before they are applied),
 // and per-epoch results (weights, certificates, chain tx, checkpoint). State is re-derived by replay.
 import type { KvStore } from './kv.ts'
 import { Bucket, Repository, bytesValue, cborValue, uintKey } from './repository.ts'
@@ -39,8 +39,14 @@ export class BlockStore {
     this.local = new Repository(store, Bucket.localSnapshot, uintKey, cborValue<LocalSnapshot>())
   }
 
-  /** Durable before it resolves: a decided block is never lost to a crash. */
-  putBlock(b: StoredBlock): Promise<void> { return this.blocks.put(b.block.height, b, { sync: true }) }
+  /**
+   * In RocksDB's write-ahead log (the OS has it: it survives kill -9) when it resolves, not fsync'd: that
+   * flush was one of the four on the path to each decision. A power loss can lose the newest blocks, never a
+   * block below a kept one (the log is replayed in order); the node syncs them again from its peers, and
+   * what it signed for them is in the signer journal, synced before each vote. Nothing else needs a decided
+   * block on this disk: it is decided by its certificate, held by the validators that signed it.
+   */
+  putBlock(b: StoredBlock): Promise<void> { return this.blocks.put(b.block.height, b) }
 
   /** Many decided blocks in one atomic, durable write (a store filled from a trusted source in bulk). */
   putBlocks(bs: readonly StoredBlock[]): Promise<void> {

@@ -1,5 +1,6 @@
 // The key-value interface every repository is written against. RocksStore is the product;
 // MemoryStore exists for pure tests and the simulator only.
+import type { Journal } from './journal.ts'
 export type BatchOp =
   | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
   | { readonly type: 'del'; readonly key: Uint8Array }
@@ -24,5 +25,11 @@ export interface KvStore {
   batch(ops: readonly BatchOp[], opts?: WriteOptions): Promise<void>
   /** Entries in key order (bytewise), or reverse order. */
   range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]>
+  /**
+   * An append-only journal of this store's own, beside it (one per name, closed with the store): for small
+   * records that must be durable before the node acts, with no write-ahead log shared with bulk writes.
+   * Optional: the signer store keeps its records in RocksDB buckets on a store without one.
+   */
+  journal?(name: string): Journal
   close(): Promise<void>
 }

@@ -1,5 +1,6 @@
 // In-memory KvStore with RocksStore's semantics (bytewise order, atomic batches). Pure tests only.
 import type { BatchOp, KvStore, RangeOptions } from './kv.ts'
+import { memoryJournals, type Journal } from './journal.ts'
 import { compareBytes, toHex, fromHex } from '../../../core/bytes.ts'
 
 export class MemoryStore implements KvStore {
@@ -19,5 +20,8 @@ export class MemoryStore implements KvStore {
     if (opts.limit !== undefined && opts.limit >= 0) keys = keys.slice(0, opts.limit)
     for (const k of keys) yield [k, this.data.get(toHex(k))!]
   }
+  private readonly journals = memoryJournals()
+  /** Each call reopens the journal (a restart): it sees every record appended before. */
+  journal(name: string): Journal { return this.journals(name) }
   async close() {}
 }

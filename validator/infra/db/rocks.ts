@@ -1,8 +1,10 @@
 // RocksDB-backed KvStore over the npm `rocksdb` binding (callback API wrapped once, here).
 import { mkdirSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import rocksdb from 'rocksdb'
 import type { BatchOp, KvStore, RangeOptions, WriteOptions } from './kv.ts'
 import { AgoraError } from '../../../core/errors.ts'
+import { openFileJournal, type Journal } from './journal.ts'
 
 type Cb<T = void> = (err: Error | undefined | null, v?: T) => void
 interface RocksIterator { next(cb: (err: Error | null, k?: Buffer, v?: Buffer) => void): void; end(cb: Cb): void }
@@ -26,6 +28,7 @@ export class RocksStore implements KvStore {
   // asserts (and aborts the process) on a read after close instead of returning an error.
   private inflight = 0
   private drained: (() => void) | null = null
+  private readonly journals = new Map<string, Journal>()
   private constructor(private readonly db: RocksDb, readonly path: string) {}
 
   static async open(path: string): Promise<RocksStore> {
@@ -89,9 +92,20 @@ export class RocksStore implements KvStore {
     }
   }
 
+  /** `<dir>/<db>-<name>.journal` beside the database (RocksDB's directory lock covers it: one writer). */
+  journal(name: string): Journal {
+    if (this.closed) throw new AgoraError('DB_CLOSED', `rocksdb at ${this.path} is closed`)
+    // Two handles on one file would write over each other's records.
+    if (this.journals.has(name)) throw new AgoraError('DB_JOURNAL_OPEN', `journal ${name} of ${this.path} is open already`)
+    const j = openFileJournal(join(dirname(this.path), `${basename(this.path)}-${name}.journal`))
+    this.journals.set(name, j)
+    return j
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    for (const j of this.journals.values()) j.close()
     if (this.inflight > 0) await new Promise<void>((resolve) => { this.drained = resolve })
     await call((cb) => this.db.close(cb))
   }

@@ -8,6 +8,7 @@ import { Bucket, Repository, bytesKey, bytesValue, cborValue, uintKey } from './
 import { signerRecordKey, type PreparedState, type ResumeState, type SignerStore } from '../../consensus/index.ts'
 import type { Block } from '../../../ledger/block.ts'
 import { BlockSchema } from '../../../ledger/block.ts'
+import { journalSignerStore } from './signer-journal.ts'
 
 /** Heights kept in memory below the highest one touched (an instance runs at the newest one or two). */
 export const SIGNER_HEIGHTS_KEPT = 64
@@ -15,7 +16,17 @@ export const SIGNER_HEIGHTS_KEPT = 64
 /** Everything recorded at one height (complete: the database holds nothing else for it). */
 interface HeightRecords { readonly signed: Map<string, Uint8Array>; round: number | undefined; prepared: PreparedState<Block> | undefined }
 
+/** The node's signer store: on the store's journal when it has one (journalSignerStore), else in its buckets. */
 export function rocksSignerStore(store: KvStore): SignerStore<Block> {
+  const journal = store.journal?.(SIGNER_JOURNAL)
+  return journal ? journalSignerStore(journal, store) : bucketSignerStore(store)
+}
+
+/** Name of the signer store's journal (part of the data directory's layout). */
+export const SIGNER_JOURNAL = 'consensus-signer'
+
+/** The records in two RocksDB buckets, each vote one synced write (a store without a journal: the simulator's). */
+export function bucketSignerStore(store: KvStore): SignerStore<Block> {
   const signed = new Repository<Uint8Array, Uint8Array>(store, Bucket.consensusSigner, bytesKey, bytesValue)
   const prepared = new Repository<number, PreparedState<Block>>(store, Bucket.consensusPrepared, uintKey, cborValue())
   let tail: Promise<unknown> = Promise.resolve()
