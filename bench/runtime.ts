@@ -11,7 +11,7 @@ import { createHostContext, hostImports } from '../validator/infra/runtime/host.
 import { meterModule } from '../validator/infra/runtime/meter.ts'
 import { DEFAULT_POLICY, type RuntimePolicy } from '../validator/infra/runtime/policy.ts'
 import { createExecutionService } from '../validator/infra/runtime/service.ts'
-import { median, report, round } from './report.ts'
+import { median, percentile, report, round } from './report.ts'
 
 const seed = sha256(new TextEncoder().encode('bench'))
 type Exports = Record<string, any>
@@ -28,57 +28,81 @@ function instance(mod: WebAssembly.Module, policy: RuntimePolicy, input: Uint8Ar
   return { ex }
 }
 
-/** A sample lasts at least this long (a 2 µs call timed 40 at a time was mostly timer noise). */
+/** A sample lasts at least this long per side (a 2 µs call timed 40 at a time was mostly timer noise). */
 const SAMPLE_MS = 25
-/** Fresh instances per timed batch: each call gets its own (the guests' stub allocator only grows). */
-const BATCH = 500
+/** Pairs of fresh instances per batch: each call gets its own (the guests' stub allocator only grows). */
+const BATCH = 250
+/** Fewest pairs in a sample: a 10 ms kernel sampled on 3 pairs read p25–p75 1.01–1.13 on a loaded machine. */
+const MIN_PAIRS = 7
+/** Metered/plain samples per case: odd (the median is one sample), and enough that p25/p75 are stable. */
+const SAMPLES = 31
+const SAMPLES_QUICK = 9
+/** Warm-up per case before anything is kept, so both sides run optimized code (V8 tiers up in the
+ * background, which on a loaded machine lags: a 10-call warm-up left challenge samples on baseline code). */
+const WARMUP_MS = 400
+
+/** One case's paired ratios (metered / plain, per sample): the median and the spread. */
+interface RatioFigures { readonly name: string; readonly ratio: number; readonly ratioP25: number; readonly ratioP75: number }
+
+type Call = () => unknown
+const timeCall = (f: Call): number => { const t0 = performance.now(); f(); return performance.now() - t0 }
 
 /**
- * Median ms per call of `entry`, metered and plain interleaved so both see the same machine state; the
- * ratio is the median of the per-sample (paired) ratios, steadier than a ratio of medians on a busy
- * machine. Both modules are compiled once; every call runs on a fresh instance, created outside the
- * timed region.
+ * `pairs` calls of each side, each on a fresh instance made outside the timed region, timed one call at
+ * a time and interleaved call by call (the order alternating), so a pause hits one pair, not a side.
+ * Returns each side's median ms per call and the median of the per-pair ratios metered / plain.
  */
-function compare(name: string, plainBytes: Uint8Array, policy: RuntimePolicy, input: Uint8Array, entry: string, samples: number): void {
-  const meteredBytes = meterModule(plainBytes, { policy: { ...policy, fuelLimit: 1n << 61n } })
-  const modPlain = new WebAssembly.Module(plainBytes as Uint8Array<ArrayBuffer>)
-  const modMetered = new WebAssembly.Module(meteredBytes as Uint8Array<ArrayBuffer>)
-  const time = (mod: WebAssembly.Module, calls: number): number => {
-    let total = 0
-    for (let done = 0; done < calls; done += BATCH) {
-      const insts = Array.from({ length: Math.min(BATCH, calls - done) }, () => instance(mod, policy, input).ex)
-      const t0 = performance.now()
-      for (const ex of insts) ex[entry]()
-      total += performance.now() - t0
-    }
-    return total / calls
-  }
-  for (let w = 0; w < 3; w++) { time(modPlain, 10); time(modMetered, 10) } // warm-up (tier-up)
-  // Calls per sample from the fastest of three probes (a GC pause in one must not shrink the samples).
-  const perCall = Math.min(...[0, 1, 2].map(() => time(modPlain, 20)))
-  const calls = Math.max(3, Math.min(20_000, Math.ceil(SAMPLE_MS / perCall)))
+function samplePairs(make: (metered: boolean) => Call, pairs: number): { plain: number; metered: number; ratio: number } {
   const plain: number[] = []
   const metered: number[] = []
   const ratios: number[] = []
-  // The order alternates, so neither side always runs after the other's garbage and tier-up work (each
-  // sorter call runs a nested evaluation; on a busy machine its ratio read 0.97–1.24 with metered always
-  // second, 0.74–1.01 alternating: below ~1 ms per call the ratio is noise at ±15 %).
-  for (let s = 0; s < samples; s++) {
-    const plainFirst = s % 2 === 0
-    if (plainFirst) plain.push(time(modPlain, calls))
-    metered.push(time(modMetered, calls))
-    if (!plainFirst) plain.push(time(modPlain, calls))
-    ratios.push(metered[s]! / plain[s]!)
+  for (let done = 0; done < pairs; done += BATCH) {
+    const n = Math.min(BATCH, pairs - done)
+    const ps = Array.from({ length: n }, () => make(false))
+    const ms = Array.from({ length: n }, () => make(true))
+    for (let i = 0; i < n; i++) {
+      const plainFirst = (done + i) % 2 === 0
+      const p0 = plainFirst ? timeCall(ps[i]!) : 0
+      const m = timeCall(ms[i]!)
+      const p = plainFirst ? p0 : timeCall(ps[i]!)
+      plain.push(p)
+      metered.push(m)
+      ratios.push(m / p)
+    }
   }
-  const p = median(plain)
-  const m = median(metered)
+  return { plain: median(plain), metered: median(metered), ratio: median(ratios) }
+}
+
+/**
+ * Metered vs plain ms per call of `entry`: `samples` samples of interleaved pairs (samplePairs); the
+ * ratio is the median of the samples' ratios and p25/p75 over samples show its noise in the same line.
+ * Both modules are compiled once.
+ */
+function compare(name: string, plainBytes: Uint8Array, policy: RuntimePolicy, input: Uint8Array, entry: string, samples: number): RatioFigures {
+  const meteredBytes = meterModule(plainBytes, { policy: { ...policy, fuelLimit: 1n << 61n } })
+  const modPlain = new WebAssembly.Module(plainBytes as Uint8Array<ArrayBuffer>)
+  const modMetered = new WebAssembly.Module(meteredBytes as Uint8Array<ArrayBuffer>)
+  const make = (metered: boolean): Call => { const ex = instance(metered ? modMetered : modPlain, policy, input).ex; return () => ex[entry]() }
+  const warmStart = performance.now()
+  let perCall = Infinity
+  // Pairs per sample from the fastest warm-up batch (a GC pause in one must not shrink the samples).
+  for (let w = 0; w < 3 || performance.now() - warmStart < WARMUP_MS; w++) perCall = Math.min(perCall, samplePairs(make, 10).plain)
+  const pairs = Math.max(MIN_PAIRS, Math.min(20_000, Math.ceil(SAMPLE_MS / perCall)))
+  const runs = Array.from({ length: samples }, () => samplePairs(make, pairs))
+  const ratios = runs.map((r) => r.ratio)
   const probe = instance(modMetered, policy, input).ex
   probe[entry]()
   const fuel = (1n << 61n) - (probe[FUEL_GLOBAL].value as bigint)
-  report('runtime', `metered-vs-plain/${name}`, { plainMs: round(p, 4), meteredMs: round(m, 4), ratio: round(median(ratios), 3), fuelPerCall: fuel.toString(), samples, callsPerSample: calls })
+  const figures = { name, ratio: round(median(ratios), 3), ratioP25: round(percentile(ratios, 25), 3), ratioP75: round(percentile(ratios, 75), 3) }
+  report('runtime', `metered-vs-plain/${name}`, {
+    plainMs: round(median(runs.map((r) => r.plain)), 4), meteredMs: round(median(runs.map((r) => r.metered)), 4),
+    ratio: figures.ratio, ratioP25: figures.ratioP25, ratioP75: figures.ratioP75, fuelPerCall: fuel.toString(), samples, callsPerSample: pairs,
+  })
+  return figures
 }
 
-const KERNELS: Record<string, { wat: string; entry: string }> = {
+/** CPU kernels of the metering bench (also pinned by test/runtime/fuel-pinned.test.ts: fuel must not change). */
+export const KERNELS: Record<string, { wat: string; entry: string }> = {
   'kernel-sieve-2M': { entry: 'evaluate', wat: `(module (memory 32) (func (export "evaluate") (result i32) (local $i i32) (local $j i32) (local $n i32) (local $count i32)
     (local.set $n (i32.const 2000000)) (local.set $i (i32.const 2))
     (block $done (loop $outer
@@ -104,6 +128,37 @@ const KERNELS: Record<string, { wat: string; entry: string }> = {
       (local.set $h (i64.add (local.get $h) (i64.extend_i32_u (local.get $i))))
       (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l)))
     (i32.wrap_i64 (local.get $h))))` },
+  // Memory-heavy sorting at the top level (the sorter case's nested run is metered on both sides): the
+  // sorter payload's shell sort over 64k LCG values, then a check that the result is ascending.
+  'kernel-shell-sort-64k': { entry: 'evaluate', wat: `(module (memory 4) (func (export "evaluate") (result i32)
+    (local $n i32) (local $gap i32) (local $i i32) (local $j i32) (local $v i32) (local $w i32) (local $x i32)
+    (local.set $n (i32.const 65536)) (local.set $x (i32.const 12345))
+    (block $fd (loop $fill (br_if $fd (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 1664525)) (i32.const 1013904223)))
+      (i32.store (i32.shl (local.get $i) (i32.const 2)) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $fill)))
+    (local.set $gap (i32.div_u (i32.mul (local.get $n) (i32.const 4)) (i32.const 9)))
+    (block $done (loop $gaps (br_if $done (i32.eqz (local.get $gap)))
+      (local.set $i (local.get $gap))
+      (block $iend (loop $iloop (br_if $iend (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $v (i32.load (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $j (local.get $i))
+        (block $jend (loop $jloop (br_if $jend (i32.lt_u (local.get $j) (local.get $gap)))
+          (local.set $w (i32.load (i32.shl (i32.sub (local.get $j) (local.get $gap)) (i32.const 2))))
+          (br_if $jend (i32.le_u (local.get $w) (local.get $v)))
+          (i32.store (i32.shl (local.get $j) (i32.const 2)) (local.get $w))
+          (local.set $j (i32.sub (local.get $j) (local.get $gap))) (br $jloop)))
+        (i32.store (i32.shl (local.get $j) (i32.const 2)) (local.get $v))
+        (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $iloop)))
+      (local.set $gap (if (result i32) (i32.eq (local.get $gap) (i32.const 1)) (then (i32.const 0))
+        (else (select (i32.div_u (i32.mul (local.get $gap) (i32.const 4)) (i32.const 9)) (i32.const 1)
+          (i32.gt_u (i32.div_u (i32.mul (local.get $gap) (i32.const 4)) (i32.const 9)) (i32.const 1))))))
+      (br $gaps)))
+    (local.set $i (i32.const 1))
+    (block $cd (loop $chk (br_if $cd (i32.ge_u (local.get $i) (local.get $n)))
+      (br_if $cd (i32.gt_u (i32.load (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 2))) (i32.load (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $chk)))
+    (i32.sub (local.get $i) (local.get $n))))` },
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -111,19 +166,23 @@ export async function run(args: string[]): Promise<void> {
   // --only=<prefix>: just the cases whose name starts with it (e.g. --only=metered-vs-plain).
   const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
   const want = (name: string): boolean => only === undefined || name.startsWith(only)
-  const samples = quick ? 5 : 15
+  const samples = quick ? SAMPLES_QUICK : SAMPLES
   // 1. metered vs unmetered: bundled challenges on demo payloads, then CPU kernels.
   const payloads: Record<string, Uint8Array> = {
     tsp: tspPayloads.good(seed),
     pow: powPayloads.good(seed, 8),
     sorter: await sorterPayload('shell'),
   }
+  const ratios: RatioFigures[] = []
   for (const name of CHALLENGE_NAMES) {
     if (!want(`metered-vs-plain/${name}`)) continue
     const ch = loadChallenge(name)
-    compare(name, ch.module, ch.policy, payloads[name]!, 'evaluate', samples)
+    ratios.push(compare(name, ch.module, ch.policy, payloads[name]!, 'evaluate', samples))
   }
-  for (const [name, k] of Object.entries(KERNELS)) if (want(`metered-vs-plain/${name}`)) compare(name, await watToWasm(k.wat), DEFAULT_POLICY, new Uint8Array(), k.entry, samples)
+  for (const [name, k] of Object.entries(KERNELS)) if (want(`metered-vs-plain/${name}`)) ratios.push(compare(name, await watToWasm(k.wat), DEFAULT_POLICY, new Uint8Array(), k.entry, samples))
+  // The issue's figure: the worst median ratio over every case above, with that case's spread.
+  const worst = ratios.reduce<RatioFigures | undefined>((w, r) => (w === undefined || r.ratio > w.ratio ? r : w), undefined)
+  if (worst) report('runtime', 'metered-vs-plain/worst', { worstCase: worst.name, ratio: worst.ratio, ratioP25: worst.ratioP25, ratioP75: worst.ratioP75, cases: ratios.length })
 
   if (only?.startsWith('metered-vs-plain')) return
   // 2. instrumentation speed: a ~1 MB module of many functions.
