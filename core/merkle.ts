@@ -19,11 +19,19 @@ const LEAF_BYTES = 64
 /** Paths are 64 nibbles: no two keys share a full path (sha256 collisions aside). */
 const PATH_NIBBLES = 64
 
-// Native sha256: a pure function, and several times faster per call than the JS one.
-const sha256 = (b: Uint8Array): Uint8Array => nodeHash('sha256', b, 'buffer')
+/**
+ * Native sha256 of `b` (a string is hashed as UTF-8) written at `out[o, o + 32)`. The digest comes back
+ * as a latin-1 ('binary') string: a Buffer result is an off-heap allocation per call that costs more than hashing a
+ * short message, while a small string and a 32-byte on-heap array are young-generation garbage.
+ */
+export function sha256Into(b: Uint8Array | string, out: Uint8Array, o: number): void {
+  const s = nodeHash('sha256', b, 'binary')
+  for (let i = 0; i < 32; i++) out[o + i] = s.charCodeAt(i)
+}
+const sha256 = (b: Uint8Array | string): Uint8Array => { const out = new Uint8Array(32); sha256Into(b, out, 0); return out }
 
 /** The path of a key in the tree: sha256 of its UTF-8 bytes. */
-export const pathOf = (key: string): Uint8Array => nodeHash('sha256', key, 'buffer')
+export const pathOf = (key: string): Uint8Array => sha256(key)
 
 /** The hash of the leaf holding `value` (canonical bytes) at `path`. */
 export function leafHash(path: Uint8Array, value: Uint8Array): Uint8Array {
@@ -181,7 +189,7 @@ export class MerkleTree {
       this.kids[br * ARITY + k] = ref
       const o = br * PRE + 1 + k * 32
       if (ref < 0) this.pre.set(this.leaves.subarray((-ref - 1) * LEAF_BYTES + 32, (-ref - 1) * LEAF_BYTES + 64), o)
-      else { this.pre.set(sha256(this.pre.subarray((ref - 1) * PRE, ref * PRE)), o); this.work.branchHashes++ }
+      else { sha256Into(this.pre.subarray((ref - 1) * PRE, ref * PRE), this.pre, o); this.work.branchHashes++ }
       start = end
     }
     return branchRef(br)
@@ -191,7 +199,8 @@ export class MerkleTree {
   root(): Uint8Array {
     if (this.rootHash === null) {
       const t = this.top
-      this.rootHash = t === 0 ? EMPTY : t < 0 ? this.leafHashAt(-t - 1) : this.rehash(t - 1)
+      if (t > 0) { const h = new Uint8Array(32); this.rehash(t - 1, h, 0); this.rootHash = h }
+      else this.rootHash = t === 0 ? EMPTY : this.leafHashAt(-t - 1)
     }
     return this.rootHash.slice()
   }
@@ -293,15 +302,15 @@ export class MerkleTree {
     return branchRef(br)
   }
 
-  /** The hash of branch `b`, rehashing its stale descendants first. */
-  private rehash(b: number): Uint8Array {
+  /** Write the hash of branch `b` at `out[o, o + 32)`, rehashing its stale descendants (into its own slots) first. */
+  private rehash(b: number, out: Uint8Array, o: number): void {
     const m = this.stale[b]!
     if (m !== 0) {
       this.stale[b] = 0
-      for (let i = 0; i < ARITY; i++) if (m & (1 << i)) this.pre.set(this.rehash(this.kids[b * ARITY + i]! - 1), b * PRE + 1 + i * 32)
+      for (let i = 0; i < ARITY; i++) if (m & (1 << i)) this.rehash(this.kids[b * ARITY + i]! - 1, this.pre, b * PRE + 1 + i * 32)
     }
     this.work.branchHashes++
-    return sha256(this.pre.subarray(b * PRE, (b + 1) * PRE))
+    sha256Into(this.pre.subarray(b * PRE, (b + 1) * PRE), out, o)
   }
 }
 

@@ -3,8 +3,7 @@
 // held in a TrackedMap rehashes only the keys it marked; a map that was replaced or is untracked (fresh
 // from createState, restore, or a reset) is resynced whole once and swapped for a tracked copy, so a
 // root is always correct and only its cost depends on tracking.
-import { hash as nodeHash } from 'node:crypto'
-import { MerkleTree, pathOf } from './merkle.ts'
+import { MerkleTree, pathOf, sha256Into } from './merkle.ts'
 import { rowBytes, rowBytesAt } from './row-bytes.ts'
 import { TrackedMap, peek, peekEntries } from './tracked-map.ts'
 
@@ -49,7 +48,9 @@ function leafHashOf(path: Uint8Array, row: unknown): Uint8Array {
   const pre = rowBytesAt(row, 33)
   pre[0] = 0
   pre.set(path, 1)
-  return nodeHash('sha256', pre, 'buffer')
+  const h = new Uint8Array(32)
+  sha256Into(pre, h, 0)
+  return h
 }
 
 /** Paths of recently written keys, two generations of at most PATH_CACHE each: accounts and busy pools

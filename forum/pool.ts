@@ -7,7 +7,7 @@ import { AgoraError } from '../core/errors.ts'
 import type { MemberId, PoolId, PostId } from '../core/ids.ts'
 import { applyPayload } from './governance.ts'
 import { newEffects, propagate } from './propagate.ts'
-import { account, circulatingSupply, freeOf, requirePool, requirePost, sortedKeys, type ForumState, type PoolOutcome, type PoolRecord } from './state.ts'
+import { account, circulatingSupply, requirePool, requirePost, sortedKeys, type ForumState, type PoolOutcome, type PoolRecord } from './state.ts'
 import { INCINERATOR, SYSTEM_SENDER, type InitiatePoolTx, type StakeTx } from './tx.ts'
 import { peek } from '../core/tracked-map.ts'
 import { dueIds, noteOpened } from './open-pools.ts'
@@ -83,9 +83,11 @@ export function stake(s: ForumState, tx: StakeTx): void {
   if (tx.sender === SYSTEM_SENDER) throw new AgoraError('FORBIDDEN', 'the system holds no REP to stake')
   if (!poolOpen(s, pool)) throw new AgoraError('POOL_CLOSED', `pool ${pool.id} closed at slot ${pool.endSlot} and height ${pool.endHeight}`)
   if (tx.amount <= 0n) throw new AgoraError('BAD_AMOUNT', 'stake must be positive')
-  const free = freeOf(s, tx.sender)
-  if (tx.amount > free) throw new AgoraError('INSUFFICIENT', `${tx.sender} stakes ${formatRep(tx.amount)} REP but has ${formatRep(free)} free`)
-  account(s, tx.sender).locked += tx.amount
+  // One lookup of the sender's account (each tracked get also queues the account for the state root).
+  const acc = s.accounts.get(tx.sender)
+  const free = acc ? acc.rep - acc.locked : 0n
+  if (!acc || tx.amount > free) throw new AgoraError('INSUFFICIENT', `${tx.sender} stakes ${formatRep(tx.amount)} REP but has ${formatRep(free)} free`)
+  acc.locked += tx.amount
   let st = pool.stakes.get(tx.sender)
   if (!st) { st = { inFavor: 0n, against: 0n }; pool.stakes.set(tx.sender, st) }
   if (tx.inFavor) { st.inFavor += tx.amount; pool.memberInFavor += tx.amount }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dtoEpoch, paginate, sortedKeyIndex, yumaOfEpoch } from '../../validator/core/node-view.ts'
+import { dtoEpoch, paginate, perBlock, sortedKeyIndex, yumaOfEpoch } from '../../validator/core/node-view.ts'
 import type { LedgerState } from '../../ledger/ledger.ts'
 
 describe('node view helpers', () => {
@@ -32,6 +32,23 @@ describe('node view helpers', () => {
     expect([...p1.items, ...p2.items, ...p3.items]).toEqual(items)
     expect(p3.nextCursor).toBeNull()
     expect(p1.total).toBe(7)
+  })
+
+  it('a per-block list is computed once per block and again when an input is replaced, not per read', () => {
+    const ledger = { height: 1, lastBlockHash: 'h1' } as unknown as LedgerState & { height: number; lastBlockHash: string }
+    let source = new Map([['a', 1]])
+    let computed = 0
+    const list = perBlock(ledger, () => [source], () => { computed++; return [...source.keys()] })
+    expect(list()).toEqual(['a'])
+    expect(list()).toBe(list())
+    expect(computed).toBe(1)
+    source.set('b', 2) // the ledger changes only by blocks: until the next one, the list stands
+    expect(list()).toEqual(['a'])
+    Object.assign(ledger, { height: 2, lastBlockHash: 'h2' })
+    expect(list()).toEqual(['a', 'b'])
+    source = new Map([['c', 3]]) // a replaced map (a restore) at the same height
+    expect(list()).toEqual(['c'])
+    expect(computed).toBe(3)
   })
 
   it('the sorted key index follows an append-only map across reads, and a replaced or shrunk one', () => {

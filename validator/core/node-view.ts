@@ -163,6 +163,21 @@ function mergeSorted<K extends string>(a: readonly K[], b: readonly K[]): K[] {
   return out
 }
 
+/**
+ * A list derived from the ledger, recomputed only when the ledger has moved to another block or one of
+ * `inputs` is another value (a replaced map, a grown key index): the ledger changes only by whole blocks,
+ * so scans such as "open pools" or "submissions by height" cost once per block, not once per read.
+ */
+export function perBlock<T>(ledger: Readonly<LedgerState>, inputs: () => readonly unknown[], compute: () => T): () => T {
+  let key: readonly unknown[] = []
+  let value: T | undefined
+  return () => {
+    const now = [ledger.height, ledger.lastBlockHash, ...inputs()]
+    if (value === undefined || now.length !== key.length || now.some((x, i) => x !== key[i])) { value = compute(); key = now }
+    return value
+  }
+}
+
 /** A page of a keyed ledger map in key order: only the page's rows become DTOs. */
 function pageOf<K extends string, V, D>(map: ReadonlyMap<K, V>, keys: readonly K[], args: PageArgs, dto: (k: K, v: V) => D): Page<D> {
   const page = paginate(keys, args)
@@ -199,7 +214,11 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
   }
   void refresh().catch(() => {})
   const postKeys = sortedKeyIndex<PostId>(), poolKeys = sortedKeyIndex<PoolId>(), accountKeys = sortedKeyIndex<MemberId>()
-  const submissions = () => [...peekValues(ledger.evals.submissions)].sort((a, b) => b.height - a.height || (a.id < b.id ? -1 : 1)).map(dtoSubmission)
+  const subs = () => ledger.evals.submissions
+  const submissions = perBlock(ledger, () => [subs(), subs().size], () =>
+    [...peekValues(subs())].sort((a, b) => b.height - a.height || (a.id < b.id ? -1 : 1)).map(dtoSubmission))
+  const pools = () => ledger.forum.pools
+  const openPoolKeys = perBlock(ledger, () => [pools(), poolKeys(pools())], () => poolKeys(pools()).filter((id) => !peek(pools(), id)!.outcome))
 
   return {
     refresh,
@@ -229,10 +248,7 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
     balance: (member) => { const a = peek(ledger.forum.accounts, member as MemberId); return a ? dtoBalance(member, a) : null },
     posts: (args) => pageOf(ledger.forum.posts, postKeys(ledger.forum.posts), args, (_, p) => dtoPost(p)),
     post: (id) => { const p = peek(ledger.forum.posts, id as PostId); return p ? dtoPost(p) : null },
-    pools: (args) => {
-      const keys = poolKeys(ledger.forum.pools)
-      return pageOf(ledger.forum.pools, args.openOnly ? keys.filter((id) => !peek(ledger.forum.pools, id)!.outcome) : keys, args, (_, p) => dtoPool(p))
-    },
+    pools: (args) => pageOf(pools(), args.openOnly ? openPoolKeys() : poolKeys(pools()), args, (_, p) => dtoPool(p)),
     pool: (id) => { const p = peek(ledger.forum.pools, id as never); return p ? dtoPool(p) : null },
     availability: (args) => pageOf(ledger.forum.availability, [...ledger.forum.availability.keys()].sort(), args, (mm, a) => ({ member: mm, amount: formatRep(a.amount), untilEpoch: a.unlockEpoch, exiting: !!a.exiting })),
     params: () => ({
