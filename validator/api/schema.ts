@@ -232,6 +232,7 @@ type Query {
   balance(member: String!): Balance
   posts(first: Int, after: String): PostPage!
   post(id: String!): Post
+  "openOnly: only pools taking stakes (not resolved, and their end slot or end height not reached at the head)."
   pools(first: Int, after: String, openOnly: Boolean): PoolPage!
   pool(id: String!): Pool
   availability(first: Int, after: String): AvailabilityPage!

@@ -218,7 +218,8 @@ export function createNodeView(m: NodeViewModules): NodeView & { refresh(): Prom
   const submissions = perBlock(ledger, () => [subs(), subs().size], () =>
     [...peekValues(subs())].sort((a, b) => b.height - a.height || (a.id < b.id ? -1 : 1)).map(dtoSubmission))
   const pools = () => ledger.forum.pools
-  const openPoolKeys = perBlock(ledger, () => [pools(), poolKeys(pools())], () => poolKeys(pools()).filter((id) => !peek(pools(), id)!.outcome))
+  // "Open" as a staker means it: not resolved and its window (slots and blocks) not passed at the head.
+  const openPoolKeys = perBlock(ledger, () => [pools(), poolKeys(pools())], () => poolKeys(pools()).filter((id) => forum.poolOpen(ledger.forum, peek(pools(), id)!)))
 
   return {
     refresh,
