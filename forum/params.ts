@@ -1,7 +1,8 @@
 // Governed parameters: one typed table with bounds and cross-constraints. Genesis supplies the initial
 // values; a parameter-change post whose pool passes takes effect at the next epoch boundary. Every value is
 // a safe integer (PPM for ratios) or a boolean, so the table encodes canonically.
-import { AgoraError } from '../core/errors.ts'
+import { AgoraError, assert } from '../core/errors.ts'
+import { backstopFuelLimit } from '../registry/policy.ts'
 
 export interface Params {
   slotMs: number
@@ -79,7 +80,8 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   stakeForAuthorPpm: 500_000,
   referenceChainLimit: 3,
   revaluationLimitPpm: 1_000_000,
-  defaultFuelLimit: 1_000_000_000,
+  // The most the default backstop lets a run spend at the slowest metered rate (asserted below).
+  defaultFuelLimit: 900_000_000,
   maxFuelLimit: 100_000_000_000,
   defaultMemoryPages: 16,
   maxMemoryPages: 1024,
@@ -104,6 +106,9 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   slashPpm: 100_000,
   doppelgangerGuardSlots: 6,
 })
+// A default budget the default backstop cuts off before it is spent would end honest runs without a result
+// (the registry refuses such a manifest: registry/manifest.ts checkPolicyLimits).
+assert(DEFAULT_PARAMS.defaultFuelLimit <= backstopFuelLimit(DEFAULT_PARAMS.evaluationBackstopMs), 'defaultFuelLimit fits the default evaluation backstop')
 
 type Bound = { kind: 'int'; min: number; max: number } | { kind: 'bool' }
 const int = (min: number, max: number): Bound => ({ kind: 'int', min, max })

@@ -87,7 +87,7 @@ describe('upon-rules', () => {
     expect(core.round).toBe(1)
   })
 
-  it('fPlus1RoundChanges jumps only when more than 1/3 of the power is ahead', () => {
+  it('fPlus1RoundChanges jumps only when at least 1/3 of the power is ahead (2 of 8 is not)', () => {
     const core = f.core(a)
     core.start()
     const small = [b, c].flatMap((id) => deliver(core, { kind: 'vote', signed: f.roundChange(id, 3), justification: [] }))

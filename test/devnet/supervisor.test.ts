@@ -29,6 +29,7 @@ describe('devnet supervisor with fake nodes', () => {
           hookCalls.push(`add ${n.id} ${n.index} ${n.dataDir === join(dir, 'nodes', n.id)}`)
           if (refuseNextAdd) throw new Error('no REP left to stake')
         },
+        afterAdd: async (n) => { hookCalls.push(`up ${n.id} ${n.status} ${pidAlive(n.pid!)}`) },
         beforeRemove: async (n) => { hookCalls.push(`remove ${n.id} ${n.status} ${pidAlive(n.pid!)}`) },
       },
     })
@@ -115,8 +116,10 @@ describe('devnet supervisor with fake nodes', () => {
     const [added] = await sup.addNodes(1)
     expect(added!.id).toBe('node-4')
     expect(added!.status).toBe('running')
-    // the hooks ran before the process work: the removed node was still running when asked
-    expect(hookCalls).toEqual(['add node-1 1 true', 'add node-2 2 true', 'add node-3 3 true', 'remove node-1 running true', 'add node-4 4 true', 'add node-4 4 true'])
+    // beforeAdd ran before the process work, afterAdd once it ran (the devnet stakes there); the removed
+    // node was still running when asked; a refused add never reached afterAdd
+    expect(hookCalls).toEqual(['add node-1 1 true', 'add node-2 2 true', 'add node-3 3 true', 'up node-1 running true', 'up node-2 running true', 'up node-3 running true',
+      'remove node-1 running true', 'add node-4 4 true', 'add node-4 4 true', 'up node-4 running true'])
     const info = await queryInfo(added!.apiPort, 2_000)
     expect(info?.peers.sort()).toEqual([node('node-2').peerId, node('node-3').peerId].sort())
   })

@@ -110,8 +110,21 @@ describe('a validator set and a challenge registry that change end to end', () =
     }
     const validators = (rec: NodeRecord) => gql<{ validators: { items: { peerId: string }[] } }>(rec, '{ validators(first: 50) { items { peerId } } }').then((r) => r.validators.items.map((v) => v.peerId).sort())
 
+    /** Slots between consecutive blocks from `fromHeight` on, as node-3 lists them (pages of 100). */
+    const blockGaps = async (fromHeight: number): Promise<number[]> => {
+      const slots: number[] = []
+      for (let h = fromHeight; ;) {
+        const page = (await gql<{ blocks: { items: { height: number; slot: number }[] } }>(d.node('node-3'), 'query($h: Int!) { blocks(first: 100, fromHeight: $h) { items { height slot } } }', { h })).blocks.items
+        if (page.length === 0) return slots.slice(1).map((x, i) => x - slots[i]!)
+        for (const b of page) slots.push(b.slot)
+        h = page[page.length - 1]!.height + 1
+      }
+    }
+
     async function setFlow(): Promise<void> {
-      // 1. Two validators join: their stakes register BLS and EVM keys; both enter the set.
+      // 1. Two validators join: their stakes register BLS and EVM keys (each once its node can sign); both enter the set.
+      const handoverFrom = (await gql<{ node: { height: number } }>(d.node('node-3'), '{ node { height } }')).node.height
+      // It returns once both stakes are sent: after each node synced and cleared its guard (at most 60 s).
       json(await cli(['nodes', 'add', '--count', '2', '--dir', d.dir, '--json']))
       step('added')
       const joined = [d.node('node-5').peerId!, d.node('node-6').peerId!]
@@ -128,6 +141,11 @@ describe('a validator set and a challenge registry that change end to end', () =
       }
       expect(await validators(d.node('node-3'))).toEqual([d.node('node-3').peerId!, d.node('node-4').peerId!, ...joined].sort())
       step('removed')
+      // How the chain went through the hand-over (the set at 6, then 5, then 4), in the failure message:
+      // before issue #17's fixes the newcomers entered the set silent (14 and 25 slots without a block),
+      // then 2 validators a round ahead of the other 4 (exactly 1/3) could not pull them up (a halt).
+      const gaps = await blockGaps(handoverFrom)
+      step(`longest gap ${Math.max(0, ...gaps)} slots from height ${handoverFrom}`)
       const handoverEpoch = (await gql<{ node: { epoch: number } }>(d.node('node-3'), '{ node { epoch } }')).node.epoch
 
       // 3. The chain follows: the contract holds the new set (certified by the outgoing one) ...

@@ -5,7 +5,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CHALLENGE_POLICIES } from '../../challenges/index.ts'
-import { MANIFEST_IMPORTS, RuntimePolicySchema, signManifest } from '../../registry/manifest.ts'
+import { MANIFEST_IMPORTS, RuntimePolicySchema, checkPolicyLimits, signManifest } from '../../registry/manifest.ts'
+import { DEFAULT_PARAMS } from '../../forum/params.ts'
 import { HOST_FUNCTIONS, MAX_INPUT_BYTES, MAX_MEMORY_PAGES, MAX_OUTPUT_BYTES, MIN_OUTPUT_BYTES } from '../../registry/policy.ts'
 import { runtimePolicyOf } from '../../validator/core/modules.ts'
 import { DEFAULT_POLICY } from '../../validator/infra/runtime/policy.ts'
@@ -50,5 +51,12 @@ describe('one policy schema for manifest and runtime', () => {
     for (const bad of [{ memoryPages: MAX_MEMORY_PAGES + 1 }, { maxOutputBytes: MIN_OUTPUT_BYTES - 1 }, { maxInputBytes: MAX_INPUT_BYTES + 1 }, { hostFunctions: ['fs_open'] }]) {
       expect(() => signManifest(seed, { ...base, policy: { ...policy, ...bad } as never }), JSON.stringify(bad)).toThrow()
     }
+  })
+
+  it('takes a manifest asking for the default fuel limit under the default parameters (the default backstop can finish it)', () => {
+    const base = { name: 'x', version: '1.0.0', description: '', moduleHash: '00'.repeat(32), entryPoints: ['evaluate'], emissionSharePpm: 0 }
+    const policy = { fuelLimit: DEFAULT_PARAMS.defaultFuelLimit, memoryPages: DEFAULT_PARAMS.defaultMemoryPages, hostFunctions: ['input_read' as const], floats: 'deny' as const }
+    const { manifest } = signManifest(new Uint8Array(32).fill(3), { ...base, policy })
+    expect(() => checkPolicyLimits(manifest, DEFAULT_PARAMS)).not.toThrow()
   })
 })

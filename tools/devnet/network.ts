@@ -5,7 +5,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseRep } from '../../core/amount.ts'
 import { deriveNodeKeys } from '../../core/crypto/keys.ts'
-import { errorMessage } from '../../core/errors.ts'
+import { AgoraError, errorMessage, isAgoraError } from '../../core/errors.ts'
 import { startEmbeddedChain, deployWeightRegistry, createChainClient, type EmbeddedChain } from '../../contracts/index.ts'
 import { buildChallenges, BUILD_DIR } from '../../challenges/build.ts'
 import { buildLocalNetwork, type LocalNetwork } from '../../validator/app/genesis-builder.ts'
@@ -16,6 +16,7 @@ import { agoraNodeCommand } from './launch.ts'
 import { installShutdownHandlers } from './shutdown.ts'
 import { createStatusView, collectNodeRows, createStallTracker, eventsToView, type Table } from './status-view.ts'
 import type { NodeRecord } from './registry.ts'
+import { probeReady } from './probe.ts'
 import { startMiner } from './miner.ts'
 import { validatorKeysInput } from '../../ledger/validator-keys.ts'
 
@@ -50,11 +51,45 @@ export interface DevnetSummary {
 
 /** An exit takes effect at the next boundary; `nodes remove` gives up after this many epochs. */
 const EXIT_WAIT_EPOCHS = 3
+/**
+ * How long `nodes add` waits for a new node to be ready to sign (caught up, guard clear) before it stakes
+ * anyway: at least this many epochs and READY_WAIT_MS. On a loaded machine a node's start-up sync may not
+ * end while the chain decides a block a second (each round over its peers brings a block or two: issue #17);
+ * staked then, it enters the set silent and the chain pauses at that boundary until it signs.
+ */
+const READY_WAIT_EPOCHS = 3
+const READY_WAIT_MS = 60_000
+/** How long a stake or exit is resent while the node asked drops the connection (seen under load: ECONNRESET). */
+const SEND_WAIT_MS = 30_000
 
 const NODE_QUERY = `query($h: Int!) { node { peerId height stateRoot } block(height: $h) { hash prevStateRoot } }`
 
 async function gql<T>(rec: NodeRecord, query: string, vars: Record<string, unknown> = {}): Promise<T> {
   return graphqlData<T>(`http://127.0.0.1:${rec.apiPort}/graphql`, query, vars)
+}
+
+/** Errors that mean no answer came back (a loaded node, or the supervisor's own event loop, dropped it): worth another try. */
+const TRANSIENT_CODES = new Set(['NODE_UNREACHABLE', 'BAD_RESPONSE'])
+
+/**
+ * Send `tx` (a `mutation` taking a SignedTxInput) through a running node other than `except` (or `fallback`
+ * when none runs), trying the next one a second later while answers are lost, until `deadline`. A resend
+ * the first node had taken is pending there already (MEMPOOL_KNOWN): sent. A refusal is thrown.
+ */
+async function sendTx(sup: Supervisor, mutation: string, tx: unknown, o: { except: string; fallback?: NodeRecord; deadline: number }): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const running = sup.nodes().filter((r) => r.status === 'running' && r.id !== o.except)
+    const to = running.length > 0 ? running[attempt % running.length] : o.fallback
+    if (!to) throw new Error(`no running node to send the ${mutation} transaction to`)
+    try {
+      await gql(to, `mutation($tx: SignedTxInput!) { ${mutation}(tx: $tx) { txId } }`, { tx })
+      return
+    } catch (e) {
+      if (isAgoraError(e, 'MEMPOOL_KNOWN')) return
+      if (!(e instanceof AgoraError && TRANSIENT_CODES.has(e.code)) || Date.now() > o.deadline) throw e
+    }
+    await new Promise((done) => setTimeout(done, 1000))
+  }
 }
 
 export async function runDevnet(o: DevnetOptions): Promise<number> {
@@ -97,7 +132,7 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
       genesis: net.genesisPath, rpcUrl: chain.rpcUrl!, weightRegistry: registry,
       extraArgs: (spec) => [...(spec.index === o.testDishonest ? ['--test-dishonest'] : []), ...(spec.index === o.testEquivocate ? ['--test-equivocate'] : [])],
     }),
-    hooks: { beforeAdd: (n) => beforeAdd(n), beforeRemove: (n) => beforeRemove(n) },
+    hooks: { beforeAdd: (n) => beforeAdd(n), afterAdd: (n) => afterAdd(n), beforeRemove: (n) => beforeRemove(n) },
     // A node stuck for many slots while the others advance is restarted (it replays and syncs).
     stalledMs: Math.max(30_000, 30 * o.slotMs),
     onEvent: (e) => (view ? eventsToView(view)(e) : undefined),
@@ -108,14 +143,30 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
     const spare = spares.shift()
     if (!spare) throw new Error('no funded identity left for a new validator (start the devnet with more spares)')
     await initDataDir(n.dataDir, { mnemonic: spare.mnemonic, force: true })
-    const keys = await deriveNodeKeys(spare.mnemonic)
     // Once in the set it may be the designated submitter of weights and set updates: it pays gas.
-    await chain.fund(keys.evmAddress)
-    const running = sup.nodes().find((r) => r.status === 'running')
-    if (!running) throw new Error('no running node to send the availability stake to')
+    await chain.fund((await deriveNodeKeys(spare.mnemonic)).evmAddress)
+  }
+  /**
+   * A new validator stakes only once its node is ready to sign (caught up, doppelgänger guard clear): the
+   * set in force then never counts power that cannot vote. Staked before its process started, a newcomer
+   * entered the set at the next boundary while it was still syncing and guarded; 4 genesis validators and
+   * 2 silent newcomers are 4/6 of the power, no quorum, and the chain stopped until they signed (issue #17).
+   */
+  async function afterAdd(n: NodeRecord): Promise<void> {
+    if (n.index <= o.validators) return
+    const waitMs = Math.max(READY_WAIT_MS, READY_WAIT_EPOCHS * o.epochSlots * o.slotMs)
+    const deadline = Date.now() + waitMs
+    for (let r = await probeReady(n.apiPort, 2_000); !r.ready; r = await probeReady(n.apiPort, 2_000)) {
+      if (Date.now() > deadline) {
+        say(`${n.id} not ready to sign after ${waitMs / 1000} s (${r.reason}): staking anyway; the chain may pause at the boundary until it signs`)
+        break
+      }
+      await new Promise((done) => setTimeout(done, Math.min(1000, o.slotMs)))
+    }
+    const { keys } = await loadKeysFromDataDir(n.dataDir)
     // The stake registers the keys it certifies with: BLS (with proof of possession) and EVM address.
-    const tx = signTransaction(keys.ed25519Seed, { type: 'StakeAvailability', sender: keys.peerId, nonce: Date.now(), amount: parseRep('100').toString(), epochs: 1000, keys: validatorKeysInput(keys, keys.peerId) })
-    await gql(running, `mutation($tx: SignedTxInput!) { stakeAvailability(tx: $tx) { txId } }`, { tx })
+    const tx = signTransaction(keys.ed25519Seed, { type: 'StakeAvailability', sender: keys.peerId, nonce: freshNonce(), amount: parseRep('100').toString(), epochs: 1000, keys: validatorKeysInput(keys, keys.peerId) })
+    await sendTx(sup, 'stakeAvailability', tx, { except: n.id, fallback: n, deadline: Date.now() + SEND_WAIT_MS })
   }
   /**
    * Removing a validator: it exits (signed with its own key) and keeps running until the boundary at which
@@ -124,11 +175,10 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
   async function beforeRemove(n: NodeRecord): Promise<void> {
     const { keys } = await loadKeysFromDataDir(n.dataDir)
     const other = () => sup.nodes().find((r) => r.status === 'running' && r.id !== n.id)
-    const first = other()
-    if (!first) return
+    if (!other()) return
     // A microsecond nonce, like the CLI's: above any the node itself has used (milliseconds).
     const tx = signTransaction(keys.ed25519Seed, { type: 'UnstakeAvailability', sender: keys.peerId, nonce: freshNonce() })
-    await gql(first, `mutation($tx: SignedTxInput!) { unstakeAvailability(tx: $tx) { txId } }`, { tx })
+    await sendTx(sup, 'unstakeAvailability', tx, { except: n.id, deadline: Date.now() + SEND_WAIT_MS })
     const deadline = Date.now() + EXIT_WAIT_EPOCHS * o.epochSlots * o.slotMs + 30_000
     for (;;) {
       const at = other()

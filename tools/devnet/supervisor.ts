@@ -15,8 +15,13 @@ import { serveControl, type ControlServer } from './control.ts'
 
 /** Called around `nodes add` / `nodes remove`; the devnet glue stakes/unstakes availability here. */
 export interface SupervisorHooks {
-  /** Before a new node's process starts: write its keys/data dir, stake its availability. Throw to refuse. */
+  /** Before a new node's process starts: write its keys/data dir. Throw to refuse. */
   beforeAdd?(node: { readonly id: string; readonly index: number; readonly dataDir: string }): Promise<void>
+  /**
+   * Once a new node is up (answers /livez, node.json written): stake its availability when it can sign.
+   * Throwing fails the add; the node keeps running, as a follower.
+   */
+  afterAdd?(node: NodeRecord): Promise<void>
   /** Before a node is stopped for good: unstake it (and wait for the set to shrink if wanted). Throw to refuse. */
   beforeRemove?(node: NodeRecord): Promise<void>
 }
@@ -322,7 +327,9 @@ export function createSupervisor(opts: SupervisorOptions): Supervisor {
           status: 'starting', restarts: 0, startedAt: null, peerId: null, multiaddrs: [], lastExit: null,
         }))
       }
-      return launchAll(fresh, onUp)
+      const up = await launchAll(fresh, onUp)
+      await Promise.all(up.map((rec) => opts.hooks?.afterAdd?.(rec)))
+      return up
     },
 
     async resumeNodes(onUp) {

@@ -1,5 +1,6 @@
 // The validator set of an epoch: ids, ed25519 keys and voting power (bigint), in a deterministic
-// stake-sorted order. Quorums are counted in power, never heads: quorum > 2/3, f+1 > 1/3 of the total.
+// stake-sorted order. Quorums are counted in power, never heads: quorum > 2/3 of the total; f+1 (enough
+// to hold an honest member) is at least 1/3, more than the faulty power tolerated (< 1/3).
 import { compareBytes, toHex, u64be } from '../../core/bytes.ts'
 import { AgoraError } from '../../core/errors.ts'
 import { taggedHash } from '../../core/hash.ts'
@@ -20,6 +21,7 @@ export interface ValidatorSet {
   /** Power of the distinct members among `ids` (non-members and repeats count nothing). */
   powerOf(ids: Iterable<string>): bigint
   hasQuorum(power: bigint): boolean
+  /** At least 1/3 of the power: more than the faulty power tolerated, so it includes an honest member. */
   hasFPlus1(power: bigint): boolean
   /** Proposer of (height, round); see `leaderOf`. */
   leader(height: number, round: number): string
@@ -62,7 +64,10 @@ export function createValidatorSet(members: readonly ValidatorInfo[]): Validator
       return p
     },
     hasQuorum: (power) => power * 3n > totalPower * 2n,
-    hasFPlus1: (power) => power * 3n > totalPower,
+    // Not "> 1/3": a set that splits exactly 1/3 : 2/3 (6 equal validators, 2 a round ahead) would have
+    // neither side move — the third ahead could not pull the others up, and the two thirds behind are no
+    // quorum — and the round timers, capped, never close the gap: the hand-over halt of issue #17.
+    hasFPlus1: (power) => power * 3n >= totalPower,
     leader: (height, round) => leaderOf(set, height, round),
   }
   return Object.freeze(set)
