@@ -50,19 +50,24 @@ describe('a devnet under a burst of fat posts', () => {
     })
 
     // Slots with a decided block, from the burst's start to AFTER_SLOTS after its end, from the blocks' own slots.
-    const decided = (await blocksFrom(nodes[0]!, start.height + 1)).filter((b) => b.slot > start.slot && b.slot <= end.slot)
-    const slots = end.slot - start.slot
+    // The slot `end` was read in is still running (its block may not be decided yet): it is not counted
+    // (runs ended with that slot as their only empty one: 0.97 instead of 1).
+    const last = end.slot - 1
+    const decided = (await blocksFrom(nodes[0]!, start.height + 1)).filter((b) => b.slot > start.slot && b.slot <= last)
+    const slots = last - start.slot
     const ratio = decided.length / slots
     // The devnet's directory stays behind: with AGORA_LOG_LEVEL=debug its node logs give each height's timeline.
-    const summary = { dir: d.dir, burstMs, api, raw, slots, burstSlots: burstEnd.slot - start.slot, blocks: decided.length, ratio, emptySlots: missing(decided, start.slot, end.slot) }
+    const summary = { dir: d.dir, burstMs, api, raw, slots, burstSlots: burstEnd.slot - start.slot, blocks: decided.length, ratio, emptySlots: missing(decided, start.slot, last) }
     console.log(JSON.stringify(summary))
     expect(ratio, `${JSON.stringify(summary)}\n${d.output().slice(-3000)}`).toBeGreaterThanOrEqual(MIN_DECIDED)
 
     // All nodes agree: the same state root at every height from the burst's start to the lowest head among
     // the nodes' block lists (a node's API lists a block a moment after its ledger height counts it, so the
-    // heads come from the lists themselves, not from `node { height }`).
+    // heads come from the lists themselves, not from `node { height }`). A block stored but not yet applied
+    // is listed with an empty state root (node-view.ts): a head only counts once it has its root (a run
+    // failed on "34:" against the others' root, the share at 0.97).
     const lists = await Promise.all(nodes.map((n) => blocksFrom(n, start.height + 1)))
-    const common = Math.min(...lists.map((l) => l.at(-1)?.height ?? 0))
+    const common = Math.min(...lists.map((l) => l.filter((b) => b.stateRoot !== '').at(-1)?.height ?? 0))
     const roots = lists.map((l) => l.filter((b) => b.height <= common).map((b) => `${b.height}:${b.stateRoot}`))
     expect(roots[0]!.length).toBeGreaterThan(0)
     for (const r of roots.slice(1)) expect(r).toEqual(roots[0])

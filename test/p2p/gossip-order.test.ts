@@ -7,7 +7,9 @@ import { ManualClock } from '../../core/clock.ts'
 import { encode } from '../../core/encoding.ts'
 import { Topic, type TopicName } from '../../validator/infra/p2p/constants.ts'
 import { encodeEnvelope, signEnvelope } from '../../validator/infra/p2p/envelope.ts'
-import { createAgoraGossip, type GossipsubService, type VerdictEvent } from '../../validator/infra/p2p/gossip.ts'
+import { createAgoraGossip, gossipMessageId, type GossipsubService, type VerdictEvent } from '../../validator/infra/p2p/gossip.ts'
+import { sha256 } from '../../core/hash.ts'
+import { toHex } from '../../core/bytes.ts'
 import { seedOf } from './helpers.ts'
 
 type Validator = (peer: { toString(): string }, msg: { topic: string; data: Uint8Array }) => Promise<TopicValidatorResult>
@@ -36,6 +38,14 @@ describe('gossip validation order', () => {
     expect([refused.verdict, refused.reason]).toEqual(['ignore', 'TX_FEE_UNPAID'])
     const passed = await deliver(Topic.forum, forge(signed(Topic.forum, 2)))
     expect([passed.verdict, passed.reason]).toEqual(['reject', 'bad-signature'])
+  })
+
+  it('the message id is SHA-256 of the envelope bytes (docs/PROTOCOL.md §3.2), natively hashed', async () => {
+    const { gossip, deliver } = rig()
+    gossip.subscribe(Topic.forum, { onMessage: () => {} })
+    const data = encodeEnvelope(signed(Topic.forum, { post: 'id' }))
+    expect(toHex(gossipMessageId(data))).toBe(toHex(sha256(data)))
+    expect((await deliver(Topic.forum, data)).msgId).toBe(toHex(sha256(data)))
   })
 
   it('a forged copy of (sender, seq) does not make the real message a duplicate', async () => {

@@ -38,6 +38,8 @@ const TOPIC_ACCEPTS: Record<TxTopicKind, (type: string) => boolean> = {
 }
 
 type Verdict = 'accept' | { verdict: 'ignore' | 'reject'; code: string }
+/** A message past the cheap checks, decoded. */
+type Decoded = { readonly raw: { tx: SignedTx; payload?: Uint8Array } }
 
 /**
  * Cheapest first, the signature last: a spammer's tx that can never be admitted (wrong topic, already
@@ -46,8 +48,13 @@ type Verdict = 'accept' | { verdict: 'ignore' | 'reject'; code: string }
  * for a fault of the bytes themselves, so a forger cannot get an honest sender's tx punished.
  */
 export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
+  // One gossip message is prechecked, validated and delivered as the same envelope object: what one step
+  // decoded or verified is kept for the next (a fat post was decoded four times and its head hashed twice).
+  const decoded = new WeakMap<GossipEnvelope, Decoded>()
+  const admitted = new WeakMap<GossipEnvelope, VerifiedTx>()
+
   /** The checks on the unverified head (cheap): a refusal, or the decoded message when it may go on. */
-  function early(kind: TxTopicKind, env: GossipEnvelope): Exclude<Verdict, 'accept'> | { raw: { tx: SignedTx; payload?: Uint8Array } } {
+  function early(kind: TxTopicKind, env: GossipEnvelope): Exclude<Verdict, 'accept'> | Decoded {
     let raw: { tx: SignedTx; payload?: Uint8Array }
     let head: TxHead
     try {
@@ -63,7 +70,11 @@ export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
   }
 
   function check(kind: TxTopicKind, env: GossipEnvelope): Verdict {
-    const e = early(kind, env)
+    // Passed by the precheck a moment ago (gossip calls validate right after it, with no await between);
+    // should the mempool have changed, `admit` below still refuses with the same code.
+    const prior = decoded.get(env)
+    decoded.delete(env)
+    const e = prior ?? early(kind, env)
     if (!('raw' in e)) return e
     const { raw } = e
     let v: VerifiedTx
@@ -77,14 +88,16 @@ export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
       throw e
     }
     const r = m.mempool.admit(v)
-    return r.ok ? 'accept' : { verdict: r.error.verdict, code: r.error.ledgerCode ?? r.error.code }
+    if (!r.ok) return { verdict: r.error.verdict, code: r.error.ledgerCode ?? r.error.code }
+    admitted.set(env, v)
+    return 'accept'
   }
   return {
     handler: (kind) => ({
       // Before the envelope's signature is verified: spam we would refuse anyway costs no verification.
       precheck(env: GossipEnvelope) {
         const e = early(kind, env)
-        if ('raw' in e) return undefined
+        if ('raw' in e) { decoded.set(env, e); return undefined }
         m.metrics.txRefused.inc({ topic: kind, code: e.code })
         return e
       },
@@ -94,12 +107,14 @@ export function createTxAdmission(m: TxAdmissionModules): TxAdmission {
         if (r !== 'accept') m.metrics.txRefused.inc({ topic: kind, code: r.code })
         return r
       },
+      // In the mempool since `validate`; what is left is keeping a submission's payload or a module's bytes.
       onMessage(env: GossipEnvelope) {
-        const { tx, payload } = asSignedTx(env)
-        const v = m.verifier.verified(tx)
+        const v = admitted.get(env)
+        admitted.delete(env)
+        if (!v) return
+        const payload = v.tx.type === 'Submission' || v.tx.type === 'ProposeChallenge' ? asSignedTx(env).payload : undefined
         if (payload && v.tx.type === 'Submission') m.fetcher.remember(v.tx.payloadCid, payload)
         if (payload && v.tx.type === 'ProposeChallenge') m.modules.remember(v.tx.signed.manifest.moduleHash, payload)
-        m.mempool.add(v)
         m.metrics.mempoolTxs.set(m.mempool.size)
       },
     }),

@@ -79,11 +79,27 @@ export const QUEUED_TOPIC_PRIORITY: Readonly<Partial<Record<TopicName, number>>>
   [Topic.forum]: 2,
 }
 /**
- * Messages waiting for a validation turn; past it Ignore (`busy`). A tx refused by its precheck costs
- * ~0.2 ms and an admitted one ~2.5 ms (two ed25519 verifications): a queue of spam is a fraction of a
- * second of work, and the free quota (mempool-policy.ts) caps how much of it is ever admitted.
+ * Messages waiting for a validation turn, per queued topic; past it Ignore (`busy`). A tx refused by its
+ * precheck costs ~0.2 ms and an admitted one ~2.5 ms (two ed25519 verifications): a queue of spam is a
+ * fraction of a second of work, and the free quota (mempool-policy.ts) caps how much of it is ever admitted.
  */
 export const VALIDATION_QUEUE_MAX = 1_024
+/** Bytes waiting per queued topic (a bound on the queue's memory: 1,024 submissions at their cap would be 256 MiB). */
+export const VALIDATION_QUEUE_MAX_BYTES = 16 * MiB
+/**
+ * Share of the node's wall time (ppm, and the most it may save up) each queued topic may spend in
+ * validation; past it, its messages wait (up to VALIDATION_QUEUE_MAX, then `busy`). Every validator checks
+ * every post: under the spam soak (4 nodes and the load on 2 cores) each node spent ~0.3 of a core on the
+ * burst, and the slot's proposal, votes and import waited for the CPU (heights took 1.5–2 slots). Wall time,
+ * not CPU time, is charged: on a loaded machine a validation takes longer and the topic backs off. An
+ * admitted fat post costs ~1.5 ms on an idle core (two ed25519 verifications, decoding), so at 10 % a node
+ * still admits ~60 a second, more than 128 KiB blocks carry (~30 a slot at 1 s slots). Evaluations are the
+ * validators' own duty (few, from the set): not metered.
+ */
+export const DEFAULT_VALIDATION_SHARE: Readonly<Partial<Record<TopicName, { readonly ppm: number; readonly burstMs: number }>>> = {
+  [Topic.submissions]: { ppm: 200_000, burstMs: 400 },
+  [Topic.forum]: { ppm: 100_000, burstMs: 200 },
+}
 
 // ---- DHT -----------------------------------------------------------------------------------------
 export const DHT_PROTOCOL = '/agora/kad/1.0.0'

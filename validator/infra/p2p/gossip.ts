@@ -2,20 +2,21 @@
 // delivered or forwarded. Structural faults (size, format, signature) are Reject — which costs the
 // forwarding peer score — while duplicates, stale messages and rate-limited peers or signers are Ignore.
 // A subscriber's cheap `precheck` runs before the envelope signature is verified, its `validate` last.
-// Transaction topics wait their turn in a validation queue, so their bursts never delay consensus.
+// Transaction topics wait their turn in a validation queue, within a share of the node's time, so their
+// bursts never delay consensus nor take the CPU a slot's votes and import need.
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import { decode, encode } from '../../../core/encoding.ts'
-import { sha256 } from '../../../core/hash.ts'
+import { createHash } from 'node:crypto'
 import { toHex } from '../../../core/bytes.ts'
 import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import type { Clock } from '../../../core/clock.ts'
 import {
   DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_MAX_MESSAGE_AGE_MS, DEFAULT_PEER_RATES, DEFAULT_SIGNER_RATES, DEFAULT_TOPIC_SIZE_CAP,
-  QUEUED_TOPIC_PRIORITY, SEEN_CACHE_SIZE, Topic, VALIDATION_QUEUE_MAX, isTopic, type TopicName,
+  DEFAULT_VALIDATION_SHARE, QUEUED_TOPIC_PRIORITY, SEEN_CACHE_SIZE, Topic, VALIDATION_QUEUE_MAX, VALIDATION_QUEUE_MAX_BYTES, ALL_TOPICS, isTopic, type TopicName,
 } from './constants.ts'
 import { EnvelopeError, encodeEnvelope, parseEnvelope, signEnvelope, verifyEnvelopeSignature, type GossipEnvelope } from './envelope.ts'
 import { createRateLimiter, createSeenSet, type RateLimit } from './rate-limit.ts'
-import { createValidationQueue } from './validation-queue.ts'
+import { createValidationQueue, type ValidationShare } from './validation-queue.ts'
 
 export type Verdict = 'accept' | 'ignore' | 'reject'
 
@@ -73,8 +74,10 @@ export interface GossipOptions {
   readonly peerRates?: Partial<Record<TopicName, RateLimit>>
   readonly maxMessageAgeMs?: number
   readonly maxClockSkewMs?: number
-  /** Messages waiting for a validation turn on the queued topics; past it, Ignore `busy`. */
+  /** Messages waiting for a validation turn, per queued topic; past it, Ignore `busy`. */
   readonly validationQueueMax?: number
+  /** Share of the node's time each queued topic may spend in validation (see DEFAULT_VALIDATION_SHARE). */
+  readonly validationShares?: Partial<Record<TopicName, ValidationShare>>
 }
 
 /** The gossipsub service plus the scoring accessors its implementation has (not in its interface). */
@@ -97,6 +100,15 @@ export interface AgoraGossip {
   subscribers(topic: TopicName): string[]
 }
 
+/**
+ * The gossip message id: sha256 of the envelope bytes (docs/PROTOCOL.md), hashed natively: every copy a
+ * peer forwards is hashed before gossipsub knows it is a duplicate, and the pure-JS hash of a 4 KB post
+ * was the largest single cost in a node's profile under the spam soak.
+ */
+export const gossipMessageId = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest()
+
+type Judged = { verdict: Verdict; reason: string; env?: GossipEnvelope }
+
 const RESULT: Record<Verdict, TopicValidatorResult> = {
   accept: TopicValidatorResult.Accept,
   ignore: TopicValidatorResult.Ignore,
@@ -115,9 +127,12 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
   for (const [t, r] of Object.entries(signerRates)) if (r) signerLimiters.set(t, createRateLimiter(r, opts.clock))
   for (const [t, r] of Object.entries(peerRates)) peerLimiters.set(t, createRateLimiter(r, opts.clock))
   const seen = createSeenSet(SEEN_CACHE_SIZE)
-  const queue = createValidationQueue(Math.max(...Object.values(QUEUED_TOPIC_PRIORITY)) + 1, opts.validationQueueMax ?? VALIDATION_QUEUE_MAX)
+  const shares = { ...DEFAULT_VALIDATION_SHARE, ...opts.validationShares }
+  const classShares = Array.from({ length: Math.max(...Object.values(QUEUED_TOPIC_PRIORITY)) + 1 }, (_, k) =>
+    shares[ALL_TOPICS.find((t) => QUEUED_TOPIC_PRIORITY[t] === k)!])
+  const queue = createValidationQueue(classShares, { messages: opts.validationQueueMax ?? VALIDATION_QUEUE_MAX, bytes: VALIDATION_QUEUE_MAX_BYTES }, opts.clock)
   const handlers = new Map<string, TopicHandler>()
-  const accepted = new WeakMap<Message, GossipEnvelope>()
+  const accepted = new WeakMap<Message, { env: GossipEnvelope; msgId: string }>()
   const listeners = new Set<(e: VerdictEvent) => void>()
   let nextSeq = opts.clock.now()
 
@@ -127,13 +142,25 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
     }
   }
 
-  async function judge(topic: string, msg: Message, ctx: MessageContext): Promise<{ verdict: Verdict; reason: string; env?: GossipEnvelope }> {
+  /** The door: size and the forwarding peer's rate, then (transaction topics) a validation turn. */
+  async function judge(topic: string, msg: Message, ctx: MessageContext): Promise<Judged> {
     if (!isTopic(topic)) return { verdict: 'reject', reason: 'unknown-topic' }
     if (msg.data.length > caps[topic]) return { verdict: 'reject', reason: 'oversize' }
     // Before decoding or verifying anything: a peer over its rate costs us almost nothing.
     if (peerLimiters.get(topic)?.take(ctx.from) === false) return { verdict: 'ignore', reason: 'peer-rate-limited' }
-    const priority = QUEUED_TOPIC_PRIORITY[topic]
-    if (priority !== undefined && !(await queue.turn(priority))) return { verdict: 'ignore', reason: 'busy' }
+    const klass = QUEUED_TOPIC_PRIORITY[topic]
+    if (klass === undefined) return examine(topic, msg, ctx)
+    const turn = await queue.turn(klass, msg.data.length)
+    if (!turn) return { verdict: 'ignore', reason: 'busy' }
+    try {
+      return await examine(topic, msg, ctx)
+    } finally {
+      turn.done() // the time this message took is charged to its topic's share
+    }
+  }
+
+  /** The envelope, then the topic's checks (docs/PROTOCOL.md §3.4, from step 3). */
+  async function examine(topic: TopicName, msg: Message, ctx: MessageContext): Promise<Judged> {
     let env: GossipEnvelope
     try {
       env = parseEnvelope(msg.data, topic, caps[topic])
@@ -177,26 +204,26 @@ export function createAgoraGossip(opts: GossipOptions, modules: { pubsub: Gossip
   }
 
   const validator = (topic: string) => async (peer: { toString(): string }, msg: Message): Promise<TopicValidatorResult> => {
-    const ctx: MessageContext = { from: peer.toString(), msgId: toHex(sha256(msg.data)) }
-    let result: { verdict: Verdict; reason: string; env?: GossipEnvelope }
+    const ctx: MessageContext = { from: peer.toString(), msgId: toHex(gossipMessageId(msg.data)) }
+    let result: Judged
     try {
       result = await judge(topic, msg, ctx)
     } catch {
       result = { verdict: 'ignore', reason: 'validator-error' }
     }
-    if (result.verdict === 'accept' && result.env) accepted.set(msg, result.env)
+    if (result.verdict === 'accept' && result.env) accepted.set(msg, { env: result.env, msgId: ctx.msgId })
     emit({ ...ctx, topic, verdict: result.verdict, reason: result.reason, sender: result.env ? toHex(result.env.sender) : undefined })
     return RESULT[result.verdict]
   }
 
   pubsub.addEventListener('gossipsub:message', (evt) => {
     const { msg, propagationSource } = evt.detail
-    const env = accepted.get(msg)
+    const a = accepted.get(msg)
     const handler = handlers.get(msg.topic)
-    if (!env || !handler) return
+    if (!a || !handler) return
     accepted.delete(msg)
     try {
-      handler.onMessage(env, { from: propagationSource.toString(), msgId: toHex(sha256(msg.data)) })
+      handler.onMessage(a.env, { from: propagationSource.toString(), msgId: a.msgId })
     } catch { /* a subscriber's bug must not break the gossip loop */ }
   })
 

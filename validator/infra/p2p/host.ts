@@ -16,12 +16,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
 import { libp2pPrivateKey } from '../../../core/crypto/keys.ts'
-import { sha256 } from '../../../core/hash.ts'
 import { systemClock, type Clock, type Timer } from '../../../core/clock.ts'
 import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import { ALL_TOPICS, DEFAULT_REQUEST_RATE, DHT_PROTOCOL, DEFAULT_TOPIC_SIZE_CAP } from './constants.ts'
 import { agoraScoreParams, agoraScoreThresholds } from './scoring.ts'
-import { createAgoraGossip, type AgoraGossip, type GossipOptions, type GossipsubService } from './gossip.ts'
+import { createAgoraGossip, gossipMessageId, type AgoraGossip, type GossipOptions, type GossipsubService } from './gossip.ts'
 import { agoraRecordRules, createAgoraDht, type AgoraDht } from './dht.ts'
 import { selectBlob, selectCheckpoint, type VerifyCheckpoint } from './records.ts'
 import { createMemoryBlobStore, type BlobStore } from './blob-store.ts'
@@ -127,7 +126,7 @@ export async function createAgoraHost(opts: AgoraHostOptions, modules: AgoraHost
       })(dhtComponents(components, dhtStore)),
       pubsub: gossipsub({
         globalSignaturePolicy: 'StrictNoSign',
-        msgIdFn: (msg) => sha256(msg.data),
+        msgIdFn: (msg) => gossipMessageId(msg.data),
         allowPublishToZeroTopicPeers: true,
         allowedTopics: [...ALL_TOPICS],
         scoreParams: agoraScoreParams({ whitelistIps: opts.colocationWhitelist }),
