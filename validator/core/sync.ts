@@ -20,6 +20,13 @@ export { MAX_SYNC_BATCH } from './block-sync.ts'
 const NO_PEER_GRACE_MS = 15_000
 /** How often the start-up sync looks again for peers. */
 const POLL_MS = 250
+/**
+ * A round over the peers that brought at most this many blocks ends the start-up sync: the node is as close
+ * to the head as the chain's own pace allows, and consensus fetches the rest (a verified message for a
+ * height ahead makes it sync). Waiting for a round that brings nothing never ended on a loaded machine,
+ * where a round over the peers takes longer than a slot: newcomers stayed behind for minutes (issue #17).
+ */
+const STARTUP_SETTLED_BLOCKS = 2
 
 export interface SyncModules {
   readonly host: Network
@@ -73,9 +80,9 @@ export function createSyncer(m: SyncModules): Syncer {
     syncFrom,
     get caughtUp() { return caughtUp },
     /**
-     * Before it votes, a (re)started node asks its peers for newer blocks until a round brings nothing new
-     * (a restarted validator must not act on a stale view: lium-io #1012). With no peer after a grace period
-     * (a network starting together, or a single validator) it goes ahead.
+     * Before it votes, a (re)started node asks its peers for newer blocks until a round brings at most
+     * STARTUP_SETTLED_BLOCKS (a restarted validator must not act on a stale view: lium-io #1012). With no
+     * peer after a grace period (a network starting together, or a single validator) it goes ahead.
      */
     async startup() {
       const graceUntil = m.clock.now() + NO_PEER_GRACE_MS
@@ -90,7 +97,7 @@ export function createSyncer(m: SyncModules): Syncer {
         }
         const before = ledger.height
         for (const p of peers) await syncFrom(p)
-        if (ledger.height === before) break
+        if (ledger.height - before <= STARTUP_SETTLED_BLOCKS) break
       }
       caughtUp = true
       log.info({ height: ledger.height }, 'caught up; voting')
