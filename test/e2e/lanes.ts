@@ -1,5 +1,6 @@
 // The e2e files of `npm test`, in one lane: the lane is one vitest file (lane-1.test.ts) that imports its e2e
-// files, so they run one after another in one worker, after the unit files (vitest.config.ts); a file named
+// files, so they run one after another in one worker, beside the unit files after the simulator's
+// (vitest.config.ts); a file named
 // on the command line still runs alone (the sequencer, test/helpers/sequencer.ts, drops a lane's files from
 // the run only when the lane itself runs). One lane, not two side by side: each devnet takes over a core of
 // the two, and two at once made the netns file fail.

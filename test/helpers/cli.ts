@@ -1,6 +1,6 @@
 // Run the `agora` CLI as a user would: `runCli` spawns bin/agora.js (proves the entry point, exit codes and
 // real streams); `agoraInProcess` runs the same commander program in this process (no 1.3 s start-up per command).
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export const AGORA_BIN = fileURLToPath(new URL('../../bin/agora.js', import.meta.url))
@@ -12,6 +12,17 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
     encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1', ...env },
   })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** `runCli` without blocking the event loop: an e2e file's observers and pollers keep running meanwhile. */
+export function runCliAsync(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [AGORA_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: timeoutMs })
+    let stdout = '', stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+  })
 }
 
 /** Thrown by the intercepted process.exit so a command's exit unwinds to the runner instead of ending vitest. */

@@ -1,6 +1,7 @@
-// The suite's file order: the e2e lane first (the longest, wall-clock bound by slots; its group runs after the
-// unit files), then the unit files known to be slow (longest first), then everything else as vitest orders it
-// (slowest first from its cache, else the largest file), the non-isolated project's files kept together.
+// The suite's file order: the two simulator files (one per core), then the e2e lane (the longest, wall-clock
+// bound by slots: it runs on one worker beside the unit files on the other, vitest.config.ts), then the unit
+// files known to be slow (longest first), then everything else as vitest orders it (slowest first from its
+// cache, else the largest file), the non-isolated project's files kept together.
 // A file that a lane in this run already imports is dropped, so it does not run twice; named alone on the
 // command line (no lane in the run), it runs by itself.
 import { relative } from 'node:path'
@@ -19,13 +20,17 @@ export const SLOW_UNIT_FILES: readonly string[] = [
   'test/cli/challenge.test.ts', 'test/ledger/scoring/yuma-fast.test.ts', 'test/devnet/shutdown.test.ts',
 ]
 
+/** The leading SLOW_UNIT_FILES that run before the e2e lane starts (the simulator's seeds: CPU-bound, ~30 s each). */
+const SIMULATOR_FILES = 2
+
 export class SuiteSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rel = (s: TestSpecification) => relative(s.project.config.root, s.moduleId).split('\\').join('/')
     const lanes = E2E_LANES.map((_, i) => laneFile(i))
     const inRun = new Set(files.map(rel))
     const covered = new Set(E2E_LANES.flatMap((files, i) => (inRun.has(lanes[i]!) ? files : [])))
-    const first = [...lanes, ...SLOW_UNIT_FILES]
+    // The two simulator files first, on both cores, then the lane beside the remaining unit files.
+    const first = [...SLOW_UNIT_FILES.slice(0, SIMULATOR_FILES), ...lanes, ...SLOW_UNIT_FILES.slice(SIMULATOR_FILES)]
     const known = files.filter((s) => first.includes(rel(s))).sort((a, b) => first.indexOf(rel(a)) - first.indexOf(rel(b)))
     const rest = await super.sort(files.filter((s) => !first.includes(rel(s)) && !covered.has(rel(s))))
     // The non-isolated project's files go in one run of the queue (a worker is kept for the next file only
