@@ -1,13 +1,23 @@
 // Hashing: SHA-256 everywhere (content ids, state roots, signing digests), keccak for the EVM.
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { hash as nodeHash } from 'node:crypto'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { concatBytes, utf8 } from './bytes.ts'
 
-export const sha256 = (b: Uint8Array): Uint8Array => nobleSha256(b)
+/**
+ * Native SHA-256 (OpenSSL), into a plain Uint8Array of its own. The digest comes back as a latin-1 string:
+ * a Buffer result is an off-heap allocation that costs more than hashing a short message, and the pure-JS
+ * hash this replaced was 5.7 % of a node's self time under the spam soak (tx ids, signing digests).
+ */
+export function sha256(b: Uint8Array): Uint8Array {
+  const s = nodeHash('sha256', b, 'binary')
+  const out = new Uint8Array(32)
+  for (let i = 0; i < 32; i++) out[i] = s.charCodeAt(i)
+  return out
+}
 export const keccak256 = (b: Uint8Array): Uint8Array => keccak_256(b)
 
 /** Domain-tagged hash: H(len(tag) ‖ tag ‖ data) so two domains can never collide. */
 export function taggedHash(tag: string, data: Uint8Array): Uint8Array {
   const t = utf8(tag)
-  return nobleSha256(concatBytes(new Uint8Array([t.length]), t, data))
+  return sha256(concatBytes(new Uint8Array([t.length]), t, data))
 }
