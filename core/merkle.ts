@@ -6,7 +6,7 @@
 // The tree is mutable and lives in a few typed arrays (no object per leaf or branch: the GC never walks a
 // million-leaf tree). Each branch keeps its hash preimage, so an update writes one slot and flags the
 // branches above it; a root rehashes only flagged branches: O(changed keys · log16 n) hash calls.
-import { hash as nodeHash } from 'node:crypto'
+import { sha256, sha256Into } from './hash.ts'
 
 const EMPTY = new Uint8Array(32)
 const LEAF = 0
@@ -18,17 +18,6 @@ const PRE = 1 + ARITY * 32
 const LEAF_BYTES = 64
 /** Paths are 64 nibbles: no two keys share a full path (sha256 collisions aside). */
 const PATH_NIBBLES = 64
-
-/**
- * Native sha256 of `b` (a string is hashed as UTF-8) written at `out[o, o + 32)`. The digest comes back
- * as a latin-1 ('binary') string: a Buffer result is an off-heap allocation per call that costs more than hashing a
- * short message, while a small string and a 32-byte on-heap array are young-generation garbage.
- */
-export function sha256Into(b: Uint8Array | string, out: Uint8Array, o: number): void {
-  const s = nodeHash('sha256', b, 'binary')
-  for (let i = 0; i < 32; i++) out[o + i] = s.charCodeAt(i)
-}
-const sha256 = (b: Uint8Array | string): Uint8Array => { const out = new Uint8Array(32); sha256Into(b, out, 0); return out }
 
 /** The path of a key in the tree: sha256 of its UTF-8 bytes. */
 export const pathOf = (key: string): Uint8Array => sha256(key)

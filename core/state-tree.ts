@@ -3,7 +3,8 @@
 // held in a TrackedMap rehashes only the keys it marked; a map that was replaced or is untracked (fresh
 // from createState, restore, or a reset) is resynced whole once and swapped for a tracked copy, so a
 // root is always correct and only its cost depends on tracking.
-import { MerkleTree, pathOf, sha256Into } from './merkle.ts'
+import { MerkleTree, pathOf } from './merkle.ts'
+import { sha256Into } from './hash.ts'
 import { rowBytes, rowBytesAt } from './row-bytes.ts'
 import { TrackedMap, peek, peekEntries } from './tracked-map.ts'
 

@@ -6,7 +6,7 @@
 // bursts never delay consensus nor take the CPU a slot's votes and import need.
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import { decode, encode } from '../../../core/encoding.ts'
-import { createHash } from 'node:crypto'
+import { sha256 } from '../../../core/hash.ts'
 import { toHex } from '../../../core/bytes.ts'
 import { AgoraError, errorMessage } from '../../../core/errors.ts'
 import type { Clock } from '../../../core/clock.ts'
@@ -105,7 +105,7 @@ export interface AgoraGossip {
  * peer forwards is hashed before gossipsub knows it is a duplicate, and the pure-JS hash of a 4 KB post
  * was the largest single cost in a node's profile under the spam soak.
  */
-export const gossipMessageId = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest()
+export const gossipMessageId = (data: Uint8Array): Uint8Array => sha256(data)
 
 type Judged = { verdict: Verdict; reason: string; env?: GossipEnvelope }
 
